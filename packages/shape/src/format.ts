@@ -1,0 +1,52 @@
+/**
+ * An integer with thousands separators, as papers print parameter counts.
+ *
+ * @example
+ * ```ts
+ * formatCount(138357544); // '138,357,544'
+ * ```
+ */
+export function formatCount(n: number): string {
+  const [whole = '', fraction] = String(Math.abs(n)).split('.');
+  const grouped = whole.replace(/\B(?=(\d{3})+(?!\d))/g, ',');
+  return `${n < 0 ? '-' : ''}${grouped}${fraction ? `.${fraction}` : ''}`;
+}
+
+const SI = ['', 'k', 'M', 'G', 'T', 'P'];
+const BINARY = ['', 'Ki', 'Mi', 'Gi', 'Ti', 'Pi'];
+
+/**
+ * A quantity with an SI prefix and its unit, e.g. MACs or FLOPs, never unlabelled.
+ *
+ * @example
+ * ```ts
+ * formatMetric(15470264320, 'MACs'); // '15.47 GMACs'
+ * ```
+ */
+export function formatMetric(n: number, unit: string, digits = 2): string {
+  return scaled(n, 1000, SI, digits) + unit;
+}
+
+/**
+ * Bytes in SI units (MB = 10⁶ bytes), or binary ones (MiB = 2²⁰) with `{ binary: true }`.
+ *
+ * @example
+ * ```ts
+ * formatBytes(60950432);                     // '60.95 MB'
+ * formatBytes(60950432, { binary: true });   // '58.13 MiB'
+ * ```
+ */
+export function formatBytes(bytes: number, options: { binary?: boolean; digits?: number } = {}): string {
+  return `${scaled(bytes, options.binary ? 1024 : 1000, options.binary ? BINARY : SI, options.digits ?? 2)}B`;
+}
+
+function scaled(n: number, base: number, prefixes: readonly string[], digits: number): string {
+  let value = n;
+  let i = 0;
+  while (Math.abs(value) >= base && i < prefixes.length - 1) {
+    value /= base;
+    i++;
+  }
+  const text = i === 0 ? String(Math.round(value * 10 ** digits) / 10 ** digits) : value.toFixed(digits);
+  return `${text} ${prefixes[i]}`;
+}

@@ -1,0 +1,50 @@
+/**
+ * @convkit/shape — the shape math of convolutional networks on plain numbers:
+ * output sizes, padding, parameter counts, MACs, memory and receptive
+ * fields, exact and explained. No tensors, no dependencies; runs anywhere.
+ *
+ * Shapes are per image and channels last (`[height, width, channels]`),
+ * matching tfjs' NHWC tensors without the batch dimension.
+ *
+ * @packageDocumentation
+ */
+
+// Errors
+export { ShapeError } from './errors.js';
+
+// One axis: output size and padding
+export { explainOutputSize, outputSize } from './output-size.js';
+export type { OutputSizeExplanation, OutputSizeOptions } from './output-size.js';
+export { effectiveKernel, paddingForOutput, resolvePadding, samePadding } from './padding.js';
+export type { AxisPadding, Padding, PaddingMode, SamePaddingOptions, WindowOptions } from './padding.js';
+export type { Size2 } from './size2.js';
+
+// Parameters and cost
+export { batchNormParams, convParams, denseParams, maxoutParams } from './params.js';
+export type { ConnectionTable, ConvParamsOptions, DenseParamsOptions, ParamSplit } from './params.js';
+export { bytesPerElement, convMacs, cost, denseMacs, elements } from './cost.js';
+export type { Cost, Dtype } from './cost.js';
+
+// Receptive fields
+export { PIXEL_FIELD, growField, receptiveField } from './receptive-field.js';
+export type { ReceptiveField, ReceptiveFieldLayer } from './receptive-field.js';
+
+// Whole networks
+export { trace } from './trace.js';
+export type { MemoryEstimate, ReceptiveField2d, Shape, TraceOptions, TraceResult, TraceRow } from './trace.js';
+export type {
+  BatchNormSpec,
+  ChannelPoolSpec,
+  ConcatSpec,
+  ConvSpec,
+  DenseSpec,
+  ElementwiseSpec,
+  FlattenSpec,
+  GlobalPoolSpec,
+  LayerSpec,
+  Padding2d,
+  PoolSpec,
+} from './specs.js';
+
+// Formatting
+export { formatBytes, formatCount, formatMetric } from './format.js';

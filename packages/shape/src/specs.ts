@@ -1,0 +1,107 @@
+import type { ConnectionTable } from './params.js';
+import type { AxisPadding, PaddingMode } from './padding.js';
+import type { Size2 } from './size2.js';
+
+/**
+ * 2-D padding: one number for all four sides, a mode, or
+ * `[height, width]` where each is a number or `[before, after]`
+ * (so `[[0, 1], [0, 1]]` pads one row at the bottom and one column at the right).
+ */
+export type Padding2d = number | PaddingMode | readonly [height: AxisPadding, width: AxisPadding];
+
+interface Named {
+  /** Layer name; defaults to the type and a counter (`conv1`, `pool2`). */
+  name?: string;
+}
+
+/** Options shared by sliding-window layers. */
+interface WindowSpec extends Named {
+  kernel: Size2;
+  stride?: Size2;
+  padding?: Padding2d;
+  dilation?: Size2;
+  /** Throw when an output size is not an integer (overrides the trace option). */
+  strict?: boolean;
+}
+
+/** Convolution over a volume with `filters` filters; input `[h, w, c]`, output `[h', w', filters]`. */
+export interface ConvSpec extends WindowSpec {
+  type: 'conv';
+  filters: number;
+  groups?: number;
+  bias?: boolean;
+  /** A partial connection table (LeNet-5 C3) instead of full depth. */
+  connections?: ConnectionTable;
+  /** Informational: an activation applied in place (not counted as a separate output). */
+  activation?: string;
+}
+
+/** Spatial pooling; stride defaults to the kernel size. */
+export interface PoolSpec extends WindowSpec {
+  type: 'pool';
+  /** Informational (max, avg, l2, stochastic, …): geometry does not depend on it. */
+  mode?: string;
+  ceilMode?: boolean;
+  /** LeNet-5 subsampling: a trainable coefficient and bias per channel (2·C parameters). */
+  trainable?: boolean;
+}
+
+/** Pooling over the whole spatial extent: `[h, w, c]` → `[c]`. */
+export interface GlobalPoolSpec extends Named {
+  type: 'globalPool';
+  mode?: string;
+}
+
+/** Fully connected layer on a flat input `[features]`. */
+export interface DenseSpec extends Named {
+  type: 'dense';
+  units: number;
+  bias?: boolean;
+  activation?: string;
+}
+
+/** `[h, w, c]` → `[h·w·c]`. */
+export interface FlattenSpec extends Named {
+  type: 'flatten';
+}
+
+/**
+ * Parallel branches from one input, joined by concatenating channels (an
+ * inception module). An empty branch passes the input through.
+ */
+export interface ConcatSpec extends Named {
+  type: 'concat';
+  branches: readonly (readonly LayerSpec[])[];
+}
+
+/** Batch normalization: 2·C trainable (γ, β) and 2·C non-trainable (running mean, variance). */
+export interface BatchNormSpec extends Named {
+  type: 'batchNorm';
+  scale?: boolean;
+  center?: boolean;
+}
+
+/** Cross-channel pooling (maxout over channels): `[h, w, c]` → `[h, w, c / pieces]`. */
+export interface ChannelPoolSpec extends Named {
+  type: 'channelPool';
+  pieces: number;
+}
+
+/** Element-wise layers that keep the shape and have no parameters. */
+export interface ElementwiseSpec extends Named {
+  type: 'activation' | 'dropout' | 'lrn';
+  /** Informational (relu, tanh, rate 0.5, size 5, …). */
+  [option: string]: unknown;
+}
+
+/** One layer's geometry, as plain JSON. Shapes are per image, channels last (HWC). */
+export type LayerSpec =
+  | ConvSpec
+  | PoolSpec
+  | GlobalPoolSpec
+  | DenseSpec
+  | FlattenSpec
+  | ConcatSpec
+  | BatchNormSpec
+  | ChannelPoolSpec
+  | ElementwiseSpec;

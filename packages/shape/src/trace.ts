@@ -1,0 +1,439 @@
+import { type Cost, type Dtype, bytesPerElement, convMacs, cost, denseMacs, elements } from './cost.js';
+import { ShapeError, assertPositiveInt, show } from './errors.js';
+import { explainOutputSize, outputSize } from './output-size.js';
+import type { Padding } from './padding.js';
+import { type ParamSplit, batchNormParams, convParams, denseParams } from './params.js';
+import { PIXEL_FIELD, type ReceptiveField, growField } from './receptive-field.js';
+import { toPair } from './size2.js';
+import type { ConcatSpec, LayerSpec, Padding2d, PoolSpec, ConvSpec } from './specs.js';
+
+/** A per-image shape, channels last: `[height, width, channels]` or `[features]`. */
+export type Shape = readonly number[];
+
+/** The receptive field of a layer's output units along height and width. */
+export interface ReceptiveField2d {
+  size: [number, number];
+  jump: [number, number];
+  start: [number, number];
+}
+
+/** What {@link trace} found for one layer. All counts are per image. */
+export interface TraceRow extends Cost {
+  name: string;
+  type: LayerSpec['type'];
+  /** Nesting depth: 0 at the top, 1 inside a concat branch, … */
+  depth: number;
+  inputShape: number[];
+  outputShape: number[];
+  params: ParamSplit;
+  /** Elements of the output. */
+  activations: number;
+  /** Absent once the output depends on the whole input (after flatten, dense or global pooling). */
+  receptiveField?: ReceptiveField2d;
+  /** For window layers: the output-size formula of height and width, with numbers. */
+  formulas?: [string, string];
+  /** For concat: the rows of each branch. */
+  branches?: TraceRow[][];
+}
+
+/** Options of {@link trace}. */
+export interface TraceOptions {
+  /** Images per batch, for the batch memory figures. Default 1. */
+  batch?: number;
+  /** Element type of weights and activations. Default `'float32'`. */
+  dtype?: Dtype;
+  /** Optimizer state tensors per trainable weight: 0 for plain SGD, 1 for momentum, 2 for Adam. Default 1. */
+  optimizerSlots?: number;
+  /** Throw when any output size is not an integer, instead of flooring. Default false. */
+  strict?: boolean;
+}
+
+/**
+ * Memory in bytes. Activations count the input and every layer's output
+ * (what backpropagation keeps); the inference peak counts the largest
+ * moment: one layer's input and output together (a concat: its input, all
+ * branch outputs and the result).
+ */
+export interface MemoryEstimate {
+  dtype: Dtype;
+  batch: number;
+  /** Every parameter, trainable or not. */
+  weights: number;
+  /** Gradient plus optimizer state for every trainable parameter. */
+  gradientsAndOptimizer: number;
+  /** Input plus every layer output, one image. */
+  activationsPerImage: number;
+  /** The largest input + output alive at once, one image. */
+  peakActivationsPerImage: number;
+  /** `weights + batch · peakActivationsPerImage`. */
+  inference: number;
+  /** `weights + gradientsAndOptimizer + batch · activationsPerImage`. */
+  training: number;
+}
+
+/** The result of {@link trace}: per-layer rows, totals and memory. */
+export interface TraceResult {
+  input: number[];
+  output: number[];
+  rows: TraceRow[];
+  totals: Cost & {
+    params: number;
+    trainable: number;
+    nonTrainable: number;
+    /** Input plus every layer output, elements per image. */
+    activations: number;
+  };
+  memory: MemoryEstimate;
+}
+
+interface State {
+  shape: number[];
+  field: [ReceptiveField, ReceptiveField] | undefined;
+}
+
+interface Context {
+  counters: Map<string, number>;
+  strict: boolean;
+}
+
+/**
+ * Walks a stack of layer geometries from an input shape, with no tensor:
+ * per layer the output shape, parameters, MACs (FLOPs = 2 × MACs),
+ * activations and receptive field; then totals and memory for inference and
+ * training. The engine under `summary()`.
+ *
+ * Shapes are per image and channels last (`[height, width, channels]`).
+ *
+ * @example
+ * ```ts
+ * const t = trace([32, 32, 1], [
+ *   { type: 'conv', filters: 6, kernel: 5 },    // 28×28×6, 156 params
+ *   { type: 'pool', kernel: 2 },                // 14×14×6
+ *   { type: 'flatten' },
+ *   { type: 'dense', units: 10 },
+ * ]);
+ * t.output;         // [10]
+ * t.totals.params;  // 11926
+ * ```
+ */
+export function trace(input: Shape, layers: readonly LayerSpec[], options: TraceOptions = {}): TraceResult {
+  const inputShape = checkInput(input);
+  const context: Context = { counters: new Map(), strict: options.strict ?? false };
+  const start: State = { shape: inputShape, field: inputShape.length === 3 ? [PIXEL_FIELD, PIXEL_FIELD] : undefined };
+  const { rows, state } = traceStack(layers, start, context, 0);
+  const all = flatten(rows);
+  const trainable = sum(rows, (r) => r.params.trainable);
+  const nonTrainable = sum(rows, (r) => r.params.nonTrainable);
+  const macs = sum(rows, (r) => r.macs);
+  const activations = elements(inputShape) + sum(all, (r) => r.activations);
+  return {
+    input: inputShape,
+    output: state.shape,
+    rows,
+    totals: { params: trainable + nonTrainable, trainable, nonTrainable, ...cost(macs), activations },
+    memory: memoryOf(rows, { trainable, nonTrainable, activations }, options),
+  };
+}
+
+function traceStack(
+  layers: readonly LayerSpec[],
+  start: State,
+  context: Context,
+  depth: number,
+): { rows: TraceRow[]; state: State } {
+  let state = start;
+  const rows: TraceRow[] = [];
+  for (const spec of layers) {
+    const name = nameOf(spec, context);
+    const { row, next } = traceLayer(spec, name, state, context, depth);
+    rows.push(row);
+    state = next;
+  }
+  return { rows, state };
+}
+
+function traceLayer(
+  spec: LayerSpec,
+  name: string,
+  state: State,
+  context: Context,
+  depth: number,
+): { row: TraceRow; next: State } {
+  const input = state.shape;
+  let output: number[] = input;
+  let params: ParamSplit = { trainable: 0, nonTrainable: 0 };
+  let macs = 0;
+  let field = state.field;
+  let formulas: [string, string] | undefined;
+  let branches: TraceRow[][] | undefined;
+
+  switch (spec.type) {
+    case 'conv':
+    case 'pool': {
+      const [h, w, c] = spatial(name, spec.type, input);
+      const window = windowOf(name, spec, context, [h, w]);
+      formulas = [window.h.formula, window.w.formula];
+      field = field && [
+        growField(field[0], window.h.axis, window.h.padBefore),
+        growField(field[1], window.w.axis, window.w.padBefore),
+      ];
+      if (spec.type === 'conv') {
+        const conv = { ...convOptions(spec, c, name), kernel: [window.h.axis.kernel, window.w.axis.kernel] as const };
+        output = [window.h.size, window.w.size, spec.filters];
+        params = { trainable: convParams(conv), nonTrainable: 0 };
+        macs = convMacs({ ...conv, output: [window.h.size, window.w.size] });
+      } else {
+        output = [window.h.size, window.w.size, c];
+        params = { trainable: spec.trainable ? 2 * c : 0, nonTrainable: 0 };
+      }
+      break;
+    }
+    case 'globalPool': {
+      const [, , c] = spatial(name, spec.type, input);
+      output = [c];
+      field = undefined;
+      break;
+    }
+    case 'flatten':
+      output = [elements(input)];
+      field = undefined;
+      break;
+    case 'dense': {
+      if (input.length !== 1) {
+        throw new ShapeError(
+          name,
+          `a dense layer needs a flat input, received [${input.join(', ')}]: add { type: 'flatten' } before it`,
+          { input },
+        );
+      }
+      const dense = { inFeatures: input[0] as number, units: spec.units, bias: spec.bias ?? true, op: name };
+      output = [spec.units];
+      params = { trainable: denseParams(dense), nonTrainable: 0 };
+      macs = denseMacs(dense);
+      field = undefined;
+      break;
+    }
+    case 'batchNorm':
+      params = batchNormParams(channelsOf(input), { scale: spec.scale ?? true, center: spec.center ?? true, op: name });
+      break;
+    case 'channelPool': {
+      const channels = channelsOf(input);
+      assertPositiveInt(name, 'pieces', spec.pieces);
+      if (channels % spec.pieces !== 0) {
+        throw new ShapeError(
+          name,
+          `${channels} channels do not split into groups of ${spec.pieces} pieces: use a filter count divisible by ${spec.pieces}`,
+          { channels, pieces: spec.pieces },
+        );
+      }
+      output = [...input.slice(0, -1), channels / spec.pieces];
+      break;
+    }
+    case 'concat': {
+      const joined = traceConcat(spec, name, state, context, depth);
+      ({ output, field, branches } = joined);
+      params = {
+        trainable: sum(joined.rows, (r) => r.params.trainable),
+        nonTrainable: sum(joined.rows, (r) => r.params.nonTrainable),
+      };
+      macs = sum(joined.rows, (r) => r.macs);
+      break;
+    }
+    case 'activation':
+    case 'dropout':
+    case 'lrn':
+      break;
+    default:
+      throw new ShapeError(
+        name,
+        `unknown layer type ${show((spec as { type: unknown }).type)}: use conv, pool, globalPool, dense, flatten, concat, batchNorm, channelPool, activation, dropout or lrn`,
+        { spec },
+      );
+  }
+
+  const row: TraceRow = {
+    name,
+    type: spec.type,
+    depth,
+    inputShape: [...input],
+    outputShape: output,
+    params,
+    ...cost(macs),
+    activations: elements(output),
+  };
+  if (field) row.receptiveField = field2d(field);
+  if (formulas) row.formulas = formulas;
+  if (branches) row.branches = branches;
+  return { row, next: { shape: output, field } };
+}
+
+function traceConcat(spec: ConcatSpec, name: string, state: State, context: Context, depth: number) {
+  const [h, w] = spatial(name, 'concat', state.shape);
+  if (!Array.isArray(spec.branches) || spec.branches.length === 0) {
+    throw new ShapeError(name, 'a concat needs at least one branch, received none', { branches: spec.branches });
+  }
+  const traced = spec.branches.map((branch) => traceStack(branch, state, context, depth + 1));
+  const outputs = traced.map((t) => t.state.shape);
+  outputs.forEach((shape, i) => {
+    if (shape.length !== 3 || shape[0] !== h || shape[1] !== w) {
+      const all = outputs.map((s, j) => `branch ${j} gives [${s.join(', ')}]`).join(', ');
+      throw new ShapeError(
+        name,
+        `concatenated branches must keep the input's ${h}×${w}, but branch ${i} does not (${all}): give every branch stride 1 and 'same' padding`,
+        { input: state.shape, outputs },
+      );
+    }
+  });
+  const output = [h, w, outputs.reduce((c, s) => c + (s[2] as number), 0)];
+  const branches = traced.map((t) => t.rows);
+  return { output, field: unionField(traced.map((t) => t.state.field)), branches, rows: branches.flat() };
+}
+
+/** The smallest field covering every branch's field (they are centred windows). */
+function unionField(fields: (State['field'])[]): State['field'] {
+  if (fields.some((f) => f === undefined)) return undefined;
+  const axis = (k: 0 | 1): ReceptiveField => {
+    const axes = fields.map((f) => (f as [ReceptiveField, ReceptiveField])[k]);
+    const lo = Math.min(...axes.map((f) => f.start - (f.size - 1) / 2));
+    const hi = Math.max(...axes.map((f) => f.start + (f.size - 1) / 2));
+    return { size: hi - lo + 1, jump: (axes[0] as ReceptiveField).jump, start: (lo + hi) / 2 };
+  };
+  return [axis(0), axis(1)];
+}
+
+function windowOf(name: string, spec: ConvSpec | PoolSpec, context: Context, [h, w]: [number, number]) {
+  const kernel = toPair(name, 'kernel', spec.kernel);
+  const stride = toPair(name, 'stride', spec.stride ?? (spec.type === 'pool' ? spec.kernel : 1));
+  const dilation = toPair(name, 'dilation', spec.dilation ?? 1);
+  const padding = axisPaddings(name, spec.padding ?? 0);
+  const strict = spec.strict ?? context.strict;
+  const ceilMode = spec.type === 'pool' && spec.ceilMode === true;
+  const axis = (k: 0 | 1, n: number) => {
+    const options = {
+      kernel: kernel[k],
+      stride: stride[k],
+      dilation: dilation[k],
+      padding: padding[k],
+      ceilMode,
+      strict,
+      op: name,
+    };
+    const size = outputSize(n, options);
+    const explained = explainOutputSize(n, options);
+    return {
+      size,
+      formula: explained.formula,
+      padBefore: explained.padding[0],
+      axis: { kernel: kernel[k], stride: stride[k], dilation: dilation[k] },
+    };
+  };
+  return { h: axis(0, h), w: axis(1, w) };
+}
+
+function axisPaddings(name: string, padding: Padding2d): [Padding, Padding] {
+  if (typeof padding === 'number' || typeof padding === 'string') return [padding, padding];
+  if (Array.isArray(padding) && padding.length === 2) return [padding[0], padding[1]];
+  throw new ShapeError(
+    name,
+    `padding must be a number, a mode or [height, width], received ${show(padding)}`,
+    { padding },
+  );
+}
+
+function convOptions(spec: ConvSpec, inChannels: number, name: string) {
+  return {
+    inChannels,
+    filters: spec.filters,
+    groups: spec.groups ?? 1,
+    bias: spec.bias ?? true,
+    op: name,
+    ...(spec.connections ? { connections: spec.connections } : {}),
+  };
+}
+
+function spatial(name: string, type: string, shape: readonly number[]): [number, number, number] {
+  if (shape.length !== 3) {
+    throw new ShapeError(
+      name,
+      `${type} needs an input of [height, width, channels], received [${shape.join(', ')}]: spatial layers come before flatten and dense`,
+      { input: shape },
+    );
+  }
+  return shape as [number, number, number];
+}
+
+function channelsOf(shape: readonly number[]): number {
+  return shape[shape.length - 1] as number;
+}
+
+function checkInput(input: Shape): number[] {
+  const op = 'trace';
+  if (!Array.isArray(input) || (input.length !== 3 && input.length !== 1)) {
+    throw new ShapeError(op, `the input shape must be [height, width, channels] or [features], received ${show(input)}`, {
+      input,
+    });
+  }
+  input.forEach((n, i) => {
+    assertPositiveInt(op, `input dimension ${i}`, n);
+  });
+  return [...input];
+}
+
+function nameOf(spec: LayerSpec, context: Context): string {
+  const count = (context.counters.get(spec.type) ?? 0) + 1;
+  context.counters.set(spec.type, count);
+  return spec.name ?? `${spec.type}${count}`;
+}
+
+function field2d([h, w]: [ReceptiveField, ReceptiveField]): ReceptiveField2d {
+  return { size: [h.size, w.size], jump: [h.jump, w.jump], start: [h.start, w.start] };
+}
+
+function flatten(rows: readonly TraceRow[]): TraceRow[] {
+  return rows.flatMap((r) => [r, ...flatten(r.branches?.flat() ?? [])]);
+}
+
+function sum<T>(items: readonly T[], f: (item: T) => number): number {
+  return items.reduce((total, item) => total + f(item), 0);
+}
+
+/** The largest number of activation elements alive at once, for one image. */
+function peakActivations(rows: readonly TraceRow[]): number {
+  return Math.max(
+    0,
+    ...rows.map((r) => {
+      if (!r.branches) return elements(r.inputShape) + r.activations;
+      const branchOutputs = sum(r.branches, (b) => (b.length ? (b.at(-1) as TraceRow).activations : elements(r.inputShape)));
+      return Math.max(elements(r.inputShape) + branchOutputs + r.activations, ...r.branches.map(peakActivations));
+    }),
+  );
+}
+
+function memoryOf(
+  rows: readonly TraceRow[],
+  totals: { trainable: number; nonTrainable: number; activations: number },
+  options: TraceOptions,
+): MemoryEstimate {
+  const dtype = options.dtype ?? 'float32';
+  const batch = options.batch ?? 1;
+  const slots = options.optimizerSlots ?? 1;
+  assertPositiveInt('trace', 'batch', batch);
+  if (!Number.isInteger(slots) || slots < 0) {
+    throw new ShapeError('trace', `optimizerSlots must be an integer ≥ 0, received ${show(slots)}`, { optimizerSlots: slots });
+  }
+  const bytes = bytesPerElement(dtype);
+  const weights = (totals.trainable + totals.nonTrainable) * bytes;
+  const gradientsAndOptimizer = totals.trainable * (1 + slots) * bytes;
+  const activationsPerImage = totals.activations * bytes;
+  const peakActivationsPerImage = peakActivations(rows) * bytes;
+  return {
+    dtype,
+    batch,
+    weights,
+    gradientsAndOptimizer,
+    activationsPerImage,
+    peakActivationsPerImage,
+    inference: weights + batch * peakActivationsPerImage,
+    training: weights + gradientsAndOptimizer + batch * activationsPerImage,
+  };
+}
