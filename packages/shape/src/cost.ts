@@ -1,4 +1,4 @@
-import { ShapeError, assertPositiveInt, show } from './errors.js';
+import { assertPositiveInt, ShapeError, show } from './errors.js';
 import { type ConvParamsOptions, type DenseParamsOptions, filterDepths } from './params.js';
 import { type Size2, toPair } from './size2.js';
 
@@ -66,4 +66,9 @@ export function bytesPerElement(dtype: Dtype = 'float32'): number {
 /** The number of elements of a shape (1 for `[]`). */
 export function elements(shape: readonly number[]): number {
   return shape.reduce((a, b) => a * b, 1);
+}
+
+/** Adds `f(item)` over items. */
+export function sum<T>(items: readonly T[], f: (item: T) => number): number {
+  return items.reduce((total, item) => total + f(item), 0);
 }

@@ -9,29 +9,25 @@
  * @packageDocumentation
  */
 
+export type { Cost, Dtype } from './cost.js';
+export { bytesPerElement, convMacs, cost, denseMacs, elements } from './cost.js';
 // Errors
 export { ShapeError } from './errors.js';
-
+// Formatting
+export { formatBytes, formatCount, formatMetric } from './format.js';
+export type { MemoryEstimate } from './memory.js';
+export type { OutputSizeExplanation, OutputSizeOptions } from './output-size.js';
 // One axis: output size and padding
 export { explainOutputSize, outputSize } from './output-size.js';
-export type { OutputSizeExplanation, OutputSizeOptions } from './output-size.js';
-export { effectiveKernel, paddingForOutput, resolvePadding, samePadding } from './padding.js';
 export type { AxisPadding, Padding, PaddingMode, SamePaddingOptions, WindowOptions } from './padding.js';
-export type { Size2 } from './size2.js';
-
+export { effectiveKernel, paddingForOutput, resolvePadding, samePadding } from './padding.js';
+export type { ConnectionTable, ConvParamsOptions, DenseParamsOptions, ParamSplit } from './params.js';
 // Parameters and cost
 export { batchNormParams, convParams, denseParams, maxoutParams } from './params.js';
-export type { ConnectionTable, ConvParamsOptions, DenseParamsOptions, ParamSplit } from './params.js';
-export { bytesPerElement, convMacs, cost, denseMacs, elements } from './cost.js';
-export type { Cost, Dtype } from './cost.js';
-
-// Receptive fields
-export { PIXEL_FIELD, growField, receptiveField } from './receptive-field.js';
 export type { ReceptiveField, ReceptiveFieldLayer } from './receptive-field.js';
-
-// Whole networks
-export { trace } from './trace.js';
-export type { MemoryEstimate, ReceptiveField2d, Shape, TraceOptions, TraceResult, TraceRow } from './trace.js';
+// Receptive fields
+export { growField, PIXEL_FIELD, receptiveField } from './receptive-field.js';
+export type { Size2 } from './size2.js';
 export type {
   BatchNormSpec,
   ChannelPoolSpec,
@@ -45,6 +41,6 @@ export type {
   Padding2d,
   PoolSpec,
 } from './specs.js';
-
-// Formatting
-export { formatBytes, formatCount, formatMetric } from './format.js';
+export type { ReceptiveField2d, Shape, TraceOptions, TraceResult, TraceRow } from './trace.js';
+// Whole networks
+export { trace } from './trace.js';

@@ -24,7 +24,9 @@ describe('outputSize — the lecture', () => {
   it('explains (N + 2P − K)/S + 1 with its numbers', () => {
     expect(explainOutputSize(227, { kernel: 11, stride: 4 }).formula).toBe('(227 + 2·0 − 11)/4 + 1 = 55');
     expect(explainOutputSize(28, { kernel: 5, stride: 2 }).formula).toBe('(28 + 2·0 − 5)/2 + 1 = 12.5');
-    expect(explainOutputSize(7, { kernel: 3, stride: 3, padding: [0, 1] }).formula).toBe('(7 + 0 + 1 − 3)/3 + 1 = 2.667…');
+    expect(explainOutputSize(7, { kernel: 3, stride: 3, padding: [0, 1] }).formula).toBe(
+      '(7 + 0 + 1 − 3)/3 + 1 = 2.667…',
+    );
   });
 
   it('floors an inexact division, as every framework does', () => {
@@ -43,7 +45,9 @@ describe('outputSize — strict mode', () => {
   });
 
   it('names the layer it was given', () => {
-    expect(() => outputSize(7, { kernel: 3, stride: 3, strict: true, op: 'conv2' })).toThrow(/^conv2: \(7 \+ 2·0 − 3\)\/3/);
+    expect(() => outputSize(7, { kernel: 3, stride: 3, strict: true, op: 'conv2' })).toThrow(
+      /^conv2: \(7 \+ 2·0 − 3\)\/3/,
+    );
   });
 
   it('proposes symmetric padding when one exists', () => {
@@ -53,21 +57,26 @@ describe('outputSize — strict mode', () => {
 
   it('every proposed fix is exact (property)', () => {
     fc.assert(
-      fc.property(fc.integer({ min: 1, max: 300 }), fc.integer({ min: 1, max: 9 }), fc.integer({ min: 2, max: 6 }), (n, k, s) => {
-        fc.pre(k <= n);
-        const e = explainOutputSize(n, { kernel: k, stride: s });
-        for (const fix of e.fixes) {
-          const pad = /^padding (\d+) /.exec(fix);
-          const pair = /^padding \[(\d+), (\d+)\]/.exec(fix);
-          const stride = /^stride (\d+)/.exec(fix);
-          const options = pad
-            ? { kernel: k, stride: s, padding: Number(pad[1]) }
-            : pair
-              ? { kernel: k, stride: s, padding: [Number(pair[1]), Number(pair[2])] as const }
-              : { kernel: k, stride: Number(stride?.[1]) };
-          expect(explainOutputSize(n, options).exact, fix).toBe(true);
-        }
-      }),
+      fc.property(
+        fc.integer({ min: 1, max: 300 }),
+        fc.integer({ min: 1, max: 9 }),
+        fc.integer({ min: 2, max: 6 }),
+        (n, k, s) => {
+          fc.pre(k <= n);
+          const e = explainOutputSize(n, { kernel: k, stride: s });
+          for (const fix of e.fixes) {
+            const pad = /^padding (\d+) /.exec(fix);
+            const pair = /^padding \[(\d+), (\d+)\]/.exec(fix);
+            const stride = /^stride (\d+)/.exec(fix);
+            const options = pad
+              ? { kernel: k, stride: s, padding: Number(pad[1]) }
+              : pair
+                ? { kernel: k, stride: s, padding: [Number(pair[1]), Number(pair[2])] as const }
+                : { kernel: k, stride: Number(stride?.[1]) };
+            expect(explainOutputSize(n, options).exact, fix).toBe(true);
+          }
+        },
+      ),
     );
   });
 

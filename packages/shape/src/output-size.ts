@@ -1,5 +1,5 @@
-import { ShapeError, assertPositiveInt } from './errors.js';
-import { type Padding, type WindowOptions, checkWindow, effectiveKernel, resolvePadding } from './padding.js';
+import { assertPositiveInt, ShapeError } from './errors.js';
+import { checkWindow, effectiveKernel, type Padding, resolvePadding, type WindowOptions } from './padding.js';
 
 /** Options of {@link outputSize} for one spatial axis. */
 export interface OutputSizeOptions extends WindowOptions {

@@ -106,7 +106,7 @@ describe('resolvePadding', () => {
 
   it('rejects malformed padding with the value received', () => {
     expect(() => resolvePadding('conv1', 8, [1, 2, 3] as never, { kernel: 3 })).toThrow(
-      "conv1: padding must be a number, [before, after] or one of \"valid\", \"same\", \"same-lower\", received [1, 2, 3]",
+      'conv1: padding must be a number, [before, after] or one of "valid", "same", "same-lower", received [1, 2, 3]',
     );
     expect(() => resolvePadding('conv1', 8, [1, -2], { kernel: 3 })).toThrow(
       'conv1: padding after must be an integer ≥ 0, received -2',

@@ -1,4 +1,4 @@
-import { ShapeError, assertNonNegativeInt, assertPositiveInt, show } from './errors.js';
+import { assertNonNegativeInt, assertPositiveInt, ShapeError, show } from './errors.js';
 
 /**
  * `'valid'`: no padding. `'same'`: the output has `ceil(n / stride)` elements,
@@ -72,11 +72,10 @@ export function samePadding(kernel: number, options: SamePaddingOptions = {}): [
   } else {
     const { size } = options;
     if (size === undefined) {
-      throw new ShapeError(
-        op,
-        `with stride ${stride} the padding depends on the input size: pass { size }`,
-        { kernel, stride },
-      );
+      throw new ShapeError(op, `with stride ${stride} the padding depends on the input size: pass { size }`, {
+        kernel,
+        stride,
+      });
     }
     assertPositiveInt(op, 'size', size);
     total = Math.max(0, (Math.ceil(size / stride) - 1) * stride + span - size);

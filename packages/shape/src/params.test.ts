@@ -5,9 +5,21 @@ import { batchNormParams, convParams, denseParams, maxoutParams } from './params
 
 /** LeNet-5's C3 connection table (LeCun et al. 1998, Table I): which S2 maps each C3 map reads. */
 const LENET5_C3: number[][] = [
-  [0, 1, 2], [1, 2, 3], [2, 3, 4], [3, 4, 5], [0, 4, 5], [0, 1, 5],
-  [0, 1, 2, 3], [1, 2, 3, 4], [2, 3, 4, 5], [0, 3, 4, 5], [0, 1, 4, 5], [0, 1, 2, 5],
-  [0, 1, 3, 4], [1, 2, 4, 5], [0, 2, 3, 5],
+  [0, 1, 2],
+  [1, 2, 3],
+  [2, 3, 4],
+  [3, 4, 5],
+  [0, 4, 5],
+  [0, 1, 5],
+  [0, 1, 2, 3],
+  [1, 2, 3, 4],
+  [2, 3, 4, 5],
+  [0, 3, 4, 5],
+  [0, 1, 4, 5],
+  [0, 1, 2, 5],
+  [0, 1, 3, 4],
+  [1, 2, 4, 5],
+  [0, 2, 3, 5],
   [0, 1, 2, 3, 4, 5],
 ];
 
@@ -35,13 +47,11 @@ describe('convParams — the lecture', () => {
     expect(convParams({ inChannels: 3, filters: 96, kernel: 11 })).toBe(34_944);
   });
 
-  it("LeNet-5: C1 has 156 parameters, C3 with its connection table 1,516", () => {
+  it('LeNet-5: C1 has 156 parameters, C3 with its connection table 1,516', () => {
     expect(convParams({ inChannels: 1, filters: 6, kernel: 5 })).toBe(156);
     expect(convParams({ inChannels: 6, filters: 16, kernel: 5, connections: LENET5_C3 })).toBe(1516);
     // Its MACs: 10×10 outputs, 60 connected maps × 25 taps.
-    expect(convMacs({ inChannels: 6, filters: 16, kernel: 5, connections: LENET5_C3, output: 10 })).toBe(
-      100 * 60 * 25,
-    );
+    expect(convMacs({ inChannels: 6, filters: 16, kernel: 5, connections: LENET5_C3, output: 10 })).toBe(100 * 60 * 25);
   });
 
   it('counts rectangular kernels and 1×1 convolutions', () => {
@@ -79,9 +89,9 @@ describe('convParams — bad input', () => {
       'conv: filter 0 reads channels [0, 6]: each must be a distinct integer in 0..5',
     );
     expect(() => convParams({ inChannels: 6, filters: 1, kernel: 5, connections: [[1, 1]] })).toThrow(ShapeError);
-    expect(() =>
-      convParams({ inChannels: 6, filters: 1, kernel: 5, groups: 2, connections: [[0]] }),
-    ).toThrow('a connection table replaces groups');
+    expect(() => convParams({ inChannels: 6, filters: 1, kernel: 5, groups: 2, connections: [[0]] })).toThrow(
+      'a connection table replaces groups',
+    );
   });
 
   it('rejects non-integer and non-positive sizes', () => {
@@ -133,7 +143,9 @@ describe('convMacs', () => {
       [4, 8, 8, 3, 8],
       [3, 6, 12, 1, 3],
     ] as const) {
-      expect(convMacs({ inChannels: c, filters: f, kernel: k, groups: g, output: h })).toBe(naiveMacs(h, h, c, f, k, g));
+      expect(convMacs({ inChannels: c, filters: f, kernel: k, groups: g, output: h })).toBe(
+        naiveMacs(h, h, c, f, k, g),
+      );
     }
   });
 

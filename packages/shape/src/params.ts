@@ -1,4 +1,4 @@
-import { ShapeError, assertPositiveInt, show } from './errors.js';
+import { assertPositiveInt, ShapeError, show } from './errors.js';
 import { type Size2, toPair } from './size2.js';
 
 /**

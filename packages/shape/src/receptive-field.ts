@@ -1,6 +1,6 @@
 import { assertPositiveInt } from './errors.js';
 import { outputSize } from './output-size.js';
-import { type Padding, type WindowOptions, checkWindow, effectiveKernel, resolvePadding } from './padding.js';
+import { checkWindow, effectiveKernel, type Padding, resolvePadding, type WindowOptions } from './padding.js';
 
 /**
  * The region of the input that one output unit sees, along one axis.
@@ -28,11 +28,7 @@ export const PIXEL_FIELD: ReceptiveField = Object.freeze({ size: 1, jump: 1, sta
  * The field after one more window layer with `padBefore` pixels of padding
  * at the start. (Araujo et al., "Computing receptive fields of CNNs", 2019.)
  */
-export function growField(
-  field: ReceptiveField,
-  window: Required<WindowOptions>,
-  padBefore: number,
-): ReceptiveField {
+export function growField(field: ReceptiveField, window: Required<WindowOptions>, padBefore: number): ReceptiveField {
   const span = effectiveKernel(window.kernel, window.dilation);
   return {
     size: field.size + (span - 1) * field.jump,

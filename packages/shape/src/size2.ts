@@ -1,4 +1,4 @@
-import { ShapeError, assertPositiveInt, show } from './errors.js';
+import { assertPositiveInt, ShapeError, show } from './errors.js';
 
 /** A 2-D size: one number for both axes, or `[height, width]`. */
 export type Size2 = number | readonly [height: number, width: number];

@@ -1,5 +1,5 @@
-import type { ConnectionTable } from './params.js';
 import type { AxisPadding, PaddingMode } from './padding.js';
+import type { ConnectionTable } from './params.js';
 import type { Size2 } from './size2.js';
 
 /**

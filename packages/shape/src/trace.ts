@@ -1,11 +1,12 @@
-import { type Cost, type Dtype, bytesPerElement, convMacs, cost, denseMacs, elements } from './cost.js';
-import { ShapeError, assertPositiveInt, show } from './errors.js';
+import { bytesPerElement, type Cost, convMacs, cost, type Dtype, denseMacs, elements, sum } from './cost.js';
+import { assertPositiveInt, ShapeError, show } from './errors.js';
+import { type MemoryEstimate, memoryOf, storedActivations } from './memory.js';
 import { explainOutputSize, outputSize } from './output-size.js';
 import type { Padding } from './padding.js';
-import { type ParamSplit, batchNormParams, convParams, denseParams } from './params.js';
-import { PIXEL_FIELD, type ReceptiveField, growField } from './receptive-field.js';
+import { batchNormParams, convParams, denseParams, type ParamSplit } from './params.js';
+import { growField, PIXEL_FIELD, type ReceptiveField } from './receptive-field.js';
 import { toPair } from './size2.js';
-import type { ConcatSpec, LayerSpec, Padding2d, PoolSpec, ConvSpec } from './specs.js';
+import type { ConcatSpec, ConvSpec, LayerSpec, Padding2d, PoolSpec } from './specs.js';
 
 /** A per-image shape, channels last: `[height, width, channels]` or `[features]`. */
 export type Shape = readonly number[];
@@ -28,6 +29,8 @@ export interface TraceRow extends Cost {
   params: ParamSplit;
   /** Elements of the output. */
   activations: number;
+  /** Bytes the output adds to memory, one image (0 for flatten, a view of its input). */
+  activationBytes: number;
   /** Absent once the output depends on the whole input (after flatten, dense or global pooling). */
   receptiveField?: ReceptiveField2d;
   /** For window layers: the output-size formula of height and width, with numbers. */
@@ -48,29 +51,6 @@ export interface TraceOptions {
   strict?: boolean;
 }
 
-/**
- * Memory in bytes. Activations count the input and every layer's output
- * (what backpropagation keeps); the inference peak counts the largest
- * moment: one layer's input and output together (a concat: its input, all
- * branch outputs and the result).
- */
-export interface MemoryEstimate {
-  dtype: Dtype;
-  batch: number;
-  /** Every parameter, trainable or not. */
-  weights: number;
-  /** Gradient plus optimizer state for every trainable parameter. */
-  gradientsAndOptimizer: number;
-  /** Input plus every layer output, one image. */
-  activationsPerImage: number;
-  /** The largest input + output alive at once, one image. */
-  peakActivationsPerImage: number;
-  /** `weights + batch · peakActivationsPerImage`. */
-  inference: number;
-  /** `weights + gradientsAndOptimizer + batch · activationsPerImage`. */
-  training: number;
-}
-
 /** The result of {@link trace}: per-layer rows, totals and memory. */
 export interface TraceResult {
   input: number[];
@@ -80,7 +60,7 @@ export interface TraceResult {
     params: number;
     trainable: number;
     nonTrainable: number;
-    /** Input plus every layer output, elements per image. */
+    /** Input plus every layer output (a flatten adds none: it is a view), elements per image. */
     activations: number;
   };
   memory: MemoryEstimate;
@@ -94,6 +74,7 @@ interface State {
 interface Context {
   counters: Map<string, number>;
   strict: boolean;
+  bytes: number;
 }
 
 /**
@@ -118,20 +99,24 @@ interface Context {
  */
 export function trace(input: Shape, layers: readonly LayerSpec[], options: TraceOptions = {}): TraceResult {
   const inputShape = checkInput(input);
-  const context: Context = { counters: new Map(), strict: options.strict ?? false };
+  const context: Context = {
+    counters: new Map(),
+    strict: options.strict ?? false,
+    bytes: bytesPerElement(options.dtype ?? 'float32'),
+  };
   const start: State = { shape: inputShape, field: inputShape.length === 3 ? [PIXEL_FIELD, PIXEL_FIELD] : undefined };
   const { rows, state } = traceStack(layers, start, context, 0);
   const all = flatten(rows);
   const trainable = sum(rows, (r) => r.params.trainable);
   const nonTrainable = sum(rows, (r) => r.params.nonTrainable);
   const macs = sum(rows, (r) => r.macs);
-  const activations = elements(inputShape) + sum(all, (r) => r.activations);
+  const activations = elements(inputShape) + sum(all, storedActivations);
   return {
     input: inputShape,
     output: state.shape,
     rows,
     totals: { params: trainable + nonTrainable, trainable, nonTrainable, ...cost(macs), activations },
-    memory: memoryOf(rows, { trainable, nonTrainable, activations }, options),
+    memory: memoryOf(rows, { input: elements(inputShape), trainable, nonTrainable, activations }, options),
   };
 }
 
@@ -260,6 +245,7 @@ function traceLayer(
     params,
     ...cost(macs),
     activations: elements(output),
+    activationBytes: spec.type === 'flatten' ? 0 : elements(output) * context.bytes,
   };
   if (field) row.receptiveField = field2d(field);
   if (formulas) row.formulas = formulas;
@@ -290,7 +276,7 @@ function traceConcat(spec: ConcatSpec, name: string, state: State, context: Cont
 }
 
 /** The smallest field covering every branch's field (they are centred windows). */
-function unionField(fields: (State['field'])[]): State['field'] {
+function unionField(fields: State['field'][]): State['field'] {
   if (fields.some((f) => f === undefined)) return undefined;
   const axis = (k: 0 | 1): ReceptiveField => {
     const axes = fields.map((f) => (f as [ReceptiveField, ReceptiveField])[k]);
@@ -333,11 +319,9 @@ function windowOf(name: string, spec: ConvSpec | PoolSpec, context: Context, [h,
 function axisPaddings(name: string, padding: Padding2d): [Padding, Padding] {
   if (typeof padding === 'number' || typeof padding === 'string') return [padding, padding];
   if (Array.isArray(padding) && padding.length === 2) return [padding[0], padding[1]];
-  throw new ShapeError(
-    name,
-    `padding must be a number, a mode or [height, width], received ${show(padding)}`,
-    { padding },
-  );
+  throw new ShapeError(name, `padding must be a number, a mode or [height, width], received ${show(padding)}`, {
+    padding,
+  });
 }
 
 function convOptions(spec: ConvSpec, inChannels: number, name: string) {
@@ -369,9 +353,13 @@ function channelsOf(shape: readonly number[]): number {
 function checkInput(input: Shape): number[] {
   const op = 'trace';
   if (!Array.isArray(input) || (input.length !== 3 && input.length !== 1)) {
-    throw new ShapeError(op, `the input shape must be [height, width, channels] or [features], received ${show(input)}`, {
-      input,
-    });
+    throw new ShapeError(
+      op,
+      `the input shape must be [height, width, channels] or [features], received ${show(input)}`,
+      {
+        input,
+      },
+    );
   }
   input.forEach((n, i) => {
     assertPositiveInt(op, `input dimension ${i}`, n);
@@ -391,49 +379,4 @@ function field2d([h, w]: [ReceptiveField, ReceptiveField]): ReceptiveField2d {
 
 function flatten(rows: readonly TraceRow[]): TraceRow[] {
   return rows.flatMap((r) => [r, ...flatten(r.branches?.flat() ?? [])]);
-}
-
-function sum<T>(items: readonly T[], f: (item: T) => number): number {
-  return items.reduce((total, item) => total + f(item), 0);
-}
-
-/** The largest number of activation elements alive at once, for one image. */
-function peakActivations(rows: readonly TraceRow[]): number {
-  return Math.max(
-    0,
-    ...rows.map((r) => {
-      if (!r.branches) return elements(r.inputShape) + r.activations;
-      const branchOutputs = sum(r.branches, (b) => (b.length ? (b.at(-1) as TraceRow).activations : elements(r.inputShape)));
-      return Math.max(elements(r.inputShape) + branchOutputs + r.activations, ...r.branches.map(peakActivations));
-    }),
-  );
-}
-
-function memoryOf(
-  rows: readonly TraceRow[],
-  totals: { trainable: number; nonTrainable: number; activations: number },
-  options: TraceOptions,
-): MemoryEstimate {
-  const dtype = options.dtype ?? 'float32';
-  const batch = options.batch ?? 1;
-  const slots = options.optimizerSlots ?? 1;
-  assertPositiveInt('trace', 'batch', batch);
-  if (!Number.isInteger(slots) || slots < 0) {
-    throw new ShapeError('trace', `optimizerSlots must be an integer ≥ 0, received ${show(slots)}`, { optimizerSlots: slots });
-  }
-  const bytes = bytesPerElement(dtype);
-  const weights = (totals.trainable + totals.nonTrainable) * bytes;
-  const gradientsAndOptimizer = totals.trainable * (1 + slots) * bytes;
-  const activationsPerImage = totals.activations * bytes;
-  const peakActivationsPerImage = peakActivations(rows) * bytes;
-  return {
-    dtype,
-    batch,
-    weights,
-    gradientsAndOptimizer,
-    activationsPerImage,
-    peakActivationsPerImage,
-    inference: weights + batch * peakActivationsPerImage,
-    training: weights + gradientsAndOptimizer + batch * activationsPerImage,
-  };
 }

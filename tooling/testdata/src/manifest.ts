@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { type OnnxTensor, decodeTensor } from './tensor.js';
+import { decodeTensor, type OnnxTensor } from './tensor.js';
 
 /** The folders of the ONNX test data. */
 export type Suite = 'onnx-node' | 'onnx-pytorch-converted' | 'onnx-pytorch-operator';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { decodeTensor, tensorValues } from './tensor.js';
 import { hasTestdata, loadManifest, readTestTensor } from './manifest.js';
+import { decodeTensor, tensorValues } from './tensor.js';
 
 describe('decodeTensor', () => {
   it('reads a hand-encoded float tensor', () => {

@@ -34,7 +34,15 @@ function varint(bytes: Uint8Array, p: Cursor): bigint {
 /** Decodes one serialized `TensorProto`. */
 export function decodeTensor(bytes: Uint8Array): OnnxTensor {
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const t: OnnxTensor = { name: '', dims: [], dataType: 0, floatData: [], int32Data: [], int64Data: [], doubleData: [] };
+  const t: OnnxTensor = {
+    name: '',
+    dims: [],
+    dataType: 0,
+    floatData: [],
+    int32Data: [],
+    int64Data: [],
+    doubleData: [],
+  };
   const put = (field: number, v: bigint) => {
     if (field === 1) t.dims.push(Number(v));
     else if (field === 2) t.dataType = Number(v);
