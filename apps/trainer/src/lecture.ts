@@ -1,10 +1,10 @@
 import {
-  type LayerSpec,
   convParams,
   explainOutputSize,
   formatBytes,
   formatCount,
   formatMetric,
+  type LayerSpec,
   receptiveField,
   samePadding,
   trace,
@@ -12,7 +12,26 @@ import {
 import { textTable } from './table.js';
 
 /** VGG configurations as torchvision writes them: filters per conv, 'M' for a 2×2 max pool. */
-const VGG_D: readonly (number | 'M')[] = [64, 64, 'M', 128, 128, 'M', 256, 256, 256, 'M', 512, 512, 512, 'M', 512, 512, 512, 'M'];
+const VGG_D: readonly (number | 'M')[] = [
+  64,
+  64,
+  'M',
+  128,
+  128,
+  'M',
+  256,
+  256,
+  256,
+  'M',
+  512,
+  512,
+  512,
+  'M',
+  512,
+  512,
+  512,
+  'M',
+];
 
 function vggLayers(config: readonly (number | 'M')[]): LayerSpec[] {
   const features: LayerSpec[] = config.map((v) =>
@@ -48,7 +67,9 @@ function outputSizes(): string {
 }
 
 function paddings(): string {
-  const lines = [3, 5, 7].map((k) => `  ${k}×${k} filter, stride 1: padding ${samePadding(k)[0]} keeps the size ((K − 1)/2)`);
+  const lines = [3, 5, 7].map(
+    (k) => `  ${k}×${k} filter, stride 1: padding ${samePadding(k)[0]} keeps the size ((K − 1)/2)`,
+  );
   return ['Padding that preserves size', ...lines].join('\n');
 }
 
@@ -65,7 +86,9 @@ function parameters(): string {
 }
 
 function receptiveFields(): string {
-  const sizes = [1, 2, 3, 4].map((n) => receptiveField(Array.from({ length: n }, () => ({ kernel: 3, padding: 1 }))).size);
+  const sizes = [1, 2, 3, 4].map(
+    (n) => receptiveField(Array.from({ length: n }, () => ({ kernel: 3, padding: 1 }))).size,
+  );
   return [
     'Receptive field',
     `  1, 2, 3, 4 stacked 3×3 convolutions see ${sizes.map((s) => `${s}×${s}`).join(', ')}`,

@@ -5,7 +5,11 @@ export type Align = 'left' | 'right';
  * Lays rows out as aligned columns under a header and a rule, the way
  * Keras' and torchinfo's summaries read.
  */
-export function textTable(header: readonly string[], rows: readonly (readonly string[])[], align: readonly Align[]): string {
+export function textTable(
+  header: readonly string[],
+  rows: readonly (readonly string[])[],
+  align: readonly Align[],
+): string {
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
   const line = (cells: readonly string[]) =>
     cells

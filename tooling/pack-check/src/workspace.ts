@@ -1,0 +1,74 @@
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const ROOT = fileURLToPath(new URL('../../..', import.meta.url));
+
+export interface Library {
+  name: string;
+  dir: string;
+  manifest: {
+    name: string;
+    private?: boolean;
+    dependencies?: Record<string, string>;
+    peerDependencies?: Record<string, string>;
+  };
+}
+
+/** The publishable libraries: every non-private package under packages/. */
+export function libraries(): Library[] {
+  return readdirSync(join(ROOT, 'packages'), { withFileTypes: true })
+    .filter((entry) => entry.isDirectory())
+    .map((entry) => {
+      const dir = join(ROOT, 'packages', entry.name);
+      const manifest = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as Library['manifest'];
+      return { name: manifest.name, dir, manifest };
+    })
+    .filter((lib) => !lib.manifest.private);
+}
+
+/** `pnpm pack` of one library into `destination`; returns the tarball's path. */
+export function pack(lib: Library, destination: string): string {
+  const out = execFileSync('pnpm', ['pack', '--pack-destination', destination, '--json'], {
+    cwd: lib.dir,
+    encoding: 'utf8',
+  });
+  const parsed = JSON.parse(out) as { filename: string } | { filename: string }[];
+  const filename = Array.isArray(parsed) ? parsed[0]?.filename : parsed.filename;
+  if (!filename) throw new Error(`pnpm pack printed no filename for ${lib.name}: ${out}`);
+  return filename.startsWith('/') ? filename : join(destination, filename);
+}
+
+/**
+ * An empty ESM project outside the workspace with the given tarballs
+ * installed, offline: packages come from the tarballs and pnpm's store.
+ */
+export function installAlone(tarballs: string[]): string {
+  const project = mkdtempSync(join(tmpdir(), 'convkit-install-'));
+  writeFileSync(
+    join(project, 'package.json'),
+    JSON.stringify({ name: 'fresh-project', private: true, type: 'module' }),
+  );
+  execFileSync('pnpm', ['add', '--offline', ...tarballs], { cwd: project, encoding: 'utf8', stdio: 'pipe' });
+  return project;
+}
+
+/** The first ```js block of a README. */
+export function readmeExample(readme: string): string {
+  const match = /```js\n([\s\S]*?)```/.exec(readme);
+  if (!match?.[1]) throw new Error('README has no ```js example');
+  return match[1];
+}
+
+/**
+ * The values a README example promises: for each `console.log(...)` line,
+ * its trailing `// comment`.
+ */
+export function promisedOutput(example: string): string[] {
+  return example
+    .split('\n')
+    .filter((line) => line.includes('console.log(') && line.includes('//'))
+    .map((line) => line.slice(line.lastIndexOf('//') + 2).trim());
+}
