@@ -17,6 +17,8 @@ export interface MemoryEstimate {
   gradientsAndOptimizer: number;
   /** Input plus every stored layer output, one image. */
   activationsPerImage: number;
+  /** `batch · activationsPerImage`: what the batch's forward pass keeps. */
+  activationsPerBatch: number;
   /** The largest input + output alive at once, one image. */
   peakActivationsPerImage: number;
   /** `weights + batch · peakActivationsPerImage`. */
@@ -71,6 +73,7 @@ export function memoryOf(
     weights,
     gradientsAndOptimizer,
     activationsPerImage,
+    activationsPerBatch: batch * activationsPerImage,
     peakActivationsPerImage,
     inference: weights + batch * peakActivationsPerImage,
     training: weights + gradientsAndOptimizer + batch * activationsPerImage,

@@ -199,6 +199,7 @@ describe('trace — memory', () => {
       weights: 119 * 4,
       gradientsAndOptimizer: 119 * 2 * 4,
       activationsPerImage: 51 * 4,
+      activationsPerBatch: 8 * 51 * 4,
       peakActivationsPerImage: (16 + 32) * 4,
       inference: 119 * 4 + 8 * 48 * 4,
       training: 119 * 4 + 119 * 8 + 8 * 51 * 4,
