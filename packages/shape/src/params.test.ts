@@ -1,27 +1,8 @@
 import { describe, expect, it } from 'vitest';
+import { LENET5_C3 } from '../test/lenet.js';
 import { convMacs, denseMacs } from './cost.js';
 import { ShapeError } from './errors.js';
 import { batchNormParams, convParams, denseParams, maxoutParams } from './params.js';
-
-/** LeNet-5's C3 connection table (LeCun et al. 1998, Table I): which S2 maps each C3 map reads. */
-const LENET5_C3: number[][] = [
-  [0, 1, 2],
-  [1, 2, 3],
-  [2, 3, 4],
-  [3, 4, 5],
-  [0, 4, 5],
-  [0, 1, 5],
-  [0, 1, 2, 3],
-  [1, 2, 3, 4],
-  [2, 3, 4, 5],
-  [0, 3, 4, 5],
-  [0, 1, 4, 5],
-  [0, 1, 2, 5],
-  [0, 1, 3, 4],
-  [1, 2, 4, 5],
-  [0, 2, 3, 5],
-  [0, 1, 2, 3, 4, 5],
-];
 
 /** Independent oracle: count the weights of a grouped convolution by enumerating them. */
 function enumerateConvWeights(inChannels: number, filters: number, kh: number, kw: number, groups: number): number {

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { LENET5_C3 } from '../test/lenet.js';
 import { ShapeError } from './errors.js';
 import type { LayerSpec } from './specs.js';
 import { trace } from './trace.js';
@@ -83,28 +84,10 @@ describe('trace — VGG-16', () => {
 });
 
 describe('trace — LeNet-5', () => {
-  const C3: number[][] = [
-    [0, 1, 2],
-    [1, 2, 3],
-    [2, 3, 4],
-    [3, 4, 5],
-    [0, 4, 5],
-    [0, 1, 5],
-    [0, 1, 2, 3],
-    [1, 2, 3, 4],
-    [2, 3, 4, 5],
-    [0, 3, 4, 5],
-    [0, 1, 4, 5],
-    [0, 1, 2, 5],
-    [0, 1, 3, 4],
-    [1, 2, 4, 5],
-    [0, 2, 3, 5],
-    [0, 1, 2, 3, 4, 5],
-  ];
   const lenet: LayerSpec[] = [
     { type: 'conv', name: 'C1', filters: 6, kernel: 5 },
     { type: 'pool', name: 'S2', kernel: 2, trainable: true },
-    { type: 'conv', name: 'C3', filters: 16, kernel: 5, connections: C3 },
+    { type: 'conv', name: 'C3', filters: 16, kernel: 5, connections: LENET5_C3 },
     { type: 'pool', name: 'S4', kernel: 2, trainable: true },
     { type: 'conv', name: 'C5', filters: 120, kernel: 5 },
     { type: 'flatten' },

@@ -1,29 +1,15 @@
 import { fileURLToPath } from 'node:url';
-import { build } from 'esbuild';
+import { bundle } from '@convkit/build/measure';
 import { describe, expect, it } from 'vitest';
 
-const entry = fileURLToPath(new URL('./index.ts', import.meta.url));
-
-/** Bundles `code` as an application would (ESM, minified) and returns the output. */
-async function bundle(code: string): Promise<string> {
-  const result = await build({
-    stdin: { contents: code, resolveDir: fileURLToPath(new URL('.', import.meta.url)), loader: 'ts' },
-    bundle: true,
-    minify: true,
-    format: 'esm',
-    platform: 'neutral',
-    write: false,
-    logLevel: 'silent',
-  });
-  return result.outputFiles[0]?.text ?? '';
-}
+const entry = JSON.stringify(fileURLToPath(new URL('./index.ts', import.meta.url)));
+const resolveDir = fileURLToPath(new URL('.', import.meta.url));
+const text = async (code: string) => new TextDecoder().decode(await bundle({ code, resolveDir }));
 
 describe('tree shaking', () => {
   it('an app that imports outputSize does not ship trace, receptive fields or parameter counts', async () => {
-    const all = await bundle(`export * from ${JSON.stringify(entry)};`);
-    const one = await bundle(
-      `import { outputSize } from ${JSON.stringify(entry)}; console.log(outputSize(8, { kernel: 3 }));`,
-    );
+    const all = await text(`export * from ${entry};`);
+    const one = await text(`import { outputSize } from ${entry}; console.log(outputSize(8, { kernel: 3 }));`);
     expect(one).toContain('is not an integer');
     expect(one).not.toContain('concatenated branches');
     expect(one).not.toContain('connection table');
