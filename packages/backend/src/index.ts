@@ -1,0 +1,15 @@
+/**
+ * @convkit/backend — the one place that starts a compute backend for convkit.
+ *
+ * @packageDocumentation
+ */
+
+export { cpuKernels } from './cpu/index.js';
+export { BackendError } from './errors.js';
+export type { BackendInfo, BackendName, InitOptions } from './init.js';
+export { initBackend } from './init.js';
+export type { KernelSet } from './kernels.js';
+export { useKernels } from './kernels.js';
+export { wasmKernels } from './wasm/index.js';
+export type { AdapterInfo } from './webgpu.js';
+export { SWIFTSHADER_ICD } from './webgpu.js';

@@ -1,0 +1,97 @@
+import { BackendError } from './errors.js';
+
+/** What a WebGPU adapter says about itself. */
+export interface AdapterInfo {
+  vendor: string;
+  architecture: string;
+  description: string;
+  /** A CPU implementation of WebGPU (SwiftShader, lavapipe/llvmpipe): slower than wasm. */
+  software: boolean;
+}
+
+/** Debian's chromium package ships SwiftShader's Vulkan driver here. */
+export const SWIFTSHADER_ICD = '/usr/lib/chromium/vk_swiftshader_icd.json';
+
+const SOFTWARE_NAMES = /swiftshader|llvmpipe|lavapipe|software|microsoft basic render/i;
+
+interface MinimalAdapter {
+  isFallbackAdapter?: boolean;
+  info?: Partial<Record<'vendor' | 'architecture' | 'description' | 'device', string>> & {
+    isFallbackAdapter?: boolean;
+  };
+}
+
+interface MinimalGpu {
+  requestAdapter(options?: { powerPreference?: 'high-performance' | 'low-power' }): Promise<MinimalAdapter | null>;
+}
+
+const isNode = typeof process !== 'undefined' && process.versions?.node !== undefined;
+
+function currentGpu(): MinimalGpu | undefined {
+  return (globalThis as { navigator?: { gpu?: MinimalGpu } }).navigator?.gpu;
+}
+
+/**
+ * In Node, installs `navigator.gpu` from the optional `webgpu` package (Dawn)
+ * before the tfjs WebGPU backend is imported, which reads it at import time.
+ * In a browser, `navigator.gpu` is already there (or WebGPU is unsupported).
+ */
+export async function ensureNavigatorGpu(options: { software: boolean }): Promise<MinimalGpu> {
+  const existing = currentGpu();
+  if (existing) return existing;
+  if (!isNode) {
+    throw new BackendError(
+      'webgpu',
+      'this browser has no navigator.gpu: use a browser with WebGPU enabled (Chrome 113+, Edge, Safari 26) or the wasm backend',
+    );
+  }
+  // A software Vulkan driver is only wanted when asked for, and must be chosen before Dawn starts.
+  if (options.software && !process.env.VK_ICD_FILENAMES && (await fileExists(SWIFTSHADER_ICD))) {
+    process.env.VK_ICD_FILENAMES = SWIFTSHADER_ICD;
+  }
+  let dawn: { create: (flags: string[]) => MinimalGpu; globals: Record<string, unknown> };
+  try {
+    dawn = (await import(/* @vite-ignore */ 'webgpu')) as unknown as typeof dawn;
+  } catch (cause) {
+    throw new BackendError(
+      'webgpu',
+      "WebGPU in Node needs the optional package 'webgpu' (Dawn): run `pnpm add webgpu` (or npm install webgpu), or use the wasm backend",
+      { cause },
+    );
+  }
+  Object.assign(globalThis, dawn.globals);
+  const gpu = dawn.create([]);
+  const holder = globalThis as { navigator?: { gpu?: MinimalGpu } };
+  if (holder.navigator) Object.defineProperty(holder.navigator, 'gpu', { value: gpu, configurable: true });
+  else Object.defineProperty(globalThis, 'navigator', { value: { gpu }, configurable: true, writable: true });
+  return gpu;
+}
+
+/** Asks for an adapter and describes it; `undefined` when there is none. */
+export async function probeAdapter(
+  gpu: MinimalGpu,
+  powerPreference: 'high-performance' | 'low-power' = 'high-performance',
+): Promise<AdapterInfo | undefined> {
+  const adapter = await gpu.requestAdapter({ powerPreference });
+  if (!adapter) return undefined;
+  const info = adapter.info ?? {};
+  const vendor = info.vendor ?? '';
+  const architecture = info.architecture ?? '';
+  const description = info.description ?? info.device ?? '';
+  const fallback = adapter.isFallbackAdapter ?? info.isFallbackAdapter ?? false;
+  return {
+    vendor,
+    architecture,
+    description,
+    software: fallback || SOFTWARE_NAMES.test(`${vendor} ${architecture} ${description}`),
+  };
+}
+
+async function fileExists(path: string): Promise<boolean> {
+  try {
+    const fs = await import(/* @vite-ignore */ 'node:fs');
+    return fs.existsSync(path);
+  } catch {
+    return false;
+  }
+}

@@ -1,0 +1,191 @@
+// The benchmark workloads, written with raw tfjs-core ops so that they run
+// before (and independently of) @convkit/layers: the same networks that the
+// PyTorch and ONNX Runtime peers run. NHWC activations, HWIO weights.
+import * as tf from '@tensorflow/tfjs-core';
+
+/** He-normal weights, seeded, as a named variable. */
+function weight(shape: number[], fanIn: number, seed: number, name: string): tf.Variable {
+  return tf.variable(tf.randomNormal(shape, 0, Math.sqrt(2 / fanIn), 'float32', seed), true, name);
+}
+
+function bias(size: number, name: string): tf.Variable {
+  return tf.variable(tf.zeros([size]), true, name);
+}
+
+interface Conv {
+  kernel: number;
+  filters: number;
+  stride?: number;
+  pad?: number;
+}
+
+/** A convolution's weights for `inChannels` → `filters`. */
+function convParams(c: Conv, inChannels: number, seed: number, name: string) {
+  return {
+    w: weight([c.kernel, c.kernel, inChannels, c.filters], c.kernel * c.kernel * inChannels, seed, `${name}/w`),
+    b: bias(c.filters, `${name}/b`),
+  };
+}
+
+function conv(x: tf.Tensor4D, p: { w: tf.Variable; b: tf.Variable }, c: Conv): tf.Tensor4D {
+  const pad = c.pad ?? 0;
+  const padding =
+    pad === 0
+      ? 'valid'
+      : ([
+          [0, 0],
+          [pad, pad],
+          [pad, pad],
+          [0, 0],
+        ] as [[0, 0], [number, number], [number, number], [0, 0]]);
+  return tf.relu(tf.add(tf.conv2d(x, p.w as tf.Tensor4D, c.stride ?? 1, padding), p.b));
+}
+
+function dense(x: tf.Tensor2D, p: { w: tf.Variable; b: tf.Variable }, relu: boolean): tf.Tensor2D {
+  const y = tf.add(tf.matMul(x, p.w as tf.Tensor2D), p.b) as tf.Tensor2D;
+  return relu ? tf.relu(y) : y;
+}
+
+function denseParams(inFeatures: number, units: number, seed: number, name: string) {
+  return { w: weight([inFeatures, units], inFeatures, seed, `${name}/w`), b: bias(units, `${name}/b`) };
+}
+
+/** A network: its variables, a forward pass, and how to dispose it. */
+export interface Network {
+  name: string;
+  input: [number, number, number];
+  variables: tf.Variable[];
+  forward(x: tf.Tensor4D): tf.Tensor2D;
+  dispose(): void;
+}
+
+function network(
+  name: string,
+  input: Network['input'],
+  variables: Record<string, { w: tf.Variable; b: tf.Variable }>,
+  forward: Network['forward'],
+): Network {
+  const list = Object.values(variables).flatMap((p) => [p.w, p.b]);
+  return { name, input, variables: list, forward, dispose: () => list.forEach((v) => v.dispose()) };
+}
+
+/**
+ * LeNet-5 as usually trained on MNIST: 28×28×1, conv 6@5×5 (pad 2), max
+ * pool, conv 16@5×5, max pool, 120, 84, 10; ReLU.
+ */
+export function lenet5(seed = 1): Network {
+  const p = {
+    c1: convParams({ kernel: 5, filters: 6 }, 1, seed, 'c1'),
+    c3: convParams({ kernel: 5, filters: 16 }, 6, seed + 1, 'c3'),
+    f5: denseParams(400, 120, seed + 2, 'f5'),
+    f6: denseParams(120, 84, seed + 3, 'f6'),
+    out: denseParams(84, 10, seed + 4, 'out'),
+  };
+  return network('lenet5', [28, 28, 1], p, (x) => {
+    let h = tf.maxPool(conv(x, p.c1, { kernel: 5, filters: 6, pad: 2 }), 2, 2, 'valid');
+    h = tf.maxPool(conv(h, p.c3, { kernel: 5, filters: 16 }), 2, 2, 'valid');
+    const flat = tf.reshape(h, [h.shape[0], 400]) as tf.Tensor2D;
+    return dense(dense(dense(flat, p.f5, true), p.f6, true), p.out, false);
+  });
+}
+
+/** AlexNet as torchvision builds it (single tower, 64-192-384-256-256), 224×224×3. */
+export function alexnet(seed = 1): Network {
+  const convs: Conv[] = [
+    { kernel: 11, filters: 64, stride: 4, pad: 2 },
+    { kernel: 5, filters: 192, pad: 2 },
+    { kernel: 3, filters: 384, pad: 1 },
+    { kernel: 3, filters: 256, pad: 1 },
+    { kernel: 3, filters: 256, pad: 1 },
+  ];
+  const p: Record<string, { w: tf.Variable; b: tf.Variable }> = {};
+  let channels = 3;
+  convs.forEach((c, i) => {
+    p[`conv${i + 1}`] = convParams(c, channels, seed + i, `conv${i + 1}`);
+    channels = c.filters;
+  });
+  p.fc6 = denseParams(6 * 6 * 256, 4096, seed + 10, 'fc6');
+  p.fc7 = denseParams(4096, 4096, seed + 11, 'fc7');
+  p.fc8 = denseParams(4096, 1000, seed + 12, 'fc8');
+  const at = (k: string) => p[k] as { w: tf.Variable; b: tf.Variable };
+  return network('alexnet', [224, 224, 3], p, (x) => {
+    let h = tf.maxPool(conv(x, at('conv1'), convs[0] as Conv), 3, 2, 'valid');
+    h = tf.maxPool(conv(h, at('conv2'), convs[1] as Conv), 3, 2, 'valid');
+    h = conv(
+      conv(conv(h, at('conv3'), convs[2] as Conv), at('conv4'), convs[3] as Conv),
+      at('conv5'),
+      convs[4] as Conv,
+    );
+    h = tf.maxPool(h, 3, 2, 'valid');
+    const flat = tf.reshape(h, [h.shape[0], 6 * 6 * 256]) as tf.Tensor2D;
+    return dense(dense(dense(flat, at('fc6'), true), at('fc7'), true), at('fc8'), false);
+  });
+}
+
+/** VGG-16 (configuration D), 224×224×3. */
+export function vgg16(seed = 1): Network {
+  const config = [64, 64, 'M', 128, 128, 'M', 256, 256, 256, 'M', 512, 512, 512, 'M', 512, 512, 512, 'M'] as const;
+  const p: Record<string, { w: tf.Variable; b: tf.Variable }> = {};
+  let channels = 3;
+  config.forEach((v, i) => {
+    if (v === 'M') return;
+    p[`conv${i}`] = convParams({ kernel: 3, filters: v }, channels, seed + i, `conv${i}`);
+    channels = v;
+  });
+  p.fc6 = denseParams(7 * 7 * 512, 4096, seed + 20, 'fc6');
+  p.fc7 = denseParams(4096, 4096, seed + 21, 'fc7');
+  p.fc8 = denseParams(4096, 1000, seed + 22, 'fc8');
+  const at = (k: string) => p[k] as { w: tf.Variable; b: tf.Variable };
+  return network('vgg16', [224, 224, 3], p, (x) => {
+    let h = x;
+    config.forEach((v, i) => {
+      h = v === 'M' ? tf.maxPool(h, 2, 2, 'valid') : conv(h, at(`conv${i}`), { kernel: 3, filters: v, pad: 1 });
+    });
+    const flat = tf.reshape(h, [h.shape[0], 7 * 7 * 512]) as tf.Tensor2D;
+    return dense(dense(dense(flat, at('fc6'), true), at('fc7'), true), at('fc8'), false);
+  });
+}
+
+/** A seeded batch of images and one-hot labels for a network. */
+export function batchFor(net: Network, batch: number, seed = 7): { x: tf.Tensor4D; y: tf.Tensor2D } {
+  const [h, w, c] = net.input;
+  const classes = net.name === 'lenet5' ? 10 : 1000;
+  return tf.tidy(() => ({
+    x: tf.randomUniform([batch, h, w, c], 0, 1, 'float32', seed) as tf.Tensor4D,
+    y: tf
+      .oneHot(tf.randomUniform([batch], 0, classes, 'int32', seed + 1) as tf.Tensor1D, classes)
+      .toFloat() as tf.Tensor2D,
+  }));
+}
+
+/** Softmax cross-entropy of a network on a batch. */
+export function loss(net: Network, x: tf.Tensor4D, y: tf.Tensor2D): tf.Scalar {
+  return tf.losses.softmaxCrossEntropy(y, net.forward(x)) as tf.Scalar;
+}
+
+/** Gradients of the loss for every variable, by name (the caller disposes them). */
+export function gradients(
+  net: Network,
+  x: tf.Tensor4D,
+  y: tf.Tensor2D,
+): { value: tf.Scalar; grads: tf.NamedTensorMap } {
+  return tf.variableGrads(() => loss(net, x, y), net.variables);
+}
+
+/**
+ * One SGD-with-momentum training step (lr 0.01, momentum 0.9): forward,
+ * backward, update. Returns the loss; leaves no tensor behind.
+ */
+export function trainStep(net: Network, optimizer: tf.Optimizer, x: tf.Tensor4D, y: tf.Tensor2D): number {
+  const value = optimizer.minimize(() => loss(net, x, y), true, net.variables) as tf.Scalar;
+  const result = value.dataSync()[0] as number;
+  value.dispose();
+  return result;
+}
+
+/** One 3×3 64→64 convolution on 56×56 (the bench's kernel workload). */
+export function conv3x3(batch = 8, seed = 3): { x: tf.Tensor4D; w: tf.Tensor4D; run(): tf.Tensor4D; dispose(): void } {
+  const x = tf.randomUniform([batch, 56, 56, 64], -1, 1, 'float32', seed) as tf.Tensor4D;
+  const w = tf.randomNormal([3, 3, 64, 64], 0, 0.05, 'float32', seed + 1) as tf.Tensor4D;
+  return { x, w, run: () => tf.conv2d(x, w, 1, 'same'), dispose: () => tf.dispose([x, w]) };
+}
