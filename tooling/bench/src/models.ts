@@ -66,7 +66,15 @@ function network(
   forward: Network['forward'],
 ): Network {
   const list = Object.values(variables).flatMap((p) => [p.w, p.b]);
-  return { name, input, variables: list, forward, dispose: () => list.forEach((v) => v.dispose()) };
+  return {
+    name,
+    input,
+    variables: list,
+    forward,
+    dispose: () => {
+      for (const v of list) v.dispose();
+    },
+  };
 }
 
 /**
