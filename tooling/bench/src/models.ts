@@ -160,7 +160,10 @@ export function batchFor(net: Network, batch: number, seed = 7): { x: tf.Tensor4
   const classes = net.name === 'lenet5' ? 10 : 1000;
   return tf.tidy(() => ({
     x: tf.randomUniform([batch, h, w, c], 0, 1, 'float32', seed) as tf.Tensor4D,
-    y: tf.cast(tf.oneHot(tf.randomUniform([batch], 0, classes, 'int32', seed + 1) as tf.Tensor1D, classes), 'float32'),
+    y: tf.cast(
+      tf.oneHot(tf.randomUniform([batch], 0, classes, 'int32', seed + 1) as tf.Tensor1D, classes),
+      'float32',
+    ) as tf.Tensor2D,
   }));
 }
 
