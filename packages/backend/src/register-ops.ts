@@ -1,9 +1,14 @@
 // tfjs-core on its own registers no gradients and no chained ops (x.square()).
-// Importing this module registers both, once: the registries live on
-// globalThis, so every copy of tfjs-core in a process sees them.
+// Importing this module registers both, once, then convkit's gradients that
+// replace tfjs' where they fall short. The registries live on globalThis, so
+// every copy of tfjs-core in a process sees them.
 //
-// These deep imports are extensionless ESM, which bundlers and vitest resolve
+// The deep imports are extensionless ESM, which bundlers and vitest resolve
 // but plain Node cannot: the `node` build of this package bundles them (see
 // tsup.config.ts), the default build leaves them to the app's bundler.
 import '@tensorflow/tfjs-core/dist/register_all_gradients';
 import '@tensorflow/tfjs-core/dist/public/chained_ops/register_all_chained_ops';
+import { registerGradient } from '@tensorflow/tfjs-core';
+import { conv2dGradConfig } from './gradients/conv2d.js';
+
+registerGradient(conv2dGradConfig);

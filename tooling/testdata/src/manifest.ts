@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { decodeTensor, type OnnxTensor } from './tensor.js';
+import { decodeInitializers, decodeTensor, type OnnxTensor } from './tensor.js';
 
 /** The folders of the ONNX test data. */
 export type Suite = 'onnx-node' | 'onnx-pytorch-converted' | 'onnx-pytorch-operator';
@@ -62,4 +62,9 @@ export function loadManifest(suite: Suite): ManifestTest[] {
 /** Reads `test_data_set_0/<kind>_<index>.pb` of one test. */
 export function readTestTensor(suite: Suite, test: string, kind: 'input' | 'output', index: number): OnnxTensor {
   return decodeTensor(readFileSync(join(testdataDir(), suite, test, 'test_data_set_0', `${kind}_${index}.pb`)));
+}
+
+/** The initializers (weights) of one test's `model.onnx`, by name. */
+export function readInitializers(suite: Suite, test: string): Map<string, OnnxTensor> {
+  return decodeInitializers(readFileSync(join(testdataDir(), suite, test, 'model.onnx')));
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { hasTestdata, loadManifest, readTestTensor } from './manifest.js';
-import { decodeTensor, tensorValues } from './tensor.js';
+import { hasTestdata, loadManifest, readInitializers, readTestTensor } from './manifest.js';
+import { decodeTensor, type OnnxTensor, tensorValues } from './tensor.js';
 
 describe('decodeTensor', () => {
   it('reads a hand-encoded float tensor', () => {
@@ -26,6 +26,19 @@ describe.skipIf(!hasTestdata())('the shared ONNX data', () => {
       const t = readTestTensor('onnx-node', test.test, 'output', 0);
       expect(t.dims, test.test).toEqual(test.outputs[0]?.shape);
       expect(tensorValues(t)).toHaveLength(t.dims.reduce((a, b) => a * b, 1));
+    }
+  });
+
+  it('reads the weights inside onnx-pytorch-converted models with the shapes the manifest lists', () => {
+    const tests = loadManifest('onnx-pytorch-converted').filter((t) => t.initializers.length > 0);
+    expect(tests.length).toBeGreaterThan(30);
+    for (const test of tests) {
+      const weights = readInitializers('onnx-pytorch-converted', test.test);
+      for (const listed of test.initializers) {
+        const tensor = weights.get(listed.name);
+        expect(tensor?.dims, `${test.test}/${listed.name}`).toEqual(listed.shape);
+        expect(tensorValues(tensor as OnnxTensor)).toHaveLength(listed.shape.reduce((a, b) => a * b, 1));
+      }
     }
   });
 });

@@ -31,6 +31,43 @@ function varint(bytes: Uint8Array, p: Cursor): bigint {
   }
 }
 
+/** Reads the fields of one protobuf message: (field number, wire type, value or sub-message bytes). */
+function* fields(bytes: Uint8Array): Generator<{ field: number; wire: number; value: bigint; body: Uint8Array }> {
+  const p: Cursor = { i: 0 };
+  while (p.i < bytes.length) {
+    const key = Number(varint(bytes, p));
+    const wire = key & 7;
+    let value = 0n;
+    let body = new Uint8Array();
+    if (wire === 0) value = varint(bytes, p);
+    else if (wire === 2) {
+      const length = Number(varint(bytes, p));
+      body = bytes.subarray(p.i, p.i + length);
+      p.i += length;
+    } else if (wire === 5) p.i += 4;
+    else if (wire === 1) p.i += 8;
+    else throw new Error(`unsupported protobuf wire type ${wire} at offset ${p.i}`);
+    yield { field: key >>> 3, wire, value, body };
+  }
+}
+
+/**
+ * The weights stored inside a `model.onnx` (`ModelProto.graph.initializer`,
+ * fields 7 and 5), by name.
+ */
+export function decodeInitializers(model: Uint8Array): Map<string, OnnxTensor> {
+  const out = new Map<string, OnnxTensor>();
+  for (const m of fields(model)) {
+    if (m.field !== 7 || m.wire !== 2) continue;
+    for (const g of fields(m.body)) {
+      if (g.field !== 5 || g.wire !== 2) continue;
+      const tensor = decodeTensor(g.body);
+      out.set(tensor.name, tensor);
+    }
+  }
+  return out;
+}
+
 /** Decodes one serialized `TensorProto`. */
 export function decodeTensor(bytes: Uint8Array): OnnxTensor {
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
