@@ -9,6 +9,8 @@
 import '@tensorflow/tfjs-core/dist/register_all_gradients';
 import '@tensorflow/tfjs-core/dist/public/chained_ops/register_all_chained_ops';
 import { registerGradient } from '@tensorflow/tfjs-core';
+import { avgPoolGradConfig } from './gradients/avg-pool.js';
 import { conv2dGradConfig } from './gradients/conv2d.js';
 
 registerGradient(conv2dGradConfig);
+registerGradient(avgPoolGradConfig);
