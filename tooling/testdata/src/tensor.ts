@@ -38,7 +38,7 @@ function* fields(bytes: Uint8Array): Generator<{ field: number; wire: number; va
     const key = Number(varint(bytes, p));
     const wire = key & 7;
     let value = 0n;
-    let body = new Uint8Array();
+    let body: Uint8Array = new Uint8Array();
     if (wire === 0) value = varint(bytes, p);
     else if (wire === 2) {
       const length = Number(varint(bytes, p));

@@ -30,9 +30,14 @@ export const avgPoolGradConfig: tf.GradConfig = {
     if (top + bottom + left + right === 0) return { x: () => stockGrad(dy as tf.Tensor4D) };
     return {
       x: () => {
-        const ones = tf.pad(tf.ones([1, x.shape[1], x.shape[2], 1]), [[0, 0], [top, bottom], [left, right], [0, 0]]);
+        const ones = tf.pad(tf.ones([1, x.shape[1], x.shape[2], 1]), [
+          [0, 0],
+          [top, bottom],
+          [left, right],
+          [0, 0],
+        ]);
         const fraction = tf.avgPool(ones as tf.Tensor4D, [info.filterHeight, info.filterWidth], strides, 'valid');
-        return stockGrad(tf.div(dy, fraction) as tf.Tensor4D);
+        return stockGrad(tf.div(dy as tf.Tensor4D, fraction));
       },
     };
   },

@@ -10,9 +10,19 @@ function padOrCrop(x: tf.Tensor4D, [[top, bottom], [left, right]]: [[number, num
   const cropped = tf.slice(
     x,
     [0, Math.max(0, -top), Math.max(0, -left), 0],
-    [-1, x.shape[1] - Math.max(0, -top) - Math.max(0, -bottom), x.shape[2] - Math.max(0, -left) - Math.max(0, -right), -1],
+    [
+      -1,
+      x.shape[1] - Math.max(0, -top) - Math.max(0, -bottom),
+      x.shape[2] - Math.max(0, -left) - Math.max(0, -right),
+      -1,
+    ],
   );
-  const pad: Pad4 = [[0, 0], [Math.max(0, top), Math.max(0, bottom)], [Math.max(0, left), Math.max(0, right)], [0, 0]];
+  const pad: Pad4 = [
+    [0, 0],
+    [Math.max(0, top), Math.max(0, bottom)],
+    [Math.max(0, left), Math.max(0, right)],
+    [0, 0],
+  ];
   return pad.flat().some((p) => p > 0) ? tf.pad(cropped, pad) : cropped;
 }
 
@@ -35,7 +45,8 @@ export const conv2dGradConfig: tf.GradConfig = {
     const dy4 = dy as tf.Tensor4D;
     const { strides, pad, dataFormat, dilations, dimRoundingMode } = attrs as unknown as tf.Conv2DAttrs;
     const dilation = typeof dilations === 'number' ? [dilations, dilations] : (dilations ?? [1, 1]);
-    if (dataFormat === 'NCHW') throw new Error('convkit: the Conv2D gradient supports NHWC only (convkit layers are NHWC)');
+    if (dataFormat === 'NCHW')
+      throw new Error('convkit: the Conv2D gradient supports NHWC only (convkit layers are NHWC)');
     if (dilation[0] === 1 && dilation[1] === 1) {
       return {
         x: () => tf.conv2dTranspose(dy4, filter, x.shape, strides, pad as never, dimRoundingMode),
@@ -49,7 +60,14 @@ export const conv2dGradConfig: tf.GradConfig = {
           } as unknown as tf.NamedAttrMap) as tf.Tensor4D,
       };
     }
-    const info = tf.backend_util.computeConv2DInfo(x.shape, filter.shape, strides, dilation as [number, number], pad, dimRoundingMode);
+    const info = tf.backend_util.computeConv2DInfo(
+      x.shape,
+      filter.shape,
+      strides,
+      dilation as [number, number],
+      pad,
+      dimRoundingMode,
+    );
     const [kh, kw] = [filter.shape[0], filter.shape[1]];
     const [dh, dw] = [info.dilationHeight, info.dilationWidth];
     const { top, left } = info.padInfo;

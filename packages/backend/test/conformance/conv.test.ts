@@ -22,7 +22,12 @@ function convCases() {
   return suites.flatMap((suite) =>
     loadManifest(suite)
       .filter((t) => t.nodes.length === 1 && t.nodes[0]?.op === 'Conv' && t.inputs[0]?.shape.length === 4)
-      .map((t) => ({ suite, test: t.test, node: t.nodes[0] as NonNullable<(typeof t.nodes)[0]>, inputs: t.inputs.length })),
+      .map((t) => ({
+        suite,
+        test: t.test,
+        node: t.nodes[0] as NonNullable<(typeof t.nodes)[0]>,
+        inputs: t.inputs.length,
+      })),
   );
 }
 
@@ -60,7 +65,17 @@ describe.each(backends)('conv on %s', (name) => {
   const geometries = [
     { label: 'stride 1, same', stride: 1, pad: 'same', dilation: 1 },
     { label: 'stride 2, valid', stride: 2, pad: 'valid', dilation: 1 },
-    { label: 'stride 2, explicit asymmetric', stride: 2, pad: [[0, 0], [1, 0], [0, 2], [0, 0]], dilation: 1 },
+    {
+      label: 'stride 2, explicit asymmetric',
+      stride: 2,
+      pad: [
+        [0, 0],
+        [1, 0],
+        [0, 2],
+        [0, 0],
+      ],
+      dilation: 1,
+    },
     { label: 'dilation 2, same', stride: 1, pad: 'same', dilation: 2 },
   ] as const;
 
@@ -80,8 +95,7 @@ describe.each(backends)('conv on %s', (name) => {
     await expectNoLeaks(async () => {
       const x = tf.randomNormal([2, 6, 5, 3], 0, 1, 'float32', 3);
       const w = tf.randomNormal([3, 3, 3, 2], 0, 0.5, 'float32', 4);
-      const run = (xi: tf.Tensor, wi: tf.Tensor) =>
-        tf.depthwiseConv2d(xi as tf.Tensor4D, wi as tf.Tensor4D, 2, 'same');
+      const run = (xi: tf.Tensor, wi: tf.Tensor) => tf.depthwiseConv2d(xi as tf.Tensor4D, wi as tf.Tensor4D, 2, 'same');
       await expectGradientMatchesNumeric((xi) => run(xi, w), x);
       await expectGradientMatchesNumeric((wi) => run(x, wi), w);
       tf.dispose([x, w]);

@@ -42,7 +42,12 @@ export function fromOnnx(t: OnnxTensor, layout: 'data' | 'weights' | 'flat' = 'd
 }
 
 /** `|a − e| ≤ atol + rtol·|e|` elementwise, with the worst element in the message. */
-export async function expectClose(actual: tf.Tensor, expected: tf.Tensor | ArrayLike<number>, rtol = 1e-3, atol = 1e-5) {
+export async function expectClose(
+  actual: tf.Tensor,
+  expected: tf.Tensor | ArrayLike<number>,
+  rtol = 1e-3,
+  atol = 1e-5,
+) {
   const a = await actual.data();
   const e = expected instanceof tf.Tensor ? await expected.data() : expected;
   if (expected instanceof tf.Tensor) expect(actual.shape).toEqual(expected.shape);
@@ -123,7 +128,13 @@ export async function expectGradientMatchesNumeric(
   const f = (input: tf.Tensor) => tf.sum(tf.mul(op(input), r)) as tf.Scalar;
   const analytic = tf.grad(f)(x);
   if (tf.getBackend() === 'webgpu') await directionalCheck(f, x, analytic, options.eps ?? 1e-2);
-  else await expectClose(analytic, await numericGradient(f, x, options.eps ?? 1e-2), options.rtol ?? 2e-2, options.atol ?? 2e-3);
+  else
+    await expectClose(
+      analytic,
+      await numericGradient(f, x, options.eps ?? 1e-2),
+      options.rtol ?? 2e-2,
+      options.atol ?? 2e-3,
+    );
   tf.dispose([r, analytic]);
 }
 

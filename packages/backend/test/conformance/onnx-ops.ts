@@ -8,7 +8,13 @@ type Pad4 = [[0, 0], [number, number], [number, number], [0, 0]];
 const ints = (v: unknown, fallback: number[]): number[] => (Array.isArray(v) ? v.map(Number) : fallback);
 
 /** Explicit `[[0,0],[top,bottom],[left,right],[0,0]]` for an ONNX node's pads / auto_pad. */
-export function onnxPadding(attrs: Attrs, [h, w]: [number, number], kernel: number[], strides: number[], dilations: number[]): Pad4 {
+export function onnxPadding(
+  attrs: Attrs,
+  [h, w]: [number, number],
+  kernel: number[],
+  strides: number[],
+  dilations: number[],
+): Pad4 {
   const auto = String(attrs.auto_pad ?? 'NOTSET');
   if (auto === 'SAME_UPPER' || auto === 'SAME_LOWER') {
     const total = [h, w].map((n, i) => {
@@ -21,7 +27,12 @@ export function onnxPadding(attrs: Attrs, [h, w]: [number, number], kernel: numb
     return [[0, 0], split(total[0] as number), split(total[1] as number), [0, 0]];
   }
   const p = ints(attrs.pads, [0, 0, 0, 0]);
-  return [[0, 0], [p[0] as number, p[2] as number], [p[1] as number, p[3] as number], [0, 0]];
+  return [
+    [0, 0],
+    [p[0] as number, p[2] as number],
+    [p[1] as number, p[3] as number],
+    [0, 0],
+  ];
 }
 
 /**
@@ -29,7 +40,12 @@ export function onnxPadding(attrs: Attrs, [h, w]: [number, number], kernel: numb
  * convolution or by splitting; stride and dilation together by a dilated
  * stride-1 convolution sampled every `stride` (tfjs takes one or the other).
  */
-export function conv(x: tf.Tensor4D, weightOihw: tf.Tensor4D, bias: tf.Tensor1D | undefined, attrs: Attrs): tf.Tensor4D {
+export function conv(
+  x: tf.Tensor4D,
+  weightOihw: tf.Tensor4D,
+  bias: tf.Tensor1D | undefined,
+  attrs: Attrs,
+): tf.Tensor4D {
   return tf.tidy(() => {
     const [, , kh, kw] = weightOihw.shape;
     const strides = ints(attrs.strides, [1, 1]);
@@ -56,7 +72,8 @@ export function conv(x: tf.Tensor4D, weightOihw: tf.Tensor4D, bias: tf.Tensor1D 
         3,
       );
     }
-    if (both) y = tf.stridedSlice(y, [0, 0, 0, 0], y.shape, [1, strides[0] as number, strides[1] as number, 1]) as tf.Tensor4D;
+    if (both)
+      y = tf.stridedSlice(y, [0, 0, 0, 0], y.shape, [1, strides[0] as number, strides[1] as number, 1]) as tf.Tensor4D;
     return bias ? tf.add(y, bias) : y;
   });
 }
@@ -91,13 +108,25 @@ export function pool(x: tf.Tensor4D, op: 'MaxPool' | 'AveragePool', attrs: Attrs
     if (dilations.some((d) => d > 1)) {
       if (pad.flat().some((p) => p !== 0)) throw new Error('dilated pooling with padding is not mapped to tfjs ops');
       const type = op === 'MaxPool' ? 'max' : 'avg';
-      return tf.pool(x, kernel as [number, number], type, 'valid', dilations as [number, number], strides as [number, number]) as tf.Tensor4D;
+      return tf.pool(
+        x,
+        kernel as [number, number],
+        type,
+        'valid',
+        dilations as [number, number],
+        strides as [number, number],
+      ) as tf.Tensor4D;
     }
     if (op === 'AveragePool' && attrs.count_include_pad === 1) {
       // Zeros count in the explicit padding; positions beyond it (ceil mode) do not.
       const explicit = onnxPadding(attrs, [x.shape[1], x.shape[2]], kernel, strides, dilations);
       const padded = tf.pad(x, explicit);
-      const rest: Pad4 = [[0, 0], [0, pad[1][1] - explicit[1][1]], [0, pad[2][1] - explicit[2][1]], [0, 0]];
+      const rest: Pad4 = [
+        [0, 0],
+        [0, pad[1][1] - explicit[1][1]],
+        [0, pad[2][1] - explicit[2][1]],
+        [0, 0],
+      ];
       return windowed(padded, rest);
     }
     return windowed(x, pad);

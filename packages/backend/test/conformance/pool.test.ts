@@ -63,7 +63,12 @@ describe.each(backends)('pooling on %s', (name) => {
       for (let by = 0; by < 6; by++)
         for (let bx = 0; bx < 6; bx++) {
           let best = -1;
-          for (const [dy, dxx] of [[0, 0], [0, 1], [1, 0], [1, 1]] as const) {
+          for (const [dy, dxx] of [
+            [0, 0],
+            [0, 1],
+            [1, 0],
+            [1, 1],
+          ] as const) {
             const i = (2 * by + dy) * 12 + 2 * bx + dxx;
             if (best < 0 || (values[i] as number) > (values[best] as number)) best = i;
           }
