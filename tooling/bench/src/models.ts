@@ -192,6 +192,23 @@ export function trainStep(net: Network, optimizer: tf.Optimizer, x: tf.Tensor4D,
   return result;
 }
 
+/**
+ * `trainStep` that waits for the loss asynchronously: WebGPU in Node cannot
+ * read a tensor synchronously (`dataSync` needs OffscreenCanvas there), and
+ * awaiting costs the synchronous backends nothing.
+ */
+export async function trainStepAsync(
+  net: Network,
+  optimizer: tf.Optimizer,
+  x: tf.Tensor4D,
+  y: tf.Tensor2D,
+): Promise<number> {
+  const value = optimizer.minimize(() => loss(net, x, y), true, net.variables) as tf.Scalar;
+  const result = (await value.data())[0] as number;
+  value.dispose();
+  return result;
+}
+
 /** One 3×3 64→64 convolution on 56×56 (the bench's kernel workload). */
 export function conv3x3(batch = 8, seed = 3): { x: tf.Tensor4D; w: tf.Tensor4D; run(): tf.Tensor4D; dispose(): void } {
   const x = tf.randomUniform([batch, 56, 56, 64], -1, 1, 'float32', seed) as tf.Tensor4D;

@@ -1,0 +1,27 @@
+import { describe, expect, it } from 'vitest';
+import { parseArgs } from './args.js';
+
+describe('parseArgs', () => {
+  it('runs everything, fully, into RESULTS.md by default', () => {
+    const o = parseArgs([]);
+    expect(o.workloads).toEqual(['lenet5', 'alexnet', 'vgg16', 'conv3x3']);
+    expect(o.configurations).toEqual(['cpu', 'wasm', 'webgpu', 'tfjs-cpu', 'tfjs-wasm', 'torch', 'ort']);
+    expect(o.quick).toBe(false);
+    expect(o.out).toBe('RESULTS.md');
+  });
+
+  it('takes lists in either spelling and keeps the run order', () => {
+    const o = parseArgs(['--', '--only=conv3x3,alexnet', '--backends', 'ort, cpu', '--quick', '--no-write']);
+    expect(o.workloads).toEqual(['alexnet', 'conv3x3']);
+    expect(o.configurations).toEqual(['cpu', 'ort']);
+    expect(o.quick).toBe(true);
+    expect(o.out).toBeUndefined();
+  });
+
+  it('names what it does not know and what it accepts', () => {
+    expect(() => parseArgs(['--only', 'resnet'])).toThrow(/unknown resnet; use lenet5, alexnet, vgg16, conv3x3/);
+    expect(() => parseArgs(['--backends', 'cuda'])).toThrow(/unknown cuda/);
+    expect(() => parseArgs(['--fast'])).toThrow(/unknown option --fast/);
+    expect(() => parseArgs(['--only'])).toThrow(/--only needs a value/);
+  });
+});

@@ -1,0 +1,46 @@
+import type { TimingPolicy } from './policy.js';
+
+/** What one workload's timing loop saw: untimed warm-up runs and timed samples, in ms. */
+export interface Timing {
+  warmupMs: number[];
+  samplesMs: number[];
+}
+
+/**
+ * Warm-up, then timed runs until `maxRuns` or until the next run would go
+ * past the budget (judged by the last run's time). `torch_bench.py` mirrors
+ * this loop line for line; keep them in step.
+ */
+export async function measure(
+  run: () => Promise<void> | void,
+  policy: Pick<TimingPolicy, 'warmupRuns' | 'maxRuns' | 'budgetMs'>,
+  now: () => number = () => performance.now(),
+): Promise<Timing> {
+  const warmupMs: number[] = [];
+  let warmupTotal = 0;
+  while (
+    warmupMs.length < Math.max(1, policy.warmupRuns) &&
+    (warmupMs.length === 0 || warmupTotal < policy.budgetMs / 2)
+  ) {
+    const t = await timeOnce(run, now);
+    warmupMs.push(t);
+    warmupTotal += t;
+  }
+  const samplesMs: number[] = [];
+  let elapsed = 0;
+  for (;;) {
+    const last = samplesMs.at(-1);
+    if (samplesMs.length >= policy.maxRuns) break;
+    if (last !== undefined && elapsed + last > policy.budgetMs) break;
+    const t = await timeOnce(run, now);
+    samplesMs.push(t);
+    elapsed += t;
+  }
+  return { warmupMs, samplesMs };
+}
+
+async function timeOnce(run: () => Promise<void> | void, now: () => number): Promise<number> {
+  const start = now();
+  await run();
+  return now() - start;
+}

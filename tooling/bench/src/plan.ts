@@ -1,0 +1,44 @@
+import type { Configuration, Engine } from './configurations.js';
+import { workloadMacs } from './cost.js';
+import type { Cell, Outcome } from './outcome.js';
+import type { PeerStatus } from './peers/onnxruntime.js';
+import type { TimingPolicy } from './policy.js';
+import { predictMs, summarize } from './stats.js';
+import { WORKLOADS, type Workload } from './workloads.js';
+
+/**
+ * Decides, before starting a child process, whether a cell can be known
+ * without running it: a peer that is missing, an engine that cannot train,
+ * or a workload predicted to take longer than the policy allows.
+ * Returns undefined when the cell should run.
+ */
+export function outcomeWithoutRunning(
+  configuration: Configuration,
+  workload: Workload,
+  peers: ReadonlyMap<Engine, PeerStatus>,
+  done: readonly Cell[],
+  policy: TimingPolicy,
+): Outcome | undefined {
+  const peer = peers.get(configuration.engine);
+  if (peer && !peer.available) return { kind: 'skipped', reason: peer.reason };
+  if (configuration.engine === 'ort' && workload.mode === 'train') {
+    return { kind: 'cannot-train', reason: 'onnxruntime-node runs inference only' };
+  }
+  const predicted = predictedMs(configuration, workload, done);
+  if (predicted !== undefined && predicted > policy.skipPredictedOverMs) {
+    const seconds = (ms: number) => `${Math.round(ms / 1000)} s`;
+    return {
+      kind: 'skipped',
+      reason: `too slow here: ~${seconds(predicted)} per run predicted from ${workload.predictFrom}'s rate (limit ${seconds(policy.skipPredictedOverMs)} per run)`,
+    };
+  }
+  return undefined;
+}
+
+/** Time per run of `workload`, scaled by MACs from its `predictFrom` workload's median on the same configuration. */
+function predictedMs(configuration: Configuration, workload: Workload, done: readonly Cell[]): number | undefined {
+  const from = WORKLOADS.find((w) => w.id === workload.predictFrom);
+  const cell = done.find((c) => c.configuration === configuration.id && c.workload === from?.id);
+  if (!from || cell?.outcome.kind !== 'ok' || cell.outcome.samplesMs.length === 0) return undefined;
+  return predictMs(summarize(cell.outcome.samplesMs).medianMs, workloadMacs(from), workloadMacs(workload));
+}

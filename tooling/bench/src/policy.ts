@@ -1,0 +1,33 @@
+/**
+ * How long a workload is timed. Every engine follows the same policy (the
+ * PyTorch script receives it as JSON and mirrors `measure.ts`), so a fast
+ * kernel gets many runs and a 34-second VGG forward on stock tfjs cpu gets one.
+ */
+export interface TimingPolicy {
+  /** Untimed runs first: compilation, allocation, caches. Stops early once they take half the budget. */
+  warmupRuns: number;
+  /** Timed runs at most. */
+  maxRuns: number;
+  /** Timed runs stop before the next one would go past this many ms (there is always at least one). */
+  budgetMs: number;
+  /** A workload predicted (from AlexNet's rate on the same configuration) to take longer than this per run is skipped. */
+  skipPredictedOverMs: number;
+  /** A child process still running after this long is killed and its cell reported as over the limit. */
+  childTimeoutMs: number;
+}
+
+export const FULL_POLICY: TimingPolicy = {
+  warmupRuns: 2,
+  maxRuns: 10,
+  budgetMs: 20_000,
+  skipPredictedOverMs: 90_000,
+  childTimeoutMs: 600_000,
+};
+
+export const QUICK_POLICY: TimingPolicy = {
+  warmupRuns: 1,
+  maxRuns: 3,
+  budgetMs: 3_000,
+  skipPredictedOverMs: 40_000,
+  childTimeoutMs: 180_000,
+};

@@ -1,0 +1,47 @@
+import type { Configuration } from './configurations.js';
+import type { Machine } from './machine.js';
+import { detailTable, type Row, summaryTable } from './report.js';
+import { renderMarkdown } from './table.js';
+import type { Workload } from './workloads.js';
+
+export interface ResultsDocument {
+  machine: Machine;
+  /** The command line the run was started with, so partial and quick runs say so. */
+  command: string;
+  quick: boolean;
+  /** Peer and library versions, in words (`PyTorch 1.13.1 CPU`, `onnxruntime-node 1.30.0`, …). */
+  versions: string[];
+  /** Peers that were asked for but could not run, with the reason. */
+  missing: string[];
+  workloads: readonly Workload[];
+  configurations: readonly Configuration[];
+  rows: ReadonlyMap<Workload['id'], readonly Row[]>;
+}
+
+/** RESULTS.md: the machine, the versions, the side-by-side table, then each workload in detail. */
+export function renderResultsFile(doc: ResultsDocument): string {
+  const m = doc.machine;
+  const lines = [
+    '# convkit benchmark results',
+    '',
+    'Written by `pnpm bench` (tooling/bench); see README.md there for what each column means.',
+    doc.quick ? '\n**Quick run** (`--quick`): few repetitions, indicative only.' : '',
+    '',
+    `- date: ${m.date}`,
+    `- machine: ${m.cpu}, ${m.cores} cores, ${m.memoryGiB} GiB, ${m.os}`,
+    `- load average at start: ${m.loadAverage} (other work on the machine slows every row, the 2-thread peers most)`,
+    `- Node ${m.node}`,
+    ...doc.versions.map((v) => `- ${v}`),
+    ...doc.missing.map((v) => `- missing: ${v}`),
+    `- command: \`${doc.command}\``,
+    '',
+    '## Side by side (median, ratio to the fastest)',
+    '',
+    renderMarkdown(summaryTable(doc.workloads, doc.rows, doc.configurations)),
+    '',
+  ];
+  for (const w of doc.workloads) {
+    lines.push(`## ${w.title}`, '', renderMarkdown(detailTable(doc.rows.get(w.id) ?? [])), '');
+  }
+  return `${lines.filter((l, i, all) => !(l === '' && all[i - 1] === '')).join('\n')}\n`;
+}

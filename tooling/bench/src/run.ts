@@ -1,0 +1,121 @@
+import { writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { isAbsolute, join } from 'node:path';
+import { parseArgs, USAGE } from './args.js';
+import { runChild } from './child.js';
+import { CONFIGURATIONS, type Configuration, type Engine, PEER_THREADS } from './configurations.js';
+import { architectureCost } from './cost.js';
+import type { Job } from './job.js';
+import { describeMachine } from './machine.js';
+import type { Cell, Outcome } from './outcome.js';
+import { ensureOnnxRuntime, type PeerStatus } from './peers/onnxruntime.js';
+import { BENCH_ROOT, DIST_DIR } from './peers/paths.js';
+import { ensureTorch, PYTHON } from './peers/torch.js';
+import { outcomeWithoutRunning } from './plan.js';
+import { FULL_POLICY, QUICK_POLICY, type TimingPolicy } from './policy.js';
+import { detailTable, type Row, rowsFor, summaryTable } from './report.js';
+import { renderResultsFile } from './results-file.js';
+import { summarize } from './stats.js';
+import { formatMs, renderText } from './table.js';
+import { WORKLOADS, type Workload } from './workloads.js';
+
+/** Progress goes to stderr so that stdout holds only the tables. */
+const log = (line: string) => process.stderr.write(`${line}\n`);
+
+async function main(): Promise<void> {
+  const options = parseArgs(process.argv.slice(2));
+  if (options.help) {
+    console.log(USAGE);
+    return;
+  }
+  const policy = options.quick ? QUICK_POLICY : FULL_POLICY;
+  const configurations = CONFIGURATIONS.filter((c) => options.configurations.includes(c.id));
+  const workloads = WORKLOADS.filter((w) => options.workloads.includes(w.id));
+  const machine = describeMachine();
+  log(
+    `convkit bench${options.quick ? ' (quick)' : ''}: ${machine.cpu}, ${machine.cores} cores, Node ${machine.node}, load ${machine.loadAverage}`,
+  );
+
+  const peers = new Map<Engine, PeerStatus>();
+  if (configurations.some((c) => c.engine === 'torch')) peers.set('torch', ensureTorch(log));
+  if (configurations.some((c) => c.engine === 'ort')) peers.set('ort', ensureOnnxRuntime(log));
+  for (const [engine, status] of peers)
+    log(`  ${engine}: ${status.available ? status.detail : `missing — ${status.reason}`}`);
+
+  const cells: Cell[] = [];
+  for (const configuration of configurations) {
+    for (const workload of workloads) {
+      const outcome =
+        outcomeWithoutRunning(configuration, workload, peers, cells, policy) ??
+        (await runCell(configuration, workload, policy));
+      cells.push({ configuration: configuration.id, workload: workload.id, outcome });
+      log(`  ${configuration.label.padEnd(18)} ${workload.id.padEnd(8)} ${describeOutcome(outcome)}`);
+    }
+  }
+
+  const rows = new Map<Workload['id'], Row[]>(workloads.map((w) => [w.id, rowsFor(w, cells, configurations)]));
+  console.log(
+    `\nSide by side (median, ratio to the fastest)\n\n${renderText(summaryTable(workloads, rows, configurations))}`,
+  );
+  for (const w of workloads) console.log(`\n${w.title}\n\n${renderText(detailTable(rows.get(w.id) ?? []))}`);
+
+  if (options.out !== undefined) {
+    const path = isAbsolute(options.out) ? options.out : join(BENCH_ROOT, options.out);
+    const versions = [`@tensorflow/tfjs-core ${tfjsVersion()}`, ...webgpuAdapters(cells)];
+    for (const status of peers.values()) if (status.available) versions.push(status.detail);
+    const missing = [...peers.values()].flatMap((s) => (s.available ? [] : [s.reason]));
+    const command = `pnpm bench${process.argv.length > 2 ? ` -- ${process.argv.slice(2).join(' ')}` : ''}`;
+    writeFileSync(
+      path,
+      renderResultsFile({ machine, command, quick: options.quick, versions, missing, workloads, configurations, rows }),
+    );
+    log(`\nwrote ${path}`);
+  }
+}
+
+/** Starts the child process that times one workload on one configuration. */
+function runCell(configuration: Configuration, workload: Workload, policy: TimingPolicy): Promise<Outcome> {
+  const job: Job = {
+    configuration,
+    workload: { id: workload.id, batch: workload.batch, mode: workload.mode, architecture: workload.architecture },
+    policy: { warmupRuns: policy.warmupRuns, maxRuns: policy.maxRuns, budgetMs: policy.budgetMs },
+    threads: PEER_THREADS,
+    params: architectureCost(workload.architecture).params,
+  };
+  const json = JSON.stringify(job);
+  const timeout = { timeoutMs: policy.childTimeoutMs };
+  switch (configuration.engine) {
+    case 'tfjs':
+      return runChild(process.execPath, [join(DIST_DIR, 'tfjs-worker.js'), json], timeout);
+    case 'ort':
+      return runChild(process.execPath, [join(DIST_DIR, 'ort-worker.js'), json], timeout);
+    case 'torch':
+      return runChild(PYTHON, [join(BENCH_ROOT, 'torch_bench.py'), json], timeout);
+  }
+}
+
+function describeOutcome(outcome: Outcome): string {
+  if (outcome.kind !== 'ok') return `${outcome.kind}: ${outcome.reason}`;
+  if (outcome.samplesMs.length === 0) return 'no timed runs';
+  const s = summarize(outcome.samplesMs);
+  return `${formatMs(s.medianMs)} ms median of ${s.runs} (${outcome.runtime})`;
+}
+
+function tfjsVersion(): string {
+  const require = createRequire(import.meta.url);
+  return (require('@tensorflow/tfjs-core/package.json') as { version: string }).version;
+}
+
+/** The WebGPU adapter that ran, from the webgpu rows' runtime text (a software one says so). */
+function webgpuAdapters(cells: readonly Cell[]): string[] {
+  const adapters = new Set<string>();
+  for (const c of cells) {
+    if (c.configuration === 'webgpu' && c.outcome.kind === 'ok') adapters.add(`WebGPU: ${c.outcome.runtime}`);
+  }
+  return [...adapters].slice(0, 1);
+}
+
+main().catch((error: unknown) => {
+  console.error(error instanceof Error ? error.message : error);
+  process.exitCode = 1;
+});

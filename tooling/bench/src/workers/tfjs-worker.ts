@@ -1,0 +1,44 @@
+import { initBackend } from '@convkit/backend';
+import * as tf from '@tensorflow/tfjs-core';
+import { parseJobArgument } from '../job.js';
+import { measure } from '../measure.js';
+import { type Outcome, reportAndExit } from '../outcome.js';
+import { missingKernel } from './missing-kernel.js';
+import { tfjsWorkload } from './tfjs-workloads.js';
+
+/** Child process: one workload on one tfjs backend. Usage: `node dist/tfjs-worker.js '<job json>'`. */
+async function main(): Promise<Outcome> {
+  const job = parseJobArgument(process.argv);
+  const { backend, kernels } = job.configuration;
+  if (backend === undefined) throw new Error(`configuration ${job.configuration.id} names no tfjs backend`);
+  const info = await initBackend(backend, { kernels: kernels ?? 'convkit' });
+  // A GPU row names its adapter; a software one (SwiftShader) runs on the CPU with the driver's own threads.
+  const where =
+    info.device.kind === 'gpu'
+      ? `${info.device.description}${info.device.software ? ' (software adapter on the CPU, its own threads)' : ''}`
+      : `${info.threads} thread${info.threads === 1 ? '' : 's'}`;
+  const runtime = `tfjs-core ${tf.version_core} ${info.name}, ${info.kernels} kernels, ${where}`;
+
+  const workload = tfjsWorkload(job.workload.id, job.workload.batch, job.workload.mode);
+  if (workload.params !== job.params) {
+    throw new Error(
+      `models.ts ${job.workload.id} has ${workload.params} parameters but architectures.ts says ${job.params}: the two tables drifted apart`,
+    );
+  }
+  try {
+    const timing = await measure(workload.run, job.policy);
+    return { kind: 'ok', ...timing, runtime };
+  } catch (error) {
+    const kernel = missingKernel(error);
+    if (kernel !== undefined && job.workload.mode === 'train') {
+      return { kind: 'cannot-train', reason: `no ${kernel} kernel on ${info.kernels} ${info.name}` };
+    }
+    throw error;
+  } finally {
+    workload.dispose();
+  }
+}
+
+main().then(reportAndExit, (error: unknown) =>
+  reportAndExit({ kind: 'failed', reason: error instanceof Error ? error.message : String(error) }),
+);

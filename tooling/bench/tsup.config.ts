@@ -1,0 +1,21 @@
+import { defineConfig } from 'tsup';
+
+/**
+ * The bench runs as plain Node ESM from `dist/`. tfjs and `@convkit/backend`
+ * stay external so that the published `node` build of the backend (with its
+ * bundled gradient registration) and the single tfjs-core copy are what run;
+ * the bench's own code and `@convkit/shape` are bundled.
+ */
+export default defineConfig({
+  entry: {
+    run: 'src/run.ts',
+    'tfjs-worker': 'src/workers/tfjs-worker.ts',
+    'ort-worker': 'src/workers/ort-worker.ts',
+  },
+  format: ['esm'],
+  platform: 'node',
+  target: 'node20',
+  clean: true,
+  sourcemap: true,
+  external: [/^@tensorflow\//, '@convkit/backend'],
+});
