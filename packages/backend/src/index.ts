@@ -4,6 +4,8 @@
  * @packageDocumentation
  */
 
+export type { CoverageRow, KernelSource } from './coverage.js';
+export { formatCoverage, kernelCoverage, LAYER_KERNELS } from './coverage.js';
 export { cpuKernels } from './cpu/index.js';
 export { BackendError } from './errors.js';
 export type { BackendInfo, BackendName, InitOptions } from './init.js';

@@ -1,0 +1,76 @@
+import { getKernel, type KernelConfig } from '@tensorflow/tfjs-core';
+import { cpuKernels } from './cpu/index.js';
+import type { BackendName } from './init.js';
+import { wasmKernels } from './wasm/index.js';
+
+/**
+ * Every kernel that convkit's layer families reach, forward and backward:
+ * convolution (strided, dilated, depthwise, grouped), max / average / L2 /
+ * global / cross-channel pooling, LRN, batch norm, the activations, dense,
+ * dropout and softmax cross-entropy. The conformance suite regenerates this
+ * list by profiling those operations and fails when it drifts.
+ */
+export const LAYER_KERNELS: readonly string[] = [
+  'Add', 'AddN', 'AvgPool', 'AvgPoolGrad', 'BatchMatMul', 'Cast', 'Concat', 'Conv2D',
+  'Conv2DBackpropFilter', 'Conv2DBackpropInput', 'DepthwiseConv2dNative', 'DepthwiseConv2dNativeBackpropFilter',
+  'DepthwiseConv2dNativeBackpropInput', 'Elu', 'EluGrad', 'Equal', 'Exp', 'Fill', 'Floor', 'FusedBatchNorm',
+  'Greater', 'Identity', 'LRN', 'LRNGrad', 'LeakyRelu', 'LessEqual', 'Log', 'Max', 'MaxPool', 'MaxPoolGrad',
+  'Mean', 'Multiply', 'Neg', 'OneHot', 'PadV2', 'Prelu', 'RealDiv', 'Relu', 'Relu6', 'Reshape', 'Reverse',
+  'Rsqrt', 'Select', 'Selu', 'Sigmoid', 'Slice', 'Softplus', 'SplitV', 'Sqrt', 'Square', 'Step', 'Sub', 'Sum',
+  'Tanh', 'Tile', 'Transpose', 'ZerosLike',
+]; // biome-ignore format: one table
+
+/** Where a backend's kernel comes from. */
+export type KernelSource = 'stock' | 'convkit' | 'missing';
+
+/** One row of the coverage matrix. */
+export interface CoverageRow {
+  kernel: string;
+  backends: Partial<Record<BackendName, KernelSource>>;
+}
+
+const CONVKIT: Partial<Record<BackendName, readonly KernelConfig[]>> = { cpu: cpuKernels, wasm: wasmKernels };
+
+/** Imports a backend's module so that its kernels are registered (it does not start the backend). */
+async function loadKernels(name: BackendName): Promise<void> {
+  if (name === 'cpu') await import('@tensorflow/tfjs-backend-cpu');
+  else if (name === 'wasm') await import('@tensorflow/tfjs-backend-wasm');
+  else await import('@tensorflow/tfjs-backend-webgpu');
+}
+
+/**
+ * For each kernel that convkit's layers use, whether each backend has it:
+ * from tfjs (`stock`), from convkit (`convkit`: added or replacing a stock
+ * one), or not at all (`missing`). Read from the kernel registries.
+ *
+ * @example
+ * ```ts
+ * console.log(formatCoverage(await kernelCoverage()));
+ * ```
+ */
+export async function kernelCoverage(
+  backends: readonly BackendName[] = ['cpu', 'wasm', 'webgpu'],
+): Promise<CoverageRow[]> {
+  for (const name of backends) await loadKernels(name);
+  return LAYER_KERNELS.map((kernel) => {
+    const row: CoverageRow = { kernel, backends: {} };
+    for (const name of backends) {
+      const ours = CONVKIT[name]?.some((k) => k.kernelName === kernel);
+      const registered = getKernel(kernel, name) !== undefined;
+      row.backends[name] = ours ? 'convkit' : registered ? 'stock' : 'missing';
+    }
+    return row;
+  });
+}
+
+/** The coverage matrix as a text table: ✓ stock, + convkit, ✗ missing. */
+export function formatCoverage(rows: readonly CoverageRow[]): string {
+  const backends = Object.keys(rows[0]?.backends ?? {}) as BackendName[];
+  const mark: Record<KernelSource, string> = { stock: '✓', convkit: '+', missing: '✗' };
+  const width = Math.max(6, ...rows.map((r) => r.kernel.length));
+  const header = `${'kernel'.padEnd(width)}  ${backends.map((b) => b.padEnd(6)).join(' ')}`;
+  const lines = rows.map(
+    (r) => `${r.kernel.padEnd(width)}  ${backends.map((b) => mark[r.backends[b] ?? 'missing'].padEnd(6)).join(' ')}`,
+  );
+  return [header, ...lines, '', '✓ tfjs kernel   + convkit kernel   ✗ missing'].join('\n');
+}
