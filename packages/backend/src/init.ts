@@ -114,6 +114,9 @@ async function startCpu(kernels: KernelSet): Promise<BackendInfo> {
   await import('@tensorflow/tfjs-backend-cpu');
   useKernels('cpu', cpuKernels, kernels);
   await activate('cpu');
+  // The cpu backend's first write in Node prints advice to install tfjs-node,
+  // which cannot install here and is not what convkit users need.
+  (tf.backend() as unknown as { firstUse?: boolean }).firstUse = false;
   return { name: 'cpu', device: await cpuDevice(), threads: 1, kernels };
 }
 

@@ -41,17 +41,29 @@ export function pack(lib: Library, destination: string): string {
   return filename.startsWith('/') ? filename : join(destination, filename);
 }
 
+/** The peer dependencies a packed tarball declares, as `name@range` (as a user would add them). */
+export function peersOf(tarball: string): string[] {
+  const manifest = JSON.parse(
+    execFileSync('tar', ['-xzOf', tarball, 'package/package.json'], { encoding: 'utf8' }),
+  ) as {
+    peerDependencies?: Record<string, string>;
+  };
+  return Object.entries(manifest.peerDependencies ?? {}).map(([name, range]) => `${name}@${range}`);
+}
+
 /**
- * An empty ESM project outside the workspace with the given tarballs
- * installed, offline: packages come from the tarballs and pnpm's store.
+ * An empty ESM project outside the workspace with the given tarballs and
+ * their peers installed, offline: packages come from the tarballs and pnpm's
+ * store (which `pnpm install` of the workspace filled).
  */
 export function installAlone(tarballs: string[]): string {
   const project = mkdtempSync(join(tmpdir(), 'convkit-install-'));
-  writeFileSync(
-    join(project, 'package.json'),
-    JSON.stringify({ name: 'fresh-project', private: true, type: 'module' }),
-  );
-  execFileSync('pnpm', ['add', '--offline', ...tarballs], { cwd: project, encoding: 'utf8', stdio: 'pipe' });
+  const manifest = { name: 'fresh-project', private: true, type: 'module' };
+  writeFileSync(join(project, 'package.json'), JSON.stringify(manifest));
+  // pnpm 12 stops at unapproved install scripts: a user decides per package, as here (Dawn ships prebuilt).
+  writeFileSync(join(project, 'pnpm-workspace.yaml'), 'allowBuilds:\n  webgpu: false\n');
+  const peers = [...new Set(tarballs.flatMap(peersOf))];
+  execFileSync('pnpm', ['add', '--offline', ...tarballs, ...peers], { cwd: project, encoding: 'utf8', stdio: 'pipe' });
   return project;
 }
 

@@ -1,4 +1,21 @@
 import type { KernelConfig } from '@tensorflow/tfjs-core';
+import { batchMatMulConfig } from './batch-mat-mul.js';
+import { conv2DBackpropFilterConfig } from './conv2d-backprop-filter.js';
+import { conv2DBackpropInputConfig } from './conv2d-backprop-input.js';
+import { depthwiseBackpropFilterConfig, depthwiseBackpropInputConfig } from './depthwise-backprop.js';
+import { maxPoolGradConfig } from './max-pool-grad.js';
 
-/** convkit's kernels for the tfjs wasm backend: the training kernels it lacks, and a correct MaxPoolGrad. */
-export const wasmKernels: KernelConfig[] = [];
+/**
+ * convkit's kernels for the tfjs wasm backend: the training kernels it lacks
+ * (Conv2DBackpropFilter, both depthwise gradients), a correct MaxPoolGrad, and
+ * and XNNPACK routes in place of stock kernels that are many times slower
+ * than they need be (Conv2DBackpropInput, transposed BatchMatMul).
+ */
+export const wasmKernels: KernelConfig[] = [
+  batchMatMulConfig,
+  conv2DBackpropFilterConfig,
+  conv2DBackpropInputConfig,
+  depthwiseBackpropFilterConfig,
+  depthwiseBackpropInputConfig,
+  maxPoolGradConfig,
+];

@@ -36,7 +36,9 @@ describe.each(backends)('dropout on %s', (name) => {
         return [dropped, tf.grad((xi: tf.Tensor) => tf.sum(tf.dropout(xi, 0.25, undefined, 9)))(x)];
       });
       const [ys, dxs] = await Promise.all([(y as tf.Tensor).data(), (dx as tf.Tensor).data()]);
-      ys.forEach((v, i) => expect(dxs[i]).toBeCloseTo(v === 0 ? 0 : 1 / 0.75, 5));
+      ys.forEach((v, i) => {
+        expect(dxs[i]).toBeCloseTo(v === 0 ? 0 : 1 / 0.75, 5);
+      });
       tf.dispose([x, y as tf.Tensor, dx as tf.Tensor]);
     });
   });
