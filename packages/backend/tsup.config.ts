@@ -18,7 +18,12 @@ const shared = {
   format: ['esm' as const],
   target: 'es2022',
   sourcemap: true,
-  external: ['webgpu', '@tensorflow/tfjs-backend-cpu', '@tensorflow/tfjs-backend-wasm', '@tensorflow/tfjs-backend-webgpu'],
+  external: [
+    'webgpu',
+    '@tensorflow/tfjs-backend-cpu',
+    '@tensorflow/tfjs-backend-wasm',
+    '@tensorflow/tfjs-backend-webgpu',
+  ],
 };
 
 export default defineConfig([
