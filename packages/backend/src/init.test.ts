@@ -25,6 +25,32 @@ describe('initBackend', () => {
     expect(info.reason).toBeTruthy();
   });
 
+  it("switches between convkit's and tfjs' kernels in one process", async () => {
+    await initBackend('wasm', { kernels: 'stock' });
+    expect(tf.getKernel('Conv2DBackpropFilter', 'wasm')).toBeUndefined();
+    const info = await initBackend('wasm');
+    expect(info.kernels).toBe('convkit');
+    expect(tf.getKernel('Conv2DBackpropFilter', 'wasm')).toBeDefined();
+  });
+
+  it('starts webgpu when asked, reporting a software adapter as such', async () => {
+    let info: Awaited<ReturnType<typeof initBackend>>;
+    try {
+      info = await initBackend('webgpu', { powerPreference: 'low-power' });
+    } catch (error) {
+      // Without a Vulkan driver the error must say what to install.
+      expect(error).toBeInstanceOf(BackendError);
+      expect(String(error)).toMatch(/chromium|webgpu/);
+      if (process.env.CI) throw error;
+      return;
+    }
+    expect(info.name).toBe('webgpu');
+    expect(info.device.kind).toBe('gpu');
+    expect(typeof info.device.software).toBe('boolean');
+    const y = tf.add(tf.ones([3]), tf.ones([3]));
+    expect(Array.from(await y.data())).toEqual([2, 2, 2]);
+  });
+
   it('rejects unknown names and misplaced options with a typed error', async () => {
     await expect(initBackend('tpu' as never)).rejects.toThrow(BackendError);
     await expect(initBackend('tpu' as never)).rejects.toThrow(

@@ -143,9 +143,9 @@ async function startWebgpu(kernels: KernelSet, options: InitOptions, explicit: b
       'no WebGPU adapter found: on Linux without a GPU install a Vulkan driver (Debian: apt-get install chromium for SwiftShader, or mesa-vulkan-drivers from bookworm-backports), or use the wasm backend',
     );
   }
-  if (options.powerPreference) tf.env().set('WEBGPU_POWER_PREFERENCE' as never, options.powerPreference as never);
   await import('@tensorflow/tfjs-backend-webgpu');
-  void kernels;
+  // The backend's flag exists once its module is loaded; it asks for its own adapter.
+  tf.env().set('WEBGPU_USE_LOW_POWER_GPU', options.powerPreference === 'low-power');
   await activate('webgpu');
   const device = {
     kind: 'gpu' as const,
