@@ -15,7 +15,7 @@ export const LAYER_OPS: Record<string, () => tf.Scalar> = {
       tf.sum(tf.conv2d(xi as tf.Tensor4D, wi as tf.Tensor4D, 1, 'valid', 'NHWC', 2));
     tf.grads(f)([x, w, b]);
     tf.grads(dilated)([x, w]);
-    return f(x, w, b);
+    return f(x, w, b) as tf.Scalar;
   },
   depthwiseConv: () => {
     const x = tf.randomNormal([2, 6, 6, 3]);
@@ -23,7 +23,7 @@ export const LAYER_OPS: Record<string, () => tf.Scalar> = {
     const f = (xi: tf.Tensor, wi: tf.Tensor) =>
       tf.sum(tf.depthwiseConv2d(xi as tf.Tensor4D, wi as tf.Tensor4D, 1, 'same'));
     tf.grads(f)([x, w]);
-    return f(x, w);
+    return f(x, w) as tf.Scalar;
   },
   groupedConv: () => {
     const x = tf.randomNormal([1, 5, 5, 4]);
@@ -39,7 +39,7 @@ export const LAYER_OPS: Record<string, () => tf.Scalar> = {
       );
     };
     tf.grads(f)([x, w]);
-    return f(x, w);
+    return f(x, w) as tf.Scalar;
   },
   pooling: () => {
     const x = tf.randomNormal([2, 6, 6, 3]);
@@ -71,7 +71,7 @@ export const LAYER_OPS: Record<string, () => tf.Scalar> = {
       return tf.add(tf.sum(lrn), tf.sum(bn)) as tf.Scalar;
     };
     tf.grads(f)([x, gamma, beta]);
-    return f(x, gamma, beta);
+    return f(x, gamma, beta) as tf.Scalar;
   },
   activations: () => {
     const x = tf.randomNormal([4, 8]);
@@ -88,7 +88,7 @@ export const LAYER_OPS: Record<string, () => tf.Scalar> = {
         tf.sum(tf.prelu(xi, a)),
       ]) as tf.Scalar;
     tf.grads(f)([x, alpha]);
-    return f(x, alpha);
+    return f(x, alpha) as tf.Scalar;
   },
   dense: () => {
     const x = tf.randomNormal([4, 10]);
@@ -101,7 +101,7 @@ export const LAYER_OPS: Record<string, () => tf.Scalar> = {
       return tf.losses.softmaxCrossEntropy(labels, dropped) as tf.Scalar;
     };
     tf.grads(f)([x, w, b]);
-    return f(x, w, b);
+    return f(x, w, b) as tf.Scalar;
   },
 };
 

@@ -67,10 +67,10 @@ export function conv(
     } else {
       const xs = tf.split(x, group, 3);
       const ws = tf.split(hwio, group, 3);
-      y = tf.concat(
-        xs.map((part, g) => tf.conv2d(part, ws[g] as tf.Tensor4D, step, pad, 'NHWC', dilations as [number, number])),
-        3,
+      const parts = xs.map((part, g) =>
+        tf.conv2d(part as tf.Tensor4D, ws[g] as tf.Tensor4D, step, pad, 'NHWC', dilations as [number, number]),
       );
+      y = tf.concat(parts, 3);
     }
     if (both)
       y = tf.stridedSlice(y, [0, 0, 0, 0], y.shape, [1, strides[0] as number, strides[1] as number, 1]) as tf.Tensor4D;
