@@ -4,7 +4,7 @@ import { defineConfig } from 'tsup';
  * The bench runs as plain Node ESM from `dist/`. tfjs and `@convkit/backend`
  * stay external so that the published `node` build of the backend (with its
  * bundled gradient registration) and the single tfjs-core copy are what run;
- * the bench's own code and `@convkit/shape` are bundled.
+ * the bench's own code, `@convkit/workloads` and `@convkit/shape` are bundled.
  */
 export default defineConfig({
   entry: {
@@ -18,4 +18,6 @@ export default defineConfig({
   clean: true,
   sourcemap: true,
   external: [/^@tensorflow\//, '@convkit/backend'],
+  // Workspace TypeScript that only exists as source.
+  noExternal: ['@convkit/workloads', '@convkit/shape'],
 });

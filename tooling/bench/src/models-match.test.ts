@@ -6,7 +6,7 @@ import { architectureCost } from './cost.js';
 import { tfjsWorkload } from './workers/tfjs-workloads.js';
 
 // AlexNet and VGG-16 are checked the same way by the tfjs worker at bench time (too big to allocate in a test).
-describe('models.ts matches the architecture tables', () => {
+describe('@convkit/workloads matches the architecture tables', () => {
   beforeAll(async () => {
     await initBackend('cpu');
   });

@@ -19,7 +19,6 @@ export const avgPoolGradConfig: tf.GradConfig = {
     const { filterSize, strides, pad, dimRoundingMode } = attrs as unknown as tf.AvgPoolAttrs;
     const info = tf.backend_util.computePool2DInfo(x.shape, filterSize, strides, 1, pad, dimRoundingMode);
     const { top, bottom, left, right } = info.padInfo;
-    const window = info.filterHeight * info.filterWidth;
     const stockGrad = (scaled: tf.Tensor4D) =>
       tf.engine().runKernel(tf.AvgPoolGrad, { dy: scaled, input: x }, {
         filterSize,

@@ -1,5 +1,5 @@
+import { alexnet, batchFor, conv3x3, lenet5, type Network, trainStepAsync, vgg16 } from '@convkit/workloads';
 import * as tf from '@tensorflow/tfjs-core';
-import { alexnet, batchFor, conv3x3, lenet5, type Network, trainStepAsync, vgg16 } from '../models.js';
 import type { WorkloadId } from '../workloads.js';
 
 /** A workload ready to time on the active tfjs backend. */

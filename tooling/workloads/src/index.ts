@@ -3,13 +3,20 @@
 // PyTorch and ONNX Runtime peers run. NHWC activations, HWIO weights.
 import * as tf from '@tensorflow/tfjs-core';
 
+/** A variable holding `initial`, which it takes over (the initial tensor is disposed). */
+function own(initial: tf.Tensor, name: string): tf.Variable {
+  const variable = tf.variable(initial, true, name);
+  initial.dispose();
+  return variable;
+}
+
 /** He-normal weights, seeded, as a named variable. */
 function weight(shape: number[], fanIn: number, seed: number, name: string): tf.Variable {
-  return tf.variable(tf.randomNormal(shape, 0, Math.sqrt(2 / fanIn), 'float32', seed), true, name);
+  return own(tf.randomNormal(shape, 0, Math.sqrt(2 / fanIn), 'float32', seed), name);
 }
 
 function bias(size: number, name: string): tf.Variable {
-  return tf.variable(tf.zeros([size]), true, name);
+  return own(tf.zeros([size]), name);
 }
 
 interface Conv {
