@@ -38,7 +38,9 @@ function currentGpu(): MinimalGpu | undefined {
  */
 export async function ensureNavigatorGpu(options: { software: boolean }): Promise<MinimalGpu> {
   const existing = currentGpu();
-  if (existing) return existing;
+  // A Dawn instance made without the software driver cannot see it later: make a new one.
+  const upgrade = options.software && dawnState === 'hardware' && (await softwareDriverAvailable());
+  if (existing && !upgrade) return existing;
   if (!isNode) {
     throw new BackendError(
       'webgpu',
@@ -46,9 +48,8 @@ export async function ensureNavigatorGpu(options: { software: boolean }): Promis
     );
   }
   // A software Vulkan driver is only wanted when asked for, and must be chosen before Dawn starts.
-  if (options.software && !process.env.VK_ICD_FILENAMES && (await fileExists(SWIFTSHADER_ICD))) {
-    process.env.VK_ICD_FILENAMES = SWIFTSHADER_ICD;
-  }
+  const software = options.software && (await softwareDriverAvailable());
+  if (software) process.env.VK_ICD_FILENAMES = SWIFTSHADER_ICD;
   let dawn: { create: (flags: string[]) => MinimalGpu; globals: Record<string, unknown> };
   try {
     dawn = (await import(/* @vite-ignore */ 'webgpu')) as unknown as typeof dawn;
@@ -61,10 +62,19 @@ export async function ensureNavigatorGpu(options: { software: boolean }): Promis
   }
   Object.assign(globalThis, dawn.globals);
   const gpu = dawn.create([]);
+  dawnState = software || process.env.VK_ICD_FILENAMES ? 'software' : 'hardware';
   const holder = globalThis as { navigator?: { gpu?: MinimalGpu } };
   if (holder.navigator) Object.defineProperty(holder.navigator, 'gpu', { value: gpu, configurable: true });
   else Object.defineProperty(globalThis, 'navigator', { value: { gpu }, configurable: true, writable: true });
   return gpu;
+}
+
+/** Which Vulkan drivers the Dawn instance this module made can see. */
+let dawnState: 'hardware' | 'software' | undefined;
+
+/** SwiftShader is installed and nobody chose a Vulkan driver already. */
+async function softwareDriverAvailable(): Promise<boolean> {
+  return !process.env.VK_ICD_FILENAMES && (await fileExists(SWIFTSHADER_ICD));
 }
 
 /** Asks for an adapter and describes it; `undefined` when there is none. */
