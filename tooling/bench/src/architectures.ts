@@ -4,7 +4,7 @@ import type { LayerSpec } from '@convkit/shape';
  * The benchmark networks as plain tables: the one description that the MAC
  * count (`@convkit/shape`), the ONNX generator and the PyTorch script
  * (`torch_bench.py`, which receives it as JSON) all build from. The tfjs
- * workloads in `models.ts` are written by hand; the tfjs worker checks that
+ * workloads in `@convkit/workloads` are written by hand; the tfjs worker checks that
  * their parameter count matches these tables, so the two cannot drift apart.
  */
 export type BenchLayer =
@@ -33,14 +33,14 @@ const pool = (kernel: number, stride = kernel): BenchLayer => ({ type: 'pool', k
 const flatten: BenchLayer = { type: 'flatten' };
 const dense = (units: number, relu = true): BenchLayer => ({ type: 'dense', units, relu });
 
-/** `models.ts` `lenet5`: 28×28×1, conv 6@5×5 pad 2, pool, conv 16@5×5, pool, 120, 84, 10. */
+/** `@convkit/workloads` `lenet5`: 28×28×1, conv 6@5×5 pad 2, pool, conv 16@5×5, pool, 120, 84, 10. */
 export const LENET5: Architecture = {
   name: 'LeNet-5',
   input: [28, 28, 1],
   layers: [conv(6, 5, 1, 2), pool(2), conv(16, 5), pool(2), flatten, dense(120), dense(84), dense(10, false)],
 };
 
-/** `models.ts` `alexnet`: torchvision's single-tower AlexNet. */
+/** `@convkit/workloads` `alexnet`: torchvision's single-tower AlexNet. */
 export const ALEXNET: Architecture = {
   name: 'AlexNet',
   input: [224, 224, 3],
@@ -62,7 +62,7 @@ export const ALEXNET: Architecture = {
 
 const VGG16_CONFIG = [64, 64, 'M', 128, 128, 'M', 256, 256, 256, 'M', 512, 512, 512, 'M', 512, 512, 512, 'M'] as const;
 
-/** `models.ts` `vgg16`: configuration D. */
+/** `@convkit/workloads` `vgg16`: configuration D. */
 export const VGG16: Architecture = {
   name: 'VGG-16',
   input: [224, 224, 3],
@@ -75,7 +75,7 @@ export const VGG16: Architecture = {
   ],
 };
 
-/** `models.ts` `conv3x3`: one 3×3 64→64 convolution, 'same' padding, no bias, no activation. */
+/** `@convkit/workloads` `conv3x3`: one 3×3 64→64 convolution, 'same' padding, no bias, no activation. */
 export const CONV3X3: Architecture = {
   name: 'conv 3×3 64→64',
   input: [56, 56, 64],

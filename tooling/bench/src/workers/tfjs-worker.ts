@@ -22,7 +22,7 @@ async function main(): Promise<Outcome> {
   const workload = tfjsWorkload(job.workload.id, job.workload.batch, job.workload.mode);
   if (workload.params !== job.params) {
     throw new Error(
-      `models.ts ${job.workload.id} has ${workload.params} parameters but architectures.ts says ${job.params}: the two tables drifted apart`,
+      `@convkit/workloads ${job.workload.id} has ${workload.params} parameters but architectures.ts says ${job.params}: the two tables drifted apart`,
     );
   }
   try {

@@ -13,7 +13,7 @@ export interface TfjsWorkload {
 const NETWORKS: Record<Exclude<WorkloadId, 'conv3x3'>, () => Network> = { lenet5, alexnet, vgg16 };
 
 /**
- * Builds a workload from `models.ts`. Every run ends by reading the result
+ * Builds a workload from `@convkit/workloads`. Every run ends by reading the result
  * back (`data()`), so asynchronous backends (webgpu) are timed to completion.
  */
 export function tfjsWorkload(id: WorkloadId, batch: number, mode: 'train' | 'forward'): TfjsWorkload {
