@@ -3,11 +3,14 @@ import { build } from 'esbuild';
 
 /**
  * Bundles an entry file, or source code given as `{ code, resolveDir }`, the
- * way an application bundler would: ESM, minified, tree-shaken.
+ * way an application bundler would: minified and tree-shaken; ESM for a
+ * neutral (browser-or-Node) library by default, or a Node app (`platform: 'node'`, CommonJS).
  * @param {string | { code: string, resolveDir: string, conditions?: string[] }} input
+ * @param {{ platform?: 'neutral' | 'node' }} [options]
  * @returns {Promise<Uint8Array>} the bundled code
  */
-export async function bundle(input) {
+export async function bundle(input, options = {}) {
+  const platform = options.platform ?? 'neutral';
   const source =
     typeof input === 'string'
       ? { entryPoints: [input] }
@@ -16,8 +19,8 @@ export async function bundle(input) {
     ...source,
     bundle: true,
     minify: true,
-    format: 'esm',
-    platform: 'neutral',
+    format: platform === 'node' ? 'cjs' : 'esm',
+    platform,
     write: false,
     logLevel: 'silent',
   });
