@@ -2,3 +2,5 @@ export type { ManifestNode, ManifestTest, ManifestValue, Suite } from './manifes
 export { hasTestdata, loadManifest, readInitializers, readTestTensor, testdataDir } from './manifest.js';
 export type { OnnxTensor } from './tensor.js';
 export { decodeInitializers, decodeTensor, tensorValues } from './tensor.js';
+export type { WireField, WireValue } from './wire.js';
+export { readFields, readVarint, strings, submessages, varints } from './wire.js';

@@ -3,6 +3,8 @@
  * enough for the test data: dims, data type, name and the data fields.
  * Field numbers: onnx/onnx.proto (see shared/testdata/onnx-node/README.md).
  */
+import { readFields, readVarint, submessages } from './wire.js';
+
 export interface OnnxTensor {
   name: string;
   dims: number[];
@@ -15,53 +17,15 @@ export interface OnnxTensor {
   doubleData: number[];
 }
 
-interface Cursor {
-  i: number;
-}
-
-function varint(bytes: Uint8Array, p: Cursor): bigint {
-  let value = 0n;
-  let shift = 0n;
-  for (;;) {
-    if (p.i >= bytes.length) throw new Error(`truncated varint at offset ${p.i}`);
-    const byte = bytes[p.i++] as number;
-    value |= BigInt(byte & 0x7f) << shift;
-    if (byte < 0x80) return value;
-    shift += 7n;
-  }
-}
-
-/** Reads the fields of one protobuf message: (field number, wire type, value or sub-message bytes). */
-function* fields(bytes: Uint8Array): Generator<{ field: number; wire: number; value: bigint; body: Uint8Array }> {
-  const p: Cursor = { i: 0 };
-  while (p.i < bytes.length) {
-    const key = Number(varint(bytes, p));
-    const wire = key & 7;
-    let value = 0n;
-    let body: Uint8Array = new Uint8Array();
-    if (wire === 0) value = varint(bytes, p);
-    else if (wire === 2) {
-      const length = Number(varint(bytes, p));
-      body = bytes.subarray(p.i, p.i + length);
-      p.i += length;
-    } else if (wire === 5) p.i += 4;
-    else if (wire === 1) p.i += 8;
-    else throw new Error(`unsupported protobuf wire type ${wire} at offset ${p.i}`);
-    yield { field: key >>> 3, wire, value, body };
-  }
-}
-
 /**
  * The weights stored inside a `model.onnx` (`ModelProto.graph.initializer`,
  * fields 7 and 5), by name.
  */
 export function decodeInitializers(model: Uint8Array): Map<string, OnnxTensor> {
   const out = new Map<string, OnnxTensor>();
-  for (const m of fields(model)) {
-    if (m.field !== 7 || m.wire !== 2) continue;
-    for (const g of fields(m.body)) {
-      if (g.field !== 5 || g.wire !== 2) continue;
-      const tensor = decodeTensor(g.body);
+  for (const graph of submessages(readFields(model), 7)) {
+    for (const body of submessages(readFields(graph), 5)) {
+      const tensor = decodeTensor(body);
       out.set(tensor.name, tensor);
     }
   }
@@ -86,22 +50,22 @@ export function decodeTensor(bytes: Uint8Array): OnnxTensor {
     else if (field === 5) t.int32Data.push(Number(BigInt.asIntN(32, v)));
     else if (field === 7) t.int64Data.push(BigInt.asIntN(64, v));
   };
-  const p: Cursor = { i: 0 };
+  const p = { i: 0 };
   while (p.i < bytes.length) {
-    const key = Number(varint(bytes, p));
+    const key = Number(readVarint(bytes, p));
     const field = key >>> 3;
     const wire = key & 7;
-    if (wire === 0) put(field, varint(bytes, p));
+    if (wire === 0) put(field, readVarint(bytes, p));
     else if (wire === 2) {
-      const length = Number(varint(bytes, p));
+      const length = Number(readVarint(bytes, p));
       const start = p.i;
       const end = start + length;
       p.i = end;
       if (field === 9) t.raw = bytes.subarray(start, end);
       else if (field === 8) t.name = new TextDecoder().decode(bytes.subarray(start, end));
       else if (field === 1 || field === 5 || field === 7) {
-        const q: Cursor = { i: start };
-        while (q.i < end) put(field, varint(bytes, q));
+        const q = { i: start };
+        while (q.i < end) put(field, readVarint(bytes, q));
       } else if (field === 4) for (let k = start; k < end; k += 4) t.floatData.push(view.getFloat32(k, true));
       else if (field === 10) for (let k = start; k < end; k += 8) t.doubleData.push(view.getFloat64(k, true));
     } else if (wire === 5) {

@@ -128,19 +128,29 @@ export function conv2dInputGradChannelsLast(
 
 type Shape4 = [number, number, number, number];
 
+/** The convolution's geometry from a kernel's attributes (data format and rounding as tfjs reads them). */
+function geometry(
+  xShape: Shape4,
+  filterShape: Shape4,
+  attrs: Pick<Conv2DAttrs, 'strides' | 'pad' | 'dataFormat' | 'dimRoundingMode'>,
+  dilations: Conv2DAttrs['dilations'] = 1,
+): backend_util.Conv2DInfo {
+  const format = backend_util.convertConv2DDataFormat(attrs.dataFormat);
+  return backend_util.computeConv2DInfo(
+    xShape,
+    filterShape,
+    attrs.strides,
+    dilations,
+    attrs.pad,
+    attrs.dimRoundingMode,
+    false,
+    format,
+  );
+}
+
 function conv2dKernel({ inputs, backend, attrs }: KernelArgs<{ x: TensorInfo; filter: TensorInfo }, Conv2DAttrs>) {
   const { x, filter } = inputs;
-  const { strides, pad, dataFormat, dilations, dimRoundingMode } = attrs;
-  const info = backend_util.computeConv2DInfo(
-    x.shape as Shape4,
-    filter.shape as Shape4,
-    strides,
-    dilations,
-    pad,
-    dimRoundingMode,
-    false,
-    backend_util.convertConv2DDataFormat(dataFormat),
-  );
+  const info = geometry(x.shape as Shape4, filter.shape as Shape4, attrs, attrs.dilations);
   const channelsFirst = info.dataFormat === 'channelsFirst';
   let xValues = floatValues(backend, x, Conv2D);
   if (channelsFirst) xValues = toChannelsLast(xValues, x.shape as Shape4);
@@ -155,17 +165,7 @@ function conv2dBackpropFilterKernel({
   attrs,
 }: KernelArgs<{ x: TensorInfo; dy: TensorInfo }, Conv2DBackpropFilterAttrs>) {
   const { x, dy } = inputs;
-  const { strides, pad, dataFormat, dimRoundingMode, filterShape } = attrs;
-  const info = backend_util.computeConv2DInfo(
-    x.shape as Shape4,
-    filterShape,
-    strides,
-    1,
-    pad,
-    dimRoundingMode,
-    false,
-    backend_util.convertConv2DDataFormat(dataFormat),
-  );
+  const info = geometry(x.shape as Shape4, attrs.filterShape, attrs);
   let xValues = floatValues(backend, x, Conv2DBackpropFilter);
   let dyValues = floatValues(backend, dy, Conv2DBackpropFilter);
   if (info.dataFormat === 'channelsFirst') {
@@ -182,17 +182,7 @@ function conv2dBackpropInputKernel({
   attrs,
 }: KernelArgs<{ dy: TensorInfo; filter: TensorInfo }, Conv2DBackpropInputAttrs>) {
   const { dy, filter } = inputs;
-  const { inputShape, strides, pad, dataFormat, dimRoundingMode } = attrs;
-  const info = backend_util.computeConv2DInfo(
-    inputShape,
-    filter.shape as Shape4,
-    strides,
-    1,
-    pad,
-    dimRoundingMode,
-    false,
-    backend_util.convertConv2DDataFormat(dataFormat),
-  );
+  const info = geometry(attrs.inputShape, filter.shape as Shape4, attrs);
   const channelsFirst = info.dataFormat === 'channelsFirst';
   let dyValues = floatValues(backend, dy, Conv2DBackpropInput);
   if (channelsFirst) dyValues = toChannelsLast(dyValues, dy.shape as Shape4);

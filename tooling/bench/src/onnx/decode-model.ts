@@ -1,5 +1,4 @@
-import { decodeTensor, type OnnxTensor } from '@convkit/testdata';
-import { readFields, strings, submessages, varints } from './wire-reader.js';
+import { decodeTensor, type OnnxTensor, readFields, strings, submessages, varints } from '@convkit/testdata';
 
 /**
  * A decoded ONNX model, as far as the tests need it. Built on the generic

@@ -1,7 +1,7 @@
 /**
- * A generic protobuf field walker, the mirror of `proto-writer.ts`: the tests
- * decode what the writer produced with it (and tensors with
- * `@convkit/testdata`'s reader) instead of trusting the writer's own view.
+ * A generic protobuf (proto2/proto3 wire format) field walker: enough to read
+ * ONNX files (`model.onnx`, `TensorProto`) without a schema, and to check
+ * what the bench's ONNX writer produced.
  */
 export type WireValue =
   | { wire: 0; value: bigint }
