@@ -4,12 +4,12 @@ import {
   formatBytes,
   formatCount,
   formatMetric,
+  formatTable,
   type LayerSpec,
   receptiveField,
   samePadding,
   trace,
 } from '@convkit/shape';
-import { textTable } from './table.js';
 
 /** VGG configurations as torchvision writes them: filters per conv, 'M' for a 2×2 max pool. */
 const VGG_D: readonly (number | 'M')[] = [
@@ -109,7 +109,7 @@ function vgg16(batch: number): string {
   const { totals, memory } = result;
   return [
     'VGG-16 (configuration D) on one 224×224×3 image, float32',
-    textTable(['layer', 'output', 'params', 'MACs', 'memory', 'field'], rows, [
+    formatTable(['layer', 'output', 'params', 'MACs', 'memory', 'field'], rows, [
       'left',
       'right',
       'right',

@@ -50,3 +50,30 @@ function scaled(n: number, base: number, prefixes: readonly string[], digits: nu
   const text = i === 0 ? String(Math.round(value * 10 ** digits) / 10 ** digits) : value.toFixed(digits);
   return `${text} ${prefixes[i]}`;
 }
+
+/** Column alignment for {@link formatTable}: text to the left, numbers to the right. */
+export type Align = 'left' | 'right';
+
+/**
+ * Rows as aligned columns under a header and a rule, the way Keras' and
+ * torchinfo's summaries read.
+ *
+ * @example
+ * ```ts
+ * formatTable(['layer', 'params'], [['conv1', '1,792']], ['left', 'right']);
+ * ```
+ */
+export function formatTable(
+  header: readonly string[],
+  rows: readonly (readonly string[])[],
+  align: readonly Align[],
+): string {
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
+  const line = (cells: readonly string[]) =>
+    cells
+      .map((cell, i) => (align[i] === 'right' ? cell.padStart(widths[i] ?? 0) : cell.padEnd(widths[i] ?? 0)))
+      .join('  ')
+      .trimEnd();
+  const rule = '─'.repeat(widths.reduce((a, b) => a + b + 2, -2));
+  return [line(header), rule, ...rows.map(line), rule].join('\n');
+}

@@ -14,7 +14,8 @@ export { bytesPerElement, convMacs, cost, denseMacs, elements } from './cost.js'
 // Errors
 export { ShapeError } from './errors.js';
 // Formatting
-export { formatBytes, formatCount, formatMetric } from './format.js';
+export type { Align } from './format.js';
+export { formatBytes, formatCount, formatMetric, formatTable } from './format.js';
 export type { MemoryEstimate } from './memory.js';
 export type { OutputSizeExplanation, OutputSizeOptions } from './output-size.js';
 // One axis: output size and padding
@@ -43,4 +44,4 @@ export type {
 } from './specs.js';
 export type { ReceptiveField2d, Shape, TraceOptions, TraceResult, TraceRow } from './trace.js';
 // Whole networks
-export { trace } from './trace.js';
+export { axisPaddings, trace } from './trace.js';

@@ -316,7 +316,8 @@ function windowOf(name: string, spec: ConvSpec | PoolSpec, context: Context, [h,
   return { h: axis(0, h), w: axis(1, w) };
 }
 
-function axisPaddings(name: string, padding: Padding2d): [Padding, Padding] {
+/** The padding of each axis, `[height, width]`, of a 2-D padding. */
+export function axisPaddings(name: string, padding: Padding2d): [Padding, Padding] {
   if (typeof padding === 'number' || typeof padding === 'string') return [padding, padding];
   if (Array.isArray(padding) && padding.length === 2) return [padding[0], padding[1]];
   throw new ShapeError(name, `padding must be a number, a mode or [height, width], received ${show(padding)}`, {

@@ -41,14 +41,14 @@ export function pack(lib: Library, destination: string): string {
   return filename.startsWith('/') ? filename : join(destination, filename);
 }
 
+/** A packed tarball's package.json. */
+function manifestOf(tarball: string): { name: string; peerDependencies?: Record<string, string> } {
+  return JSON.parse(execFileSync('tar', ['-xzOf', tarball, 'package/package.json'], { encoding: 'utf8' }));
+}
+
 /** The peer dependencies a packed tarball declares, as `name@range` (as a user would add them). */
 export function peersOf(tarball: string): string[] {
-  const manifest = JSON.parse(
-    execFileSync('tar', ['-xzOf', tarball, 'package/package.json'], { encoding: 'utf8' }),
-  ) as {
-    peerDependencies?: Record<string, string>;
-  };
-  return Object.entries(manifest.peerDependencies ?? {}).map(([name, range]) => `${name}@${range}`);
+  return Object.entries(manifestOf(tarball).peerDependencies ?? {}).map(([name, range]) => `${name}@${range}`);
 }
 
 /**
@@ -61,7 +61,9 @@ export function installAlone(tarballs: string[]): string {
   const manifest = { name: 'fresh-project', private: true, type: 'module' };
   writeFileSync(join(project, 'package.json'), JSON.stringify(manifest));
   // pnpm 12 stops at unapproved install scripts: a user decides per package, as here (Dawn ships prebuilt).
-  writeFileSync(join(project, 'pnpm-workspace.yaml'), 'allowBuilds:\n  webgpu: false\n');
+  // The libraries are not on the registry yet: their tarballs stand in for it.
+  const overrides = tarballs.map((t) => `  '${manifestOf(t).name}': 'file:${t}'`).join('\n');
+  writeFileSync(join(project, 'pnpm-workspace.yaml'), `allowBuilds:\n  webgpu: false\noverrides:\n${overrides}\n`);
   const peers = [...new Set(tarballs.flatMap(peersOf))];
   execFileSync('pnpm', ['add', '--offline', ...tarballs, ...peers], { cwd: project, encoding: 'utf8', stdio: 'pipe' });
   return project;

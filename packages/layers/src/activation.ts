@@ -1,0 +1,76 @@
+import type { LayerSpec, Shape } from '@convkit/shape';
+import * as tf from '@tensorflow/tfjs-core';
+import { ConfigError } from './errors.js';
+import { type BaseConfig, Layer } from './layer.js';
+
+/** The non-linearities a layer can apply (`linear` is none). Softmax is over the last axis. */
+export type ActivationName =
+  | 'linear'
+  | 'relu'
+  | 'relu6'
+  | 'leakyRelu'
+  | 'elu'
+  | 'selu'
+  | 'tanh'
+  | 'sigmoid'
+  | 'softplus'
+  | 'softmax';
+
+const FUNCTIONS: Record<ActivationName, (x: tf.Tensor) => tf.Tensor> = {
+  linear: (x) => x,
+  relu: (x) => tf.relu(x),
+  relu6: (x) => tf.relu6(x),
+  leakyRelu: (x) => tf.leakyRelu(x, 0.01),
+  elu: (x) => tf.elu(x),
+  selu: (x) => tf.selu(x),
+  tanh: (x) => tf.tanh(x),
+  sigmoid: (x) => tf.sigmoid(x),
+  softplus: (x) => tf.softplus(x),
+  softmax: (x) => tf.softmax(x),
+};
+
+/** Checks an activation name, naming the layer that was given it. */
+export function checkActivation(layer: string, name: unknown): ActivationName {
+  if (typeof name !== 'string' || !(name in FUNCTIONS)) {
+    throw new ConfigError(
+      layer,
+      `unknown activation ${JSON.stringify(name)}: use ${Object.keys(FUNCTIONS).join(', ')}`,
+    );
+  }
+  return name as ActivationName;
+}
+
+/** Applies a named activation. */
+export function activate(name: ActivationName, x: tf.Tensor): tf.Tensor {
+  return FUNCTIONS[name](x);
+}
+
+/** Options of {@link Activation}. */
+export interface ActivationConfig extends BaseConfig {
+  fn: ActivationName;
+}
+
+/**
+ * A non-linearity as a layer of its own (element-wise; softmax over channels).
+ *
+ * @example
+ * ```ts
+ * new Activation({ fn: 'relu' });
+ * ```
+ */
+export class Activation extends Layer<ActivationConfig> {
+  readonly type = 'activation';
+
+  constructor(config: ActivationConfig) {
+    super(config);
+    checkActivation(this.name, config.fn);
+  }
+
+  specs(_input: Shape): LayerSpec[] {
+    return [{ type: 'activation', name: this.name, fn: this.config.fn }];
+  }
+
+  protected call(x: tf.Tensor): tf.Tensor {
+    return activate(this.config.fn, x);
+  }
+}

@@ -1,0 +1,116 @@
+import type { LayerSpec, Padding2d, Shape, Size2 } from '@convkit/shape';
+import * as tf from '@tensorflow/tfjs-core';
+import { type ActivationName, activate, checkActivation } from './activation.js';
+import type { Initializer } from './initializers.js';
+import { type BaseConfig, Layer, type WeightSpec } from './layer.js';
+import { placeWindow } from './window.js';
+
+/**
+ * Rows and columns 0, s, 2s, … of an NHWC tensor, through pad + reshape +
+ * slice (all differentiable; tfjs has no StridedSlice gradient).
+ */
+function everyNth(y: tf.Tensor4D, [sh, sw]: [number, number]): tf.Tensor4D {
+  const [batch, h, w, c] = y.shape;
+  const rows = Math.ceil(h / sh);
+  const cols = Math.ceil(w / sw);
+  const padded = tf.pad(y, [
+    [0, 0],
+    [0, rows * sh - h],
+    [0, cols * sw - w],
+    [0, 0],
+  ]);
+  const grid = tf.reshape(padded, [batch, rows, sh, cols, sw, c]);
+  return tf.reshape(tf.slice(grid, [0, 0, 0, 0, 0, 0], [batch, rows, 1, cols, 1, c]), [batch, rows, cols, c]);
+}
+
+/** Options of {@link Conv2d}. */
+export interface Conv2dConfig extends BaseConfig {
+  /** Number of filters: the output depth. */
+  filters: number;
+  /** Kernel size, a number or `[height, width]`. A 1×1 convolution is `kernel: 1`. */
+  kernel: Size2;
+  /** Default 1. */
+  stride?: Size2;
+  /** A number (all sides), `'valid'`, `'same'`, `'same-lower'`, or `[height, width]` of numbers or `[before, after]`. Default 0. */
+  padding?: Padding2d;
+  /** Default 1. */
+  dilation?: Size2;
+  /** Channel groups (AlexNet's two towers: 2; depthwise: the input channels). Default 1. */
+  groups?: number;
+  /** Default true. */
+  bias?: boolean;
+  /** Fused activation. Default 'linear'. */
+  activation?: ActivationName;
+  /** Default 'heNormal'. */
+  kernelInit?: Initializer;
+  /** Default 'zeros'. */
+  biasInit?: Initializer;
+}
+
+/**
+ * Convolution over a volume: `filters` filters of `kernel × kernel × (C / groups)`
+ * slide over an NHWC input with the given stride, padding and dilation.
+ * The kernel is HWIO: `[kh, kw, C / groups, filters]`.
+ *
+ * @example
+ * ```ts
+ * const conv = new Conv2d({ filters: 100, kernel: 3, padding: 'same' });
+ * conv.outputShape([28, 28, 3]); // [28, 28, 100] — 2,800 parameters
+ * ```
+ */
+export class Conv2d extends Layer<Conv2dConfig> {
+  readonly type = 'conv2d';
+
+  constructor(config: Conv2dConfig) {
+    super(config);
+    checkActivation(this.name, config.activation ?? 'linear');
+  }
+
+  specs(_input: Shape): LayerSpec[] {
+    const { filters, kernel, stride = 1, padding = 0, dilation = 1, groups = 1, bias = true, activation } = this.config;
+    const spec: LayerSpec = { type: 'conv', name: this.name, filters, kernel, stride, padding, dilation, groups, bias };
+    return [activation ? { ...spec, activation } : spec];
+  }
+
+  override weightSpecs(input: Shape): WeightSpec[] {
+    const { filters, kernel, groups = 1, bias = true, kernelInit = 'heNormal', biasInit = 'zeros' } = this.config;
+    const [kh, kw] = typeof kernel === 'number' ? [kernel, kernel] : kernel;
+    const depth = (input[2] as number) / groups;
+    const weights: WeightSpec[] = [
+      { name: 'kernel', shape: [kh, kw, depth, filters], trainable: true, init: kernelInit },
+    ];
+    if (bias) weights.push({ name: 'bias', shape: [filters], trainable: true, init: biasInit });
+    return weights;
+  }
+
+  protected call(x: tf.Tensor): tf.Tensor {
+    const input = x as tf.Tensor4D;
+    const { stride = 1, padding = 0, dilation = 1, groups = 1, bias = true } = this.config;
+    const place = placeWindow(this.name, [input.shape[1], input.shape[2]], {
+      kernel: this.config.kernel,
+      stride,
+      padding,
+      dilation,
+    });
+    // tfjs takes a stride or a dilation, not both: a dilated stride-1
+    // convolution sampled every `stride` computes the same outputs.
+    const both = place.stride.some((s) => s > 1) && place.dilation.some((d) => d > 1);
+    const step: [number, number] = both ? [1, 1] : place.stride;
+    const kernel = this.weight('kernel') as unknown as tf.Tensor4D;
+    const convolve = (part: tf.Tensor4D, filter: tf.Tensor4D) =>
+      tf.conv2d(part, filter, step, place.padding, 'NHWC', place.dilation);
+    let y: tf.Tensor4D;
+    if (groups === 1) y = convolve(input, kernel);
+    else {
+      const parts = tf.split(input, groups, 3);
+      const filters = tf.split(kernel, groups, 3);
+      y = tf.concat(
+        parts.map((part, g) => convolve(part as tf.Tensor4D, filters[g] as tf.Tensor4D)),
+        3,
+      );
+    }
+    if (both) y = everyNth(y, place.stride);
+    if (bias) y = tf.add(y, this.weight('bias'));
+    return activate(this.config.activation ?? 'linear', y);
+  }
+}

@@ -1,0 +1,31 @@
+/**
+ * @convkit/layers — CNN layers that know their shapes before a weight exists.
+ * Tensors are NHWC, kernels HWIO. Start a backend first (`@convkit/backend`).
+ *
+ * @packageDocumentation
+ */
+
+// Layers
+export type { ActivationConfig, ActivationName } from './activation.js';
+export { Activation, activate } from './activation.js';
+export type { Conv2dConfig } from './conv.js';
+export { Conv2d } from './conv.js';
+export type { DenseConfig } from './dense.js';
+export { Dense, Flatten } from './dense.js';
+export type { DropoutConfig } from './dropout.js';
+export { Dropout } from './dropout.js';
+// The contract
+export { ConfigError } from './errors.js';
+export type { Initializer } from './initializers.js';
+export { fans, initialize } from './initializers.js';
+export type { ApplyOptions, BaseConfig, BuildOptions, LayerJSON, WeightSpec } from './layer.js';
+export { Layer } from './layer.js';
+export type { AvgPool2dConfig, Pool2dConfig } from './pool.js';
+export { AvgPool2d, MaxPool2d } from './pool.js';
+export type { LayerConfigs, LayerType } from './registry.js';
+export { createLayer, fromJSON, layerTypes, registerLayer, toJSON } from './registry.js';
+
+// Containers and summaries
+export { Sequential, sequential } from './sequential.js';
+export type { Summary, SummaryOptions } from './summary.js';
+export { summary } from './summary.js';

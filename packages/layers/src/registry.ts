@@ -1,0 +1,91 @@
+import { Activation, type ActivationConfig } from './activation.js';
+import { Conv2d, type Conv2dConfig } from './conv.js';
+import { Dense, type DenseConfig, Flatten } from './dense.js';
+import { Dropout, type DropoutConfig } from './dropout.js';
+import { ConfigError } from './errors.js';
+import type { BaseConfig, Layer, LayerJSON } from './layer.js';
+import { AvgPool2d, type AvgPool2dConfig, MaxPool2d, type Pool2dConfig } from './pool.js';
+import { Sequential } from './sequential.js';
+
+/**
+ * Layer type → its JSON config. Downstream packages add their layers by
+ * declaration merging, which types `registerLayer` and `createLayer`:
+ *
+ * ```ts
+ * declare module '@convkit/layers' {
+ *   interface LayerConfigs { scale: { factor: number; name?: string } }
+ * }
+ * registerLayer('scale', (config) => new Scale(config));
+ * ```
+ */
+export interface LayerConfigs {
+  activation: ActivationConfig;
+  avgPool2d: AvgPool2dConfig;
+  conv2d: Conv2dConfig;
+  dense: DenseConfig;
+  dropout: DropoutConfig;
+  flatten: BaseConfig;
+  maxPool2d: Pool2dConfig;
+  sequential: BaseConfig & { layers: LayerJSON[] };
+}
+
+/** A registered layer type. */
+export type LayerType = keyof LayerConfigs & string;
+
+type Factory = (config: never) => Layer;
+
+const factories = new Map<string, Factory>();
+
+/**
+ * Makes a layer type known to `fromJSON` / `createLayer`. Throws a
+ * `ConfigError` if the type is taken: two packages must not silently
+ * replace each other's layers.
+ */
+export function registerLayer<T extends LayerType>(type: T, factory: (config: LayerConfigs[T]) => Layer): void {
+  if (factories.has(type)) {
+    throw new ConfigError(
+      'registerLayer',
+      `layer type ${JSON.stringify(type)} is already registered: pick another name`,
+    );
+  }
+  factories.set(type, factory as Factory);
+}
+
+/** The registered layer types. */
+export function layerTypes(): string[] {
+  return [...factories.keys()].sort();
+}
+
+/** A new layer of a registered type. */
+export function createLayer<T extends LayerType>(type: T, config: LayerConfigs[T]): Layer {
+  const factory = factories.get(type);
+  if (!factory) {
+    throw new ConfigError(
+      'createLayer',
+      `unknown layer type ${JSON.stringify(type)}: registered are ${layerTypes().join(', ')}`,
+    );
+  }
+  return (factory as (c: LayerConfigs[T]) => Layer)(config);
+}
+
+/** The architecture of a layer or model as JSON: `{ type, config }`, children nested. */
+export function toJSON(layer: Layer): LayerJSON {
+  return layer.toJSON();
+}
+
+/** Rebuilds a layer or model from `toJSON`'s output (unbuilt: call `build`, then set weights). */
+export function fromJSON(json: LayerJSON): Layer {
+  if (typeof json !== 'object' || json === null || typeof json.type !== 'string') {
+    throw new ConfigError('fromJSON', `expected { type, config }, received ${JSON.stringify(json)}`);
+  }
+  return createLayer(json.type as LayerType, (json.config ?? {}) as never);
+}
+
+registerLayer('activation', (c) => new Activation(c));
+registerLayer('avgPool2d', (c) => new AvgPool2d(c));
+registerLayer('conv2d', (c) => new Conv2d(c));
+registerLayer('dense', (c) => new Dense(c));
+registerLayer('dropout', (c) => new Dropout(c));
+registerLayer('flatten', (c) => new Flatten(c));
+registerLayer('maxPool2d', (c) => new MaxPool2d(c));
+registerLayer('sequential', ({ layers, ...config }) => new Sequential(layers.map(fromJSON), config));

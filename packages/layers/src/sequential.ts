@@ -1,0 +1,87 @@
+import type { LayerSpec, Shape } from '@convkit/shape';
+import type * as tf from '@tensorflow/tfjs-core';
+import { type ApplyOptions, type BaseConfig, type BuildOptions, Layer, type LayerJSON } from './layer.js';
+
+/** A container's children, named `<type><n>` across the whole tree (configured names win). */
+export function nameTree(root: Layer & { children?: readonly Layer[] }): void {
+  const counters = new Map<string, number>();
+  const visit = (layer: Layer & { children?: readonly Layer[] }) => {
+    for (const child of layer.children ?? []) {
+      const n = (counters.get(child.type) ?? 0) + 1;
+      counters.set(child.type, n);
+      child.assignName(`${child.type}${n}`);
+      visit(child as Layer & { children?: readonly Layer[] });
+    }
+  };
+  visit(root);
+}
+
+/** The seed of a container's k-th child: distinct per child, reproducible. */
+export function childSeed(seed: number, k: number): number {
+  return seed + 100 * (k + 1);
+}
+
+/**
+ * Layers applied one after another; itself a layer, so it nests.
+ *
+ * @example
+ * ```ts
+ * const model = sequential([
+ *   new Conv2d({ filters: 6, kernel: 5, activation: 'relu' }),
+ *   new MaxPool2d({ kernel: 2 }),
+ *   new Flatten(),
+ *   new Dense({ units: 10 }),
+ * ]);
+ * model.outputShape([28, 28, 1]); // [10]
+ * ```
+ */
+export class Sequential extends Layer<BaseConfig> {
+  readonly type = 'sequential';
+  readonly children: readonly Layer[];
+
+  constructor(layers: readonly Layer[], config: BaseConfig = {}) {
+    super(config);
+    this.children = [...layers];
+    nameTree(this);
+  }
+
+  specs(input: Shape): LayerSpec[] {
+    const out: LayerSpec[] = [];
+    let shape: Shape = input;
+    for (const child of this.children) {
+      out.push(...child.specs(shape));
+      shape = child.outputShape(shape);
+    }
+    return out;
+  }
+
+  protected override onBuild(input: Shape, options: BuildOptions): void {
+    let shape: Shape = input;
+    this.children.forEach((child, k) => {
+      child.build(shape, { seed: childSeed(options.seed ?? 0, k) });
+      shape = child.outputShape(shape);
+    });
+  }
+
+  override namedWeights(): [string, tf.Variable][] {
+    return this.children.flatMap((c) => c.namedWeights());
+  }
+
+  protected call(x: tf.Tensor, options: ApplyOptions): tf.Tensor {
+    return this.children.reduce((h, child) => child.apply(h, options), x);
+  }
+
+  override toJSON(): LayerJSON {
+    return { type: this.type, config: { ...this.config, layers: this.children.map((c) => c.toJSON()) } };
+  }
+
+  override dispose(): void {
+    for (const child of this.children) child.dispose();
+    super.dispose();
+  }
+}
+
+/** `new Sequential(layers, config)`. */
+export function sequential(layers: readonly Layer[], config: BaseConfig = {}): Sequential {
+  return new Sequential(layers, config);
+}
