@@ -8,6 +8,8 @@
 // Layers
 export type { ActivationConfig, ActivationName } from './activation.js';
 export { Activation, activate } from './activation.js';
+// Containers, blocks and summaries
+export { Concat, concat } from './concat.js';
 export type { Conv2dConfig } from './conv.js';
 export { Conv2d } from './conv.js';
 export type { DenseConfig } from './dense.js';
@@ -16,16 +18,18 @@ export type { DropoutConfig } from './dropout.js';
 export { Dropout } from './dropout.js';
 // The contract
 export { ConfigError } from './errors.js';
+export type { GlobalPool2dConfig } from './global-pool.js';
+export { GlobalPool2d } from './global-pool.js';
 export type { Initializer } from './initializers.js';
 export { fans, initialize } from './initializers.js';
 export type { ApplyOptions, BaseConfig, BuildOptions, LayerJSON, WeightSpec } from './layer.js';
 export { Layer } from './layer.js';
+export type { BatchNormConfig, LrnConfig } from './norm.js';
+export { BatchNorm, LocalResponseNorm } from './norm.js';
 export type { AvgPool2dConfig, Pool2dConfig } from './pool.js';
 export { AvgPool2d, MaxPool2d } from './pool.js';
 export type { LayerConfigs, LayerType } from './registry.js';
 export { createLayer, fromJSON, layerTypes, registerLayer, toJSON } from './registry.js';
-
-// Containers and summaries
 export { Sequential, sequential } from './sequential.js';
 export type { Summary, SummaryOptions } from './summary.js';
 export { summary } from './summary.js';

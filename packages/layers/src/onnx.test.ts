@@ -19,6 +19,7 @@ import { Conv2d } from './conv.js';
 import { Dense } from './dense.js';
 import { Dropout } from './dropout.js';
 import type { Layer } from './layer.js';
+import { BatchNorm, LocalResponseNorm } from './norm.js';
 import { AvgPool2d, MaxPool2d } from './pool.js';
 
 interface Case {
@@ -67,10 +68,16 @@ function padding(attrs: Record<string, unknown>): Padding2d {
   ];
 }
 
-async function expectLayer(layer: Layer, x: tf.Tensor, expected: tf.Tensor, weights: Record<string, tf.Tensor> = {}) {
+async function expectLayer(
+  layer: Layer,
+  x: tf.Tensor,
+  expected: tf.Tensor,
+  weights: Record<string, tf.Tensor> = {},
+  training = false,
+) {
   layer.build(x.shape.slice(1));
   layer.setWeights(weights);
-  const y = layer.apply(x);
+  const y = layer.apply(x, { training });
   expect(y.shape).toEqual(expected.shape);
   const [a, e] = await Promise.all([y.data(), expected.data()]);
   e.forEach((v, i) => {
@@ -154,6 +161,30 @@ describe.skipIf(!hasTestdata())('layers against the ONNX data', () => {
   };
   it.each(cases('Softmax', lastAxis))('Activation softmax: %s', async (_, c) => {
     await expectLayer(new Activation({ fn: 'softmax' }), tensor(c.inputs[0] as OnnxTensor), tensor(c.output));
+  });
+
+  it.each(cases('LRN', rank4))('LocalResponseNorm: %s', async (_, c) => {
+    const a = c.node.attrs;
+    const layer = new LocalResponseNorm({
+      size: Number(a.size),
+      alpha: Number(a.alpha ?? 1e-4),
+      beta: Number(a.beta ?? 0.75),
+      k: Number(a.bias ?? 1),
+    });
+    await expectLayer(layer, nhwc(c.inputs[0] as OnnxTensor), nhwc(c.output));
+  });
+
+  it.each(cases('BatchNormalization', rank4))('BatchNorm: %s', async (_, c) => {
+    const [x, scale, bias, mean, variance] = c.inputs as OnnxTensor[];
+    const training = c.node.attrs.training_mode === 1;
+    const layer = new BatchNorm({ name: 'bn', epsilon: Number(c.node.attrs.epsilon ?? 1e-5) });
+    const weights = {
+      'bn/gamma': tensor(scale as OnnxTensor),
+      'bn/beta': tensor(bias as OnnxTensor),
+      'bn/movingMean': tensor(mean as OnnxTensor),
+      'bn/movingVariance': tensor(variance as OnnxTensor),
+    };
+    await expectLayer(layer, nhwc(x as OnnxTensor), nhwc(c.output), weights, training);
   });
 
   // Inference-mode Dropout is the identity; the data are [3, 4, 5], seen here as 3 examples of 20 features.

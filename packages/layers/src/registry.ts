@@ -1,9 +1,12 @@
 import { Activation, type ActivationConfig } from './activation.js';
+import { Concat } from './concat.js';
 import { Conv2d, type Conv2dConfig } from './conv.js';
 import { Dense, type DenseConfig, Flatten } from './dense.js';
 import { Dropout, type DropoutConfig } from './dropout.js';
 import { ConfigError } from './errors.js';
+import { GlobalPool2d, type GlobalPool2dConfig } from './global-pool.js';
 import type { BaseConfig, Layer, LayerJSON } from './layer.js';
+import { BatchNorm, type BatchNormConfig, LocalResponseNorm, type LrnConfig } from './norm.js';
 import { AvgPool2d, type AvgPool2dConfig, MaxPool2d, type Pool2dConfig } from './pool.js';
 import { Sequential } from './sequential.js';
 
@@ -21,10 +24,14 @@ import { Sequential } from './sequential.js';
 export interface LayerConfigs {
   activation: ActivationConfig;
   avgPool2d: AvgPool2dConfig;
+  batchNorm: BatchNormConfig;
+  concat: BaseConfig & { branches: LayerJSON[] };
   conv2d: Conv2dConfig;
   dense: DenseConfig;
   dropout: DropoutConfig;
   flatten: BaseConfig;
+  globalPool2d: GlobalPool2dConfig;
+  lrn: LrnConfig;
   maxPool2d: Pool2dConfig;
   sequential: BaseConfig & { layers: LayerJSON[] };
 }
@@ -83,9 +90,13 @@ export function fromJSON(json: LayerJSON): Layer {
 
 registerLayer('activation', (c) => new Activation(c));
 registerLayer('avgPool2d', (c) => new AvgPool2d(c));
+registerLayer('batchNorm', (c) => new BatchNorm(c));
+registerLayer('concat', ({ branches, ...config }) => new Concat(branches.map(fromJSON), config));
 registerLayer('conv2d', (c) => new Conv2d(c));
 registerLayer('dense', (c) => new Dense(c));
 registerLayer('dropout', (c) => new Dropout(c));
 registerLayer('flatten', (c) => new Flatten(c));
+registerLayer('globalPool2d', (c) => new GlobalPool2d(c));
+registerLayer('lrn', (c) => new LocalResponseNorm(c));
 registerLayer('maxPool2d', (c) => new MaxPool2d(c));
 registerLayer('sequential', ({ layers, ...config }) => new Sequential(layers.map(fromJSON), config));

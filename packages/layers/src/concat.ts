@@ -1,0 +1,55 @@
+import type { LayerSpec, Shape } from '@convkit/shape';
+import * as tf from '@tensorflow/tfjs-core';
+import { type ApplyOptions, type BaseConfig, type BuildOptions, Layer, type LayerJSON } from './layer.js';
+import { childSeed, nameTree } from './sequential.js';
+
+/**
+ * Parallel branches from one input, joined by concatenating their channels —
+ * what an inception module is. Each branch is a layer (usually a
+ * `sequential`); every branch must keep the input's height and width.
+ */
+export class Concat extends Layer<BaseConfig> {
+  readonly type = 'concat';
+  readonly children: readonly Layer[];
+
+  constructor(branches: readonly Layer[], config: BaseConfig = {}) {
+    super(config);
+    this.children = [...branches];
+    nameTree(this);
+  }
+
+  specs(input: Shape): LayerSpec[] {
+    return [{ type: 'concat', name: this.name, branches: this.children.map((b) => b.specs(input)) }];
+  }
+
+  protected override onBuild(input: Shape, options: BuildOptions): void {
+    this.children.forEach((branch, k) => {
+      branch.build(input, { seed: childSeed(options.seed ?? 0, k) });
+    });
+  }
+
+  override namedWeights(): [string, tf.Variable][] {
+    return this.children.flatMap((c) => c.namedWeights());
+  }
+
+  protected call(x: tf.Tensor, options: ApplyOptions): tf.Tensor {
+    return tf.concat(
+      this.children.map((branch) => branch.apply(x, options)),
+      x.rank - 1,
+    );
+  }
+
+  override toJSON(): LayerJSON {
+    return { type: this.type, config: { ...this.config, branches: this.children.map((c) => c.toJSON()) } };
+  }
+
+  override dispose(): void {
+    for (const child of this.children) child.dispose();
+    super.dispose();
+  }
+}
+
+/** `new Concat(branches, config)`. */
+export function concat(branches: readonly Layer[], config: BaseConfig = {}): Concat {
+  return new Concat(branches, config);
+}
