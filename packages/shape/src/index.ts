@@ -40,6 +40,7 @@ export type {
   GlobalPoolSpec,
   LayerSpec,
   Padding2d,
+  PadSpec,
   PoolSpec,
 } from './specs.js';
 export type { ReceptiveField2d, Shape, TraceOptions, TraceResult, TraceRow } from './trace.js';

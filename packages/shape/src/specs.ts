@@ -87,6 +87,12 @@ export interface ChannelPoolSpec extends Named {
   pieces: number;
 }
 
+/** Zero padding around the height and width (explicit numbers only). */
+export interface PadSpec extends Named {
+  type: 'pad';
+  padding: number | readonly [height: number | readonly [number, number], width: number | readonly [number, number]];
+}
+
 /** Element-wise layers that keep the shape and have no parameters. */
 export interface ElementwiseSpec extends Named {
   type: 'activation' | 'dropout' | 'lrn';
@@ -104,4 +110,5 @@ export type LayerSpec =
   | ConcatSpec
   | BatchNormSpec
   | ChannelPoolSpec
+  | PadSpec
   | ElementwiseSpec;

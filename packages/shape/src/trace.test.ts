@@ -216,6 +216,20 @@ describe('trace — other layers', () => {
     expect(result.rows.map((r) => r.outputShape)).toEqual([[6, 6, 4], [6, 6, 4], [6, 6, 4], [4]]);
   });
 
+  it('pads with zeros around height and width, shifting the receptive field', () => {
+    const result = trace(
+      [5, 5, 2],
+      [
+        { type: 'pad', padding: [[1, 2], 3] },
+        { type: 'conv', filters: 1, kernel: 3 },
+      ],
+    );
+    expect(result.rows[0]?.outputShape).toEqual([8, 11, 2]);
+    expect(result.rows[0]?.receptiveField?.start).toEqual([-1, -3]);
+    expect(result.output).toEqual([6, 9, 1]);
+    expect(() => trace([5, 5, 2], [{ type: 'pad', padding: 'same' as never }])).toThrow(ShapeError);
+  });
+
   it('applies ceil mode, dilation and groups', () => {
     const result = trace(
       [112, 112, 64],

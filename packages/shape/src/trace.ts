@@ -2,7 +2,7 @@ import { bytesPerElement, type Cost, convMacs, cost, type Dtype, denseMacs, elem
 import { assertPositiveInt, ShapeError, show } from './errors.js';
 import { type MemoryEstimate, memoryOf, storedActivations } from './memory.js';
 import { explainOutputSize, outputSize } from './output-size.js';
-import type { Padding } from './padding.js';
+import { type Padding, resolvePadding } from './padding.js';
 import { batchNormParams, convParams, denseParams, type ParamSplit } from './params.js';
 import { growField, PIXEL_FIELD, type ReceptiveField } from './receptive-field.js';
 import { toPair } from './size2.js';
@@ -224,6 +224,24 @@ function traceLayer(
       macs = sum(joined.rows, (r) => r.macs);
       break;
     }
+    case 'pad': {
+      const [h, w, c] = spatial(name, spec.type, input);
+      const [[top, bottom], [left, right]] = axisPaddings(name, spec.padding).map((p, k) => {
+        if (typeof p === 'string') {
+          throw new ShapeError(name, `zero padding takes numbers or [before, after], received ${show(p)}`, {
+            padding: p,
+          });
+        }
+        return resolvePadding(name, k === 0 ? h : w, p, { kernel: 1 });
+      }) as [[number, number], [number, number]];
+      output = [h + top + bottom, w + left + right, c];
+      // Output pixel 0 sits `top` (`left`) pixels before input pixel 0.
+      field = field && [
+        { ...field[0], start: field[0].start - top * field[0].jump },
+        { ...field[1], start: field[1].start - left * field[1].jump },
+      ];
+      break;
+    }
     case 'activation':
     case 'dropout':
     case 'lrn':
@@ -231,7 +249,7 @@ function traceLayer(
     default:
       throw new ShapeError(
         name,
-        `unknown layer type ${show((spec as { type: unknown }).type)}: use conv, pool, globalPool, dense, flatten, concat, batchNorm, channelPool, activation, dropout or lrn`,
+        `unknown layer type ${show((spec as { type: unknown }).type)}: use conv, pool, globalPool, dense, flatten, concat, batchNorm, channelPool, pad, activation, dropout or lrn`,
         { spec },
       );
   }
