@@ -40,14 +40,16 @@ export function checkActivation(layer: string, name: unknown): ActivationName {
   return name as ActivationName;
 }
 
-/** Applies a named activation. */
-export function activate(name: ActivationName, x: tf.Tensor): tf.Tensor {
-  return FUNCTIONS[name](x);
+/** Applies a named activation; `alpha` is leakyRelu's negative slope (default 0.01, as PyTorch). */
+export function activate(name: ActivationName, x: tf.Tensor, alpha?: number): tf.Tensor {
+  return name === 'leakyRelu' && alpha !== undefined ? tf.leakyRelu(x, alpha) : FUNCTIONS[name](x);
 }
 
 /** Options of {@link Activation}. */
 export interface ActivationConfig extends BaseConfig {
   fn: ActivationName;
+  /** leakyRelu's slope for negative inputs. Default 0.01. */
+  alpha?: number;
 }
 
 /**
@@ -64,6 +66,12 @@ export class Activation extends Layer<ActivationConfig> {
   constructor(config: ActivationConfig) {
     super(config);
     checkActivation(this.name, config.fn);
+    if (config.alpha !== undefined && (config.fn !== 'leakyRelu' || !Number.isFinite(config.alpha))) {
+      throw new ConfigError(
+        this.name,
+        `alpha applies to leakyRelu only, as a finite number; received ${JSON.stringify(config.alpha)} for ${config.fn}`,
+      );
+    }
   }
 
   specs(_input: Shape): LayerSpec[] {
@@ -71,6 +79,6 @@ export class Activation extends Layer<ActivationConfig> {
   }
 
   protected call(x: tf.Tensor): tf.Tensor {
-    return activate(this.config.fn, x);
+    return activate(this.config.fn, x, this.config.alpha);
   }
 }
