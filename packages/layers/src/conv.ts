@@ -37,6 +37,16 @@ export interface Conv2dConfig extends BaseConfig {
   dilation?: Size2;
   /** Channel groups (AlexNet's two towers: 2; depthwise: the input channels). Default 1. */
   groups?: number;
+  /**
+   * A partial connection table (LeNet-5's C3): `connections[f]` lists the
+   * input channels filter `f` reads, one row per filter, distinct indices;
+   * needs `groups: 1`. The kernel stays a full HWIO variable
+   * `[kh, kw, C, filters]` multiplied by a constant 0/1 mask, so unconnected
+   * entries start at zero, get no gradient and never affect the output; the
+   * parameter count (summary, shape math) is the connected count only.
+   * The initializer's fan-in is the full depth `kh·kw·C`.
+   */
+  connections?: number[][];
   /** Default true. */
   bias?: boolean;
   /** Fused activation. Default 'linear'. */
@@ -50,16 +60,21 @@ export interface Conv2dConfig extends BaseConfig {
 /**
  * Convolution over a volume: `filters` filters of `kernel × kernel × (C / groups)`
  * slide over an NHWC input with the given stride, padding and dilation.
- * The kernel is HWIO: `[kh, kw, C / groups, filters]`.
+ * The kernel is HWIO: `[kh, kw, C / groups, filters]`. With `connections`
+ * (LeNet-5's C3) each filter reads only its listed input channels.
  *
  * @example
  * ```ts
  * const conv = new Conv2d({ filters: 100, kernel: 3, padding: 'same' });
  * conv.outputShape([28, 28, 3]); // [28, 28, 100] — 2,800 parameters
+ * // Filter 0 reads channels 0 and 1, filter 1 reads channel 2: 2·9 + 9 + 2 = 29 parameters.
+ * new Conv2d({ filters: 2, kernel: 3, connections: [[0, 1], [2]] });
  * ```
  */
 export class Conv2d extends Layer<Conv2dConfig> {
   readonly type = 'conv2d';
+  /** The connection table's mask, cached for the input depth it was made for. */
+  private mask: { depth: number; values: Float32Array } | undefined;
 
   constructor(config: Conv2dConfig) {
     super(config);
@@ -67,8 +82,20 @@ export class Conv2d extends Layer<Conv2dConfig> {
   }
 
   specs(_input: Shape): LayerSpec[] {
-    const { filters, kernel, stride = 1, padding = 0, dilation = 1, groups = 1, bias = true, activation } = this.config;
-    const spec: LayerSpec = { type: 'conv', name: this.name, filters, kernel, stride, padding, dilation, groups, bias };
+    const { filters, kernel, stride = 1, padding = 0, dilation = 1, groups = 1, bias = true } = this.config;
+    const { activation, connections } = this.config;
+    const spec: LayerSpec = {
+      type: 'conv',
+      name: this.name,
+      filters,
+      kernel,
+      stride,
+      padding,
+      dilation,
+      groups,
+      bias,
+      ...(connections ? { connections } : {}),
+    };
     return [activation ? { ...spec, activation } : spec];
   }
 
@@ -81,6 +108,30 @@ export class Conv2d extends Layer<Conv2dConfig> {
     ];
     if (bias) weights.push({ name: 'bias', shape: [filters], trainable: true, init: biasInit });
     return weights;
+  }
+
+  /** Zeroes the unconnected kernel entries, so the stored weights read as the table says. */
+  protected override onBuild(input: Shape): void {
+    const mask = this.connectionMask(input[2] as number);
+    if (!mask) return;
+    const kernel = this.weight('kernel');
+    tf.tidy(() => kernel.assign(tf.mul(kernel, tf.tensor(mask, kernel.shape))));
+  }
+
+  /** The 0/1 HWIO mask of a connection table (`undefined` without one), computed once per depth. */
+  private connectionMask(depth: number): Float32Array | undefined {
+    const { connections, kernel, filters } = this.config;
+    if (!connections) return undefined;
+    if (this.mask?.depth === depth) return this.mask.values;
+    const [kh, kw] = typeof kernel === 'number' ? [kernel, kernel] : kernel;
+    const values = new Float32Array(kh * kw * depth * filters);
+    connections.forEach((inputs, f) => {
+      for (const c of inputs) {
+        for (let p = 0; p < kh * kw; p++) values[(p * depth + c) * filters + f] = 1;
+      }
+    });
+    this.mask = { depth, values };
+    return values;
   }
 
   protected call(x: tf.Tensor): tf.Tensor {
@@ -96,7 +147,10 @@ export class Conv2d extends Layer<Conv2dConfig> {
     // convolution sampled every `stride` computes the same outputs.
     const both = place.stride.some((s) => s > 1) && place.dilation.some((d) => d > 1);
     const step: [number, number] = both ? [1, 1] : place.stride;
-    const kernel = this.weight('kernel') as unknown as tf.Tensor4D;
+    const variable = this.weight('kernel') as unknown as tf.Tensor4D;
+    const mask = this.connectionMask(input.shape[3]);
+    // The constant mask: unconnected entries contribute nothing and their gradient is zero.
+    const kernel = mask ? (tf.mul(variable, tf.tensor(mask, variable.shape)) as tf.Tensor4D) : variable;
     const convolve = (part: tf.Tensor4D, filter: tf.Tensor4D) =>
       tf.conv2d(part, filter, step, place.padding, 'NHWC', place.dilation);
     let y: tf.Tensor4D;

@@ -5,10 +5,16 @@
  * @packageDocumentation
  */
 
+// The contract (shapes are @convkit/shape's: per example, channels last)
+export type { LayerSpec, Shape } from '@convkit/shape';
 // Layers
 export type { ActivationConfig, ActivationName } from './activation.js';
 export { Activation, activate } from './activation.js';
 // Containers, blocks and summaries
+export type { InceptionConfig, MlpconvConfig } from './blocks.js';
+export { inception, mlpconv } from './blocks.js';
+export type { ChannelPoolConfig, MaxoutConfig } from './channel-pool.js';
+export { ChannelPool, Maxout } from './channel-pool.js';
 export { Concat, concat } from './concat.js';
 export type { Conv2dConfig } from './conv.js';
 export { Conv2d } from './conv.js';
@@ -16,7 +22,6 @@ export type { DenseConfig } from './dense.js';
 export { Dense, Flatten } from './dense.js';
 export type { DropoutConfig } from './dropout.js';
 export { Dropout } from './dropout.js';
-// The contract
 export { ConfigError } from './errors.js';
 export type { GlobalPool2dConfig } from './global-pool.js';
 export { GlobalPool2d } from './global-pool.js';
@@ -24,6 +29,8 @@ export type { Initializer } from './initializers.js';
 export { fans, initialize } from './initializers.js';
 export type { ApplyOptions, BaseConfig, BuildOptions, LayerJSON, WeightSpec } from './layer.js';
 export { Layer } from './layer.js';
+export type { LpPool2dConfig } from './lp-pool.js';
+export { LpPool2d } from './lp-pool.js';
 export type { BatchNormConfig, LrnConfig } from './norm.js';
 export { BatchNorm, LocalResponseNorm } from './norm.js';
 export type { AvgPool2dConfig, Pool2dConfig } from './pool.js';
@@ -31,5 +38,11 @@ export { AvgPool2d, MaxPool2d } from './pool.js';
 export type { LayerConfigs, LayerType } from './registry.js';
 export { createLayer, fromJSON, layerTypes, registerLayer, toJSON } from './registry.js';
 export { Sequential, sequential } from './sequential.js';
+export type { StochasticPool2dConfig } from './stochastic-pool.js';
+export { StochasticPool2d } from './stochastic-pool.js';
+export type { Subsample2dConfig } from './subsample.js';
+export { Subsample2d } from './subsample.js';
 export type { Summary, SummaryOptions } from './summary.js';
 export { summary } from './summary.js';
+export type { ZeroPadding, ZeroPadding2dConfig } from './zero-pad.js';
+export { ZeroPadding2d } from './zero-pad.js';

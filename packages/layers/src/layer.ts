@@ -71,9 +71,13 @@ export abstract class Layer<C extends BaseConfig = BaseConfig> {
     return this.config.name ?? this.assignedName ?? this.type;
   }
 
-  /** Containers name their unnamed children (`conv2d1`, …); a configured name wins. */
+  /**
+   * Containers name their unnamed children (`conv2d1`, …); a configured name
+   * wins. The outermost container names last, so names are unique across
+   * the whole model.
+   */
   assignName(name: string): void {
-    this.assignedName ??= name;
+    this.assignedName = name;
   }
 
   /** The layer's geometry for `@convkit/shape` (one spec; containers give several). */

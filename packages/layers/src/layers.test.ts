@@ -68,6 +68,15 @@ describe('every layer passes runLayerTest on cpu', () => {
     await runLayerTest(() => new Dropout({ rate: 0.5 }), { input: [6, 6, 2] });
   });
 
+  it('names layers uniquely across nested unnamed containers (the outermost names last)', () => {
+    const block = () => sequential([new Conv2d({ filters: 2, kernel: 1 }), new Conv2d({ filters: 2, kernel: 1 })]);
+    const model = sequential([block(), block(), new Conv2d({ filters: 2, kernel: 1 })]);
+    const names = model.children.flatMap((c) =>
+      ('children' in c ? (c.children as { name: string }[]) : [c]).map((l) => l.name),
+    );
+    expect(names).toEqual(['conv2d1', 'conv2d2', 'conv2d3', 'conv2d4', 'conv2d5']);
+  });
+
   it('a sequential model of them, nested', async () => {
     const make = () =>
       sequential([

@@ -16,7 +16,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { Activation } from './activation.js';
 import { Conv2d } from './conv.js';
-import { Dense } from './dense.js';
+import { Dense, Flatten } from './dense.js';
 import { Dropout } from './dropout.js';
 import type { Layer } from './layer.js';
 import { BatchNorm, LocalResponseNorm } from './norm.js';
@@ -185,6 +185,11 @@ describe.skipIf(!hasTestdata())('layers against the ONNX data', () => {
       'bn/movingVariance': tensor(variance as OnnxTensor),
     };
     await expectLayer(layer, nhwc(x as OnnxTensor), nhwc(c.output), weights, training);
+  });
+
+  // ONNX flattens NCHW data row-major; the same bytes seen as an [N, h, w, c] volume flatten identically here.
+  it.each(cases('Flatten', (c) => rank4(c) && Number(c.node.attrs.axis ?? 1) === 1))('Flatten: %s', async (_, c) => {
+    await expectLayer(new Flatten(), tensor(c.inputs[0] as OnnxTensor), tensor(c.output));
   });
 
   // Inference-mode Dropout is the identity; the data are [3, 4, 5], seen here as 3 examples of 20 features.

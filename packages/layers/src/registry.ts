@@ -1,4 +1,5 @@
 import { Activation, type ActivationConfig } from './activation.js';
+import { ChannelPool, type ChannelPoolConfig, Maxout, type MaxoutConfig } from './channel-pool.js';
 import { Concat } from './concat.js';
 import { Conv2d, type Conv2dConfig } from './conv.js';
 import { Dense, type DenseConfig, Flatten } from './dense.js';
@@ -6,9 +7,13 @@ import { Dropout, type DropoutConfig } from './dropout.js';
 import { ConfigError } from './errors.js';
 import { GlobalPool2d, type GlobalPool2dConfig } from './global-pool.js';
 import type { BaseConfig, Layer, LayerJSON } from './layer.js';
+import { LpPool2d, type LpPool2dConfig } from './lp-pool.js';
 import { BatchNorm, type BatchNormConfig, LocalResponseNorm, type LrnConfig } from './norm.js';
 import { AvgPool2d, type AvgPool2dConfig, MaxPool2d, type Pool2dConfig } from './pool.js';
 import { Sequential } from './sequential.js';
+import { StochasticPool2d, type StochasticPool2dConfig } from './stochastic-pool.js';
+import { Subsample2d, type Subsample2dConfig } from './subsample.js';
+import { ZeroPadding2d, type ZeroPadding2dConfig } from './zero-pad.js';
 
 /**
  * Layer type → its JSON config. Downstream packages add their layers by
@@ -25,15 +30,21 @@ export interface LayerConfigs {
   activation: ActivationConfig;
   avgPool2d: AvgPool2dConfig;
   batchNorm: BatchNormConfig;
+  channelPool: ChannelPoolConfig;
   concat: BaseConfig & { branches: LayerJSON[] };
   conv2d: Conv2dConfig;
   dense: DenseConfig;
   dropout: DropoutConfig;
   flatten: BaseConfig;
   globalPool2d: GlobalPool2dConfig;
+  lpPool2d: LpPool2dConfig;
   lrn: LrnConfig;
+  maxout: MaxoutConfig;
   maxPool2d: Pool2dConfig;
   sequential: BaseConfig & { layers: LayerJSON[] };
+  stochasticPool2d: StochasticPool2dConfig;
+  subsample2d: Subsample2dConfig;
+  zeroPadding2d: ZeroPadding2dConfig;
 }
 
 /** A registered layer type. */
@@ -91,12 +102,18 @@ export function fromJSON(json: LayerJSON): Layer {
 registerLayer('activation', (c) => new Activation(c));
 registerLayer('avgPool2d', (c) => new AvgPool2d(c));
 registerLayer('batchNorm', (c) => new BatchNorm(c));
+registerLayer('channelPool', (c) => new ChannelPool(c));
 registerLayer('concat', ({ branches, ...config }) => new Concat(branches.map(fromJSON), config));
 registerLayer('conv2d', (c) => new Conv2d(c));
 registerLayer('dense', (c) => new Dense(c));
 registerLayer('dropout', (c) => new Dropout(c));
 registerLayer('flatten', (c) => new Flatten(c));
 registerLayer('globalPool2d', (c) => new GlobalPool2d(c));
+registerLayer('lpPool2d', (c) => new LpPool2d(c));
 registerLayer('lrn', (c) => new LocalResponseNorm(c));
+registerLayer('maxout', (c) => new Maxout(c));
 registerLayer('maxPool2d', (c) => new MaxPool2d(c));
 registerLayer('sequential', ({ layers, ...config }) => new Sequential(layers.map(fromJSON), config));
+registerLayer('stochasticPool2d', (c) => new StochasticPool2d(c));
+registerLayer('subsample2d', (c) => new Subsample2d(c));
+registerLayer('zeroPadding2d', (c) => new ZeroPadding2d(c));

@@ -6,16 +6,21 @@ import { type BackendName, initBackend } from '@convkit/backend';
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { Activation } from '../src/activation.js';
+import { ChannelPool, Maxout } from '../src/channel-pool.js';
 import { concat } from '../src/concat.js';
 import { Conv2d } from '../src/conv.js';
 import { Dense, Flatten } from '../src/dense.js';
 import { Dropout } from '../src/dropout.js';
 import { GlobalPool2d } from '../src/global-pool.js';
 import type { Layer } from '../src/layer.js';
+import { LpPool2d } from '../src/lp-pool.js';
 import { BatchNorm, LocalResponseNorm } from '../src/norm.js';
 import { AvgPool2d, MaxPool2d } from '../src/pool.js';
 import { sequential } from '../src/sequential.js';
+import { StochasticPool2d } from '../src/stochastic-pool.js';
+import { Subsample2d } from '../src/subsample.js';
 import { runLayerTest } from '../src/testing/index.js';
+import { ZeroPadding2d } from '../src/zero-pad.js';
 
 async function available(): Promise<BackendName[]> {
   const names: BackendName[] = ['wasm'];
@@ -51,6 +56,12 @@ const LAYERS: [string, () => Layer, number[], boolean?][] = [
     [6, 5, 2],
   ],
   ['global avg pool', () => new GlobalPool2d(), [4, 4, 3]],
+  ['L2 pool', () => new LpPool2d({ kernel: 2 }), [4, 4, 2]],
+  ['stochastic pool (inference)', () => new StochasticPool2d({ kernel: 2 }), [4, 4, 2]],
+  ['cross-channel pool', () => new ChannelPool({ pieces: 2 }), [3, 3, 4]],
+  ['maxout', () => new Maxout({ units: 3, pieces: 2 }), [5]],
+  ['zero padding', () => new ZeroPadding2d({ padding: [1, [0, 2]] }), [3, 3, 2]],
+  ['LeNet subsampling', () => new Subsample2d({ kernel: 2 }), [4, 4, 2]],
   ['batch norm (training)', () => new BatchNorm(), [3, 3, 2], true],
   ['LRN', () => new LocalResponseNorm(), [3, 3, 6]],
   ['dropout (training)', () => new Dropout({ rate: 0.5 }), [4, 4, 2], true],

@@ -125,7 +125,7 @@ export function batchNormParams(
  *
  * @example
  * ```ts
- * maxoutParams({ inFeatures: 784, units: 240, pieces: 5 }); // 941,040
+ * maxoutParams({ inFeatures: 784, units: 240, pieces: 5 }); // 942,000
  * ```
  */
 export function maxoutParams(o: DenseParamsOptions & { pieces: number }): number {

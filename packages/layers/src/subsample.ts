@@ -1,0 +1,73 @@
+import type { LayerSpec, Shape, Size2 } from '@convkit/shape';
+import * as tf from '@tensorflow/tfjs-core';
+import { type ActivationName, activate, checkActivation } from './activation.js';
+import type { Initializer } from './initializers.js';
+import { type BaseConfig, Layer, type WeightSpec } from './layer.js';
+import { placeWindow } from './window.js';
+
+/** Options of {@link Subsample2d}. */
+export interface Subsample2dConfig extends BaseConfig {
+  /** Window size, a number or `[height, width]`. Default 2 (LeNet-5's S2 and S4). */
+  kernel?: Size2;
+  /** Default: the kernel size (non-overlapping windows). */
+  stride?: Size2;
+  /** Applied after the coefficient and bias. LeCun used a scaled tanh (here `'tanh'`) or a sigmoid. Default 'linear'. */
+  activation?: ActivationName;
+  /**
+   * Start of the per-channel coefficient. Default `{ constant: 1 / (kh·kw) }`
+   * (0.25 for 2×2): the layer starts as average pooling, so it keeps the
+   * scale of its input instead of multiplying it by the window size (which
+   * `'ones'`, a plain window sum, would — and would push a following tanh
+   * into saturation).
+   */
+  coefficientInit?: Initializer;
+  /** Default 'zeros'. */
+  biasInit?: Initializer;
+}
+
+const pair = (v: Size2): [number, number] => (typeof v === 'number' ? [v, v] : [v[0], v[1]]);
+
+/**
+ * LeNet-5's trainable subsampling (S2, S4; LeCun et al. 1998): per channel,
+ * the sum of each window times a trainable coefficient plus a trainable
+ * bias, then an optional activation. Weights `coefficient` `[C]` and `bias`
+ * `[C]`: 2·C parameters. No padding: windows lie inside the input.
+ *
+ * @example
+ * ```ts
+ * new Subsample2d({ activation: 'tanh' }).outputShape([28, 28, 6]); // [14, 14, 6] — 12 parameters
+ * ```
+ */
+export class Subsample2d extends Layer<Subsample2dConfig> {
+  readonly type = 'subsample2d';
+
+  constructor(config: Subsample2dConfig = {}) {
+    super(config);
+    checkActivation(this.name, config.activation ?? 'linear');
+  }
+
+  specs(_input: Shape): LayerSpec[] {
+    const { kernel = 2, stride = kernel } = this.config;
+    return [{ type: 'pool', name: this.name, mode: 'subsample', kernel, stride, trainable: true }];
+  }
+
+  override weightSpecs(input: Shape): WeightSpec[] {
+    const channels = input[2] as number;
+    const [kh, kw] = pair(this.config.kernel ?? 2);
+    const { coefficientInit = { constant: 1 / (kh * kw) }, biasInit = 'zeros' } = this.config;
+    return [
+      { name: 'coefficient', shape: [channels], trainable: true, init: coefficientInit },
+      { name: 'bias', shape: [channels], trainable: true, init: biasInit },
+    ];
+  }
+
+  protected call(x: tf.Tensor): tf.Tensor {
+    const input = x as tf.Tensor4D;
+    const { kernel = 2, stride = kernel } = this.config;
+    const p = placeWindow(this.name, [input.shape[1], input.shape[2]], { kernel, stride, padding: 0 });
+    // The window sum: an average over a full (unpadded) window times its size.
+    const sums = tf.mul(tf.avgPool(input, p.kernel, p.stride, 'valid'), p.kernel[0] * p.kernel[1]);
+    const y = tf.add(tf.mul(sums, this.weight('coefficient')), this.weight('bias'));
+    return activate(this.config.activation ?? 'linear', y);
+  }
+}
