@@ -1,6 +1,7 @@
 import { initBackend } from '@convkit/backend';
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { LENET5_C3 } from '../test/lenet.js';
 import { Conv2d } from './conv.js';
 import { Dense, Flatten } from './dense.js';
 import { sequential } from './sequential.js';
@@ -10,26 +11,6 @@ import { summary } from './summary.js';
 beforeAll(async () => {
   await initBackend('cpu');
 });
-
-/** LeNet-5's C3 connection table (LeCun et al. 1998, Table I), copied from packages/shape/test/lenet.ts. */
-const LENET5_C3: number[][] = [
-  [0, 1, 2],
-  [1, 2, 3],
-  [2, 3, 4],
-  [3, 4, 5],
-  [0, 4, 5],
-  [0, 1, 5],
-  [0, 1, 2, 3],
-  [1, 2, 3, 4],
-  [2, 3, 4, 5],
-  [0, 3, 4, 5],
-  [0, 1, 4, 5],
-  [0, 1, 2, 5],
-  [0, 1, 3, 4],
-  [1, 2, 4, 5],
-  [0, 2, 3, 5],
-  [0, 1, 2, 3, 4, 5],
-];
 
 /** LeNet-5 up to F6 (the RBF output layer's 840 weights were fixed by hand, not trained). */
 const lenet5 = () =>

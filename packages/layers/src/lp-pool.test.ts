@@ -1,6 +1,5 @@
 import { initBackend } from '@convkit/backend';
 import type { Padding2d } from '@convkit/shape';
-import { hasTestdata, loadManifest, type OnnxTensor, readTestTensor, tensorValues } from '@convkit/testdata';
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { Conv2d } from './conv.js';
@@ -260,76 +259,5 @@ describe('LpPool2d spec and configuration', () => {
     expect(() => new LpPool2d({ name: 'lp2', kernel: 5 }).build([3, 3, 1])).toThrow(
       'lp2: kernel 5, more than the padded input 3',
     );
-  });
-});
-
-// ONNX LpPool (NCHW there, NHWC here): the 2-D onnx-node cases. The layer has
-// no dilation option, so test_lppool_2d_dilations is left out.
-interface OnnxCase {
-  attrs: Record<string, unknown>;
-  x: OnnxTensor;
-  y: OnnxTensor;
-}
-
-function lpPoolCases(): [string, OnnxCase][] {
-  if (!hasTestdata()) return [];
-  return loadManifest('onnx-node')
-    .filter((t) => t.test.startsWith('test_lppool_2d') && t.nodes.length === 1 && t.nodes[0]?.op === 'LpPool')
-    .filter((t) => ints(t.nodes[0]?.attrs.dilations, [1, 1]).every((d) => d === 1))
-    .map((t) => [
-      t.test,
-      {
-        attrs: t.nodes[0]?.attrs ?? {},
-        x: readTestTensor('onnx-node', t.test, 'input', 0),
-        y: readTestTensor('onnx-node', t.test, 'output', 0),
-      },
-    ]);
-}
-
-const nhwc = (t: OnnxTensor) =>
-  tf.tidy(() => tf.transpose(tf.tensor(tensorValues(t), t.dims, 'float32'), [0, 2, 3, 1]));
-const ints = (v: unknown, fallback: number[]) => (Array.isArray(v) ? v.map(Number) : fallback);
-
-function onnxPadding(attrs: Record<string, unknown>): Padding2d {
-  const auto = String(attrs.auto_pad ?? 'NOTSET');
-  if (auto === 'SAME_UPPER') return 'same';
-  if (auto === 'SAME_LOWER') return 'same-lower';
-  if (auto === 'VALID') return 'valid';
-  const p = ints(attrs.pads, [0, 0, 0, 0]);
-  return [
-    [p[0] as number, p[2] as number],
-    [p[1] as number, p[3] as number],
-  ];
-}
-
-describe.skipIf(!hasTestdata())('LpPool2d against the ONNX data', () => {
-  const cases = lpPoolCases();
-
-  it('finds the 2-D cases', () => {
-    expect(cases.map(([name]) => name).sort()).toEqual([
-      'test_lppool_2d_default',
-      'test_lppool_2d_pads',
-      'test_lppool_2d_same_lower',
-      'test_lppool_2d_same_upper',
-      'test_lppool_2d_strides',
-    ]);
-  });
-
-  it.each(cases)('%s', async (_, c) => {
-    const layer = new LpPool2d({
-      name: 'lppool',
-      kernel: ints(c.attrs.kernel_shape, [1, 1]) as [number, number],
-      // ONNX strides default to 1, the layer's to the kernel.
-      stride: ints(c.attrs.strides, [1, 1]) as [number, number],
-      padding: onnxPadding(c.attrs),
-      p: Number(c.attrs.p ?? 2),
-    });
-    const [x, expected] = [nhwc(c.x), nhwc(c.y)];
-    layer.build(x.shape.slice(1));
-    const y = layer.apply(x);
-    expect(y.shape).toEqual(expected.shape);
-    expectClose(await y.data(), await expected.data(), 1e-3, 1e-5);
-    tf.dispose([x, y, expected]);
-    layer.dispose();
   });
 });

@@ -19,6 +19,7 @@ import { Conv2d } from './conv.js';
 import { Dense, Flatten } from './dense.js';
 import { Dropout } from './dropout.js';
 import type { Layer } from './layer.js';
+import { LpPool2d } from './lp-pool.js';
 import { BatchNorm, LocalResponseNorm } from './norm.js';
 import { AvgPool2d, MaxPool2d } from './pool.js';
 
@@ -129,6 +130,22 @@ describe.skipIf(!hasTestdata())('layers against the ONNX data', () => {
         : new AvgPool2d({ ...config, countIncludePad: a.count_include_pad === 1 });
     await expectLayer(layer, nhwc(c.inputs[0] as OnnxTensor), nhwc(c.output));
   });
+
+  // LpPool2d has no dilation option: test_lppool_2d_dilations is left out.
+  it.each(cases('LpPool', (c) => rank4(c) && ints(c.node.attrs.dilations, [1, 1]).every((d) => d === 1)))(
+    'LpPool2d: %s',
+    async (_, c) => {
+      const a = c.node.attrs;
+      const layer = new LpPool2d({
+        kernel: ints(a.kernel_shape, [1, 1]) as [number, number],
+        // ONNX strides default to 1, the layer's to the kernel.
+        stride: ints(a.strides, [1, 1]) as [number, number],
+        padding: padding(a),
+        p: Number(a.p ?? 2),
+      });
+      await expectLayer(layer, nhwc(c.inputs[0] as OnnxTensor), nhwc(c.output));
+    },
+  );
 
   // Dense is x·W + b: the Gemm cases with alpha = beta = 1, no transposed A, and a vector bias.
   const denseLike = (c: Case) => {
