@@ -57,6 +57,8 @@ export interface DenseSpec extends Named {
   type: 'dense';
   units: number;
   bias?: boolean;
+  /** False for fixed weights (LeNet-5's RBF output): counted as non-trainable. Default true. */
+  trainable?: boolean;
   activation?: string;
 }
 

@@ -230,6 +230,11 @@ describe('trace — other layers', () => {
     expect(() => trace([5, 5, 2], [{ type: 'pad', padding: 'same' as never }])).toThrow(ShapeError);
   });
 
+  it('counts fixed dense weights as non-trainable', () => {
+    const result = trace([84], [{ type: 'dense', units: 10, bias: false, trainable: false }]);
+    expect(result.totals).toMatchObject({ trainable: 0, nonTrainable: 840 });
+  });
+
   it('applies ceil mode, dilation and groups', () => {
     const result = trace(
       [112, 112, 64],

@@ -193,7 +193,8 @@ function traceLayer(
       }
       const dense = { inFeatures: input[0] as number, units: spec.units, bias: spec.bias ?? true, op: name };
       output = [spec.units];
-      params = { trainable: denseParams(dense), nonTrainable: 0 };
+      const count = denseParams(dense);
+      params = spec.trainable === false ? { trainable: 0, nonTrainable: count } : { trainable: count, nonTrainable: 0 };
       macs = denseMacs(dense);
       field = undefined;
       break;

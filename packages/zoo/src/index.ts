@@ -1,0 +1,14 @@
+/**
+ * @convkit/zoo — the classic CNN architectures as data plus one builder per
+ * family, in a registry with metadata (paper, reported errors, deviations).
+ * Models come back unbuilt: `summary` works without allocating weights.
+ *
+ * @packageDocumentation
+ */
+import './models.js';
+
+export { LENET5_C3 } from './lenet.js';
+export type { EuclideanRbfConfig } from './rbf.js';
+export { EuclideanRbf } from './rbf.js';
+export type { ModelCard, ModelDefinition, ModelInfo, ModelOptions, ReportedResult } from './registry.js';
+export { getModel, listModels, modelCard, registerModel } from './registry.js';

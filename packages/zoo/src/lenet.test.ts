@@ -1,0 +1,62 @@
+import { initBackend } from '@convkit/backend';
+import { summary } from '@convkit/layers';
+import * as tf from '@tensorflow/tfjs-core';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { getModel, listModels, modelCard } from './index.js';
+
+beforeAll(async () => {
+  await initBackend('cpu');
+});
+
+describe('LeNet-5', () => {
+  it("the paper's: 60,000 trainable parameters (156 + 12 + 1,516 + 32 + 48,120 + 10,164) and the fixed RBF output", () => {
+    const s = summary(getModel('lenet5'), { input: [32, 32, 1] });
+    expect(s.totals.trainable).toBe(60_000);
+    expect(s.totals.nonTrainable).toBe(840);
+    expect(s.rows.map((r) => r.outputShape)).toEqual([
+      [28, 28, 6],
+      [14, 14, 6],
+      [10, 10, 16],
+      [5, 5, 16],
+      [1, 1, 120],
+      [120],
+      [84],
+      [10],
+    ]);
+  });
+
+  it('takes MNIST as distributed (28×28) by padding to 32×32, and refuses other sizes', () => {
+    const s = summary(getModel('lenet5', { input: [28, 28, 1] }), { input: [28, 28, 1] });
+    expect(s.rows[0]?.outputShape).toEqual([32, 32, 1]);
+    expect(s.totals.trainable).toBe(60_000);
+    expect(() => getModel('lenet5', { input: [64, 64, 1] })).toThrow(
+      'lenet5: the geometry needs a 32×32 (or 28×28, padded) input, received 64×64',
+    );
+  });
+
+  it('runs forward on cpu and its RBF output is the negated distance to ±1 centres', async () => {
+    const model = getModel('lenet5', { input: [28, 28, 1] });
+    model.build([28, 28, 1], { seed: 1 });
+    const y = model.apply(tf.zeros([2, 28, 28, 1]));
+    expect(y.shape).toEqual([2, 10]);
+    expect(Math.max(...(await y.data()))).toBeLessThanOrEqual(0);
+    y.dispose();
+    model.dispose();
+  });
+
+  it('the modern form: ReLU, max pooling, softmax output, 61,706 parameters on 28×28', () => {
+    const s = summary(getModel('lenet5-modern'), { input: [28, 28, 1] });
+    expect(s.totals.params).toBe(156 + 2416 + 48_120 + 10_164 + 850);
+    expect(s.output).toEqual([10]);
+  });
+});
+
+describe('the registry', () => {
+  it('lists models with computed parameters and MACs, and cards with sources', () => {
+    const lenet = listModels().find((m) => m.name === 'lenet5');
+    expect(lenet?.trainable).toBe(60_000);
+    expect(lenet?.reported?.[0]?.source).toContain('LeCun');
+    expect(modelCard('lenet5-modern').deviations.length).toBeGreaterThan(0);
+    expect(() => getModel('resnet50')).toThrow('getModel: unknown model "resnet50": available are');
+  });
+});
