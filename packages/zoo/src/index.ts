@@ -12,3 +12,4 @@ export type { EuclideanRbfConfig } from './rbf.js';
 export { EuclideanRbf } from './rbf.js';
 export type { ModelCard, ModelDefinition, ModelInfo, ModelOptions, ReportedResult } from './registry.js';
 export { getModel, listModels, modelCard, registerModel } from './registry.js';
+export { cfgs as vggConfigs, vgg } from './vgg.js';

@@ -59,4 +59,14 @@ describe('the registry', () => {
     expect(modelCard('lenet5-modern').deviations.length).toBeGreaterThan(0);
     expect(() => getModel('resnet50')).toThrow('getModel: unknown model "resnet50": available are');
   });
+
+  it('resolves aliases and smaller inputs: vgg16 / vgg19 at 224, vgg16 on CIFAR-10', () => {
+    expect(summary(getModel('vgg16'), { input: [224, 224, 3] }).totals.params).toBe(138_357_544);
+    expect(summary(getModel('vgg19'), { input: [224, 224, 3] }).totals.params).toBe(143_667_240);
+    const cifar = summary(getModel('vgg16', { input: [32, 32, 3], numClasses: 10 }), { input: [32, 32, 3] });
+    expect(cifar.output).toEqual([10]);
+    expect(listModels().map((m) => m.name)).toEqual(
+      expect.arrayContaining(['vgg-a-lrn', 'vgg-c', 'vgg-e-bn', 'nin', 'nin-cifar']),
+    );
+  });
 });
