@@ -1,7 +1,10 @@
 // Registers the built-in models (imported by index.ts for this side effect).
+import { alexnetModels } from './alexnet.js';
 import { lenetModels } from './lenet.js';
 import { ninModels } from './nin.js';
 import { registerModel } from './registry.js';
 import { vggModels } from './vgg.js';
+import { zfnetModels } from './zfnet.js';
 
-for (const definition of [...lenetModels, ...vggModels, ...ninModels]) registerModel(definition);
+for (const definition of [...lenetModels, ...alexnetModels, ...zfnetModels, ...vggModels, ...ninModels])
+  registerModel(definition);

@@ -1,3 +1,4 @@
+export { decodeGraph, type OnnxAttribute, type OnnxGraph, type OnnxNode, weightShapes } from './graph.js';
 export type { ManifestNode, ManifestTest, ManifestValue, Suite } from './manifest.js';
 export { hasTestdata, loadManifest, readInitializers, readTestTensor, testdataDir } from './manifest.js';
 export type { OnnxTensor } from './tensor.js';
