@@ -11,6 +11,7 @@ export type { LayerSpec, Shape } from '@convkit/shape';
 export type { ActivationConfig, ActivationName } from './activation.js';
 export { Activation, activate } from './activation.js';
 // Containers, blocks and summaries
+export { AuxiliaryHead, applyWithAuxiliary } from './auxiliary.js';
 export type { InceptionConfig, MlpconvConfig } from './blocks.js';
 export { inception, mlpconv } from './blocks.js';
 export type { ChannelPoolConfig, MaxoutConfig } from './channel-pool.js';

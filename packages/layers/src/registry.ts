@@ -1,4 +1,5 @@
 import { Activation, type ActivationConfig } from './activation.js';
+import { AuxiliaryHead } from './auxiliary.js';
 import { ChannelPool, type ChannelPoolConfig, Maxout, type MaxoutConfig } from './channel-pool.js';
 import { Concat } from './concat.js';
 import { Conv2d, type Conv2dConfig } from './conv.js';
@@ -28,6 +29,7 @@ import { ZeroPadding2d, type ZeroPadding2dConfig } from './zero-pad.js';
  */
 export interface LayerConfigs {
   activation: ActivationConfig;
+  auxiliaryHead: BaseConfig & { head: LayerJSON };
   avgPool2d: AvgPool2dConfig;
   batchNorm: BatchNormConfig;
   channelPool: ChannelPoolConfig;
@@ -100,6 +102,7 @@ export function fromJSON(json: LayerJSON): Layer {
 }
 
 registerLayer('activation', (c) => new Activation(c));
+registerLayer('auxiliaryHead', ({ head, ...config }) => new AuxiliaryHead(fromJSON(head), config));
 registerLayer('avgPool2d', (c) => new AvgPool2d(c));
 registerLayer('batchNorm', (c) => new BatchNorm(c));
 registerLayer('channelPool', (c) => new ChannelPool(c));

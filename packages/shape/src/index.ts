@@ -41,6 +41,7 @@ export type {
   LayerSpec,
   Padding2d,
   PadSpec,
+  TapSpec,
   PoolSpec,
 } from './specs.js';
 export type { ReceptiveField2d, Shape, TraceOptions, TraceResult, TraceRow } from './trace.js';

@@ -89,6 +89,16 @@ export interface ChannelPoolSpec extends Named {
   pieces: number;
 }
 
+/**
+ * A side output (an auxiliary classifier): `layers` run on the current
+ * activation and count in parameters, MACs and memory, while the main path
+ * continues from the same activation.
+ */
+export interface TapSpec extends Named {
+  type: 'tap';
+  layers: readonly LayerSpec[];
+}
+
 /** Zero padding around the height and width (explicit numbers only). */
 export interface PadSpec extends Named {
   type: 'pad';
@@ -113,4 +123,5 @@ export type LayerSpec =
   | BatchNormSpec
   | ChannelPoolSpec
   | PadSpec
+  | TapSpec
   | ElementwiseSpec;

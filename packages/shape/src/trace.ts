@@ -243,6 +243,16 @@ function traceLayer(
       ];
       break;
     }
+    case 'tap': {
+      const side = traceStack(spec.layers, state, context, depth + 1);
+      branches = [side.rows];
+      params = {
+        trainable: sum(side.rows, (r) => r.params.trainable),
+        nonTrainable: sum(side.rows, (r) => r.params.nonTrainable),
+      };
+      macs = sum(side.rows, (r) => r.macs);
+      break;
+    }
     case 'activation':
     case 'dropout':
     case 'lrn':
@@ -250,7 +260,7 @@ function traceLayer(
     default:
       throw new ShapeError(
         name,
-        `unknown layer type ${show((spec as { type: unknown }).type)}: use conv, pool, globalPool, dense, flatten, concat, batchNorm, channelPool, pad, activation, dropout or lrn`,
+        `unknown layer type ${show((spec as { type: unknown }).type)}: use conv, pool, globalPool, dense, flatten, concat, batchNorm, channelPool, pad, tap, activation, dropout or lrn`,
         { spec },
       );
   }
@@ -264,7 +274,8 @@ function traceLayer(
     params,
     ...cost(macs),
     activations: elements(output),
-    activationBytes: spec.type === 'flatten' ? 0 : elements(output) * context.bytes,
+    // A flatten is a view of its input; a tap passes its input on (its side rows count).
+    activationBytes: spec.type === 'flatten' || spec.type === 'tap' ? 0 : elements(output) * context.bytes,
   };
   if (field) row.receptiveField = field2d(field);
   if (formulas) row.formulas = formulas;

@@ -7,6 +7,7 @@
  */
 import type { Shape } from '@convkit/shape';
 import * as tf from '@tensorflow/tfjs-core';
+import { applyWithAuxiliary } from '../auxiliary.js';
 import type { Layer } from '../layer.js';
 import { fromJSON } from '../registry.js';
 
@@ -71,6 +72,8 @@ export async function runLayerTest(make: () => Layer, options: LayerTestOptions)
   layer.build(input, { seed });
   const x = tf.randomNormal([batch, ...input], 0, 1, 'float32', seed + 7);
   const apply = (l: Layer) => l.apply(x, { training, seed: 3 });
+  // Auxiliary heads (GoogLeNet's) take part in the gradient check through their outputs.
+  const applyAll = (l: Layer) => applyWithAuxiliary(l, x, { training, seed: 3 });
 
   const y = apply(layer);
   const computed = y.shape.slice(1);
@@ -82,7 +85,10 @@ export async function runLayerTest(make: () => Layer, options: LayerTestOptions)
   // Gradients of a weighted sum, so every output element matters.
   const r = tf.randomUniform(y.shape, 0.5, 1.5, 'float32', seed + 11);
   y.dispose();
-  const objective = () => tf.sum(tf.mul(apply(layer), r)) as tf.Scalar;
+  const objective = () => {
+    const { output, auxiliary } = applyAll(layer);
+    return tf.addN([tf.sum(tf.mul(output, r)), ...auxiliary.map((a) => tf.sum(a))]) as tf.Scalar;
+  };
   const trainable = layer.trainableWeights();
   const names = new Map(layer.namedWeights().map(([n, v]) => [v, n]));
   const nameOf = (v: tf.Variable) => names.get(v) ?? v.name;
