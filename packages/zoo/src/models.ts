@@ -1,10 +1,18 @@
 // Registers the built-in models (imported by index.ts for this side effect).
 import { alexnetModels } from './alexnet.js';
+import { googlenetModels } from './googlenet.js';
 import { lenetModels } from './lenet.js';
 import { ninModels } from './nin.js';
 import { registerModel } from './registry.js';
 import { vggModels } from './vgg.js';
 import { zfnetModels } from './zfnet.js';
 
-for (const definition of [...lenetModels, ...alexnetModels, ...zfnetModels, ...vggModels, ...ninModels])
+for (const definition of [
+  ...lenetModels,
+  ...alexnetModels,
+  ...zfnetModels,
+  ...vggModels,
+  ...ninModels,
+  ...googlenetModels,
+])
   registerModel(definition);
