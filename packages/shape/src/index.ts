@@ -41,8 +41,8 @@ export type {
   LayerSpec,
   Padding2d,
   PadSpec,
-  TapSpec,
   PoolSpec,
+  TapSpec,
 } from './specs.js';
 export type { ReceptiveField2d, Shape, TraceOptions, TraceResult, TraceRow } from './trace.js';
 // Whole networks

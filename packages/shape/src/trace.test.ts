@@ -231,12 +231,29 @@ describe('trace — other layers', () => {
   });
 
   it('counts a side output (an auxiliary classifier) without changing the main path', () => {
-    const result = trace([14, 14, 512], [
-      { type: 'tap', name: 'aux1', layers: [{ type: 'pool', kernel: 5, stride: 3, mode: 'avg' }, { type: 'conv', filters: 128, kernel: 1 }, { type: 'flatten' }, { type: 'dense', units: 1024 }] },
-      { type: 'conv', filters: 8, kernel: 1 },
-    ]);
+    const result = trace(
+      [14, 14, 512],
+      [
+        {
+          type: 'tap',
+          name: 'aux1',
+          layers: [
+            { type: 'pool', kernel: 5, stride: 3, mode: 'avg' },
+            { type: 'conv', filters: 128, kernel: 1 },
+            { type: 'flatten' },
+            { type: 'dense', units: 1024 },
+          ],
+        },
+        { type: 'conv', filters: 8, kernel: 1 },
+      ],
+    );
     expect(result.rows[0]?.outputShape).toEqual([14, 14, 512]);
-    expect(result.rows[0]?.branches?.[0]?.map((r) => r.outputShape)).toEqual([[4, 4, 512], [4, 4, 128], [2048], [1024]]);
+    expect(result.rows[0]?.branches?.[0]?.map((r) => r.outputShape)).toEqual([
+      [4, 4, 512],
+      [4, 4, 128],
+      [2048],
+      [1024],
+    ]);
     expect(result.rows[0]?.params.trainable).toBe(512 * 128 + 128 + 2048 * 1024 + 1024);
     expect(result.totals.params).toBe(512 * 128 + 128 + 2048 * 1024 + 1024 + 512 * 8 + 8);
     expect(result.output).toEqual([14, 14, 8]);
