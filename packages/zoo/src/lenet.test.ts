@@ -60,6 +60,19 @@ describe('the registry', () => {
     expect(() => getModel('resnet50')).toThrow('getModel: unknown model "resnet50": available are');
   });
 
+  it("carries the papers' reported ImageNet top-5 errors with their sources", () => {
+    const top5 = (name: string) =>
+      modelCard(name)
+        .reported?.filter((r) => r.metric === 'top-5 error')
+        .map((r) => r.value);
+    expect(top5('alexnet')).toEqual(expect.arrayContaining([15.3, 15.4]));
+    expect(top5('zfnet')).toContain(14.8);
+    expect(top5('vgg16')).toContain(7.3);
+    expect(top5('googlenet')).toContain(6.67);
+    for (const model of listModels())
+      for (const r of model.reported ?? []) expect(r.source.length, model.name).toBeGreaterThan(10);
+  });
+
   it('resolves aliases and smaller inputs: vgg16 / vgg19 at 224, vgg16 on CIFAR-10', () => {
     expect(summary(getModel('vgg16'), { input: [224, 224, 3] }).totals.params).toBe(138_357_544);
     expect(summary(getModel('vgg19'), { input: [224, 224, 3] }).totals.params).toBe(143_667_240);
