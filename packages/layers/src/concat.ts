@@ -6,7 +6,8 @@ import { childSeed, nameTree } from './sequential.js';
 /**
  * Parallel branches from one input, joined by concatenating their channels —
  * what an inception module is. Each branch is a layer (usually a
- * `sequential`); every branch must keep the input's height and width.
+ * `sequential`); the branches must agree on height and width (they may all
+ * downsample alike, as Inception v3's grid reductions do).
  */
 export class Concat extends Layer<BaseConfig> {
   readonly type = 'concat';

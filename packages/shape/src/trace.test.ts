@@ -145,6 +145,19 @@ describe('trace — branches', () => {
     expect(row?.receptiveField?.size).toEqual([5, 5]);
   });
 
+  it('lets every branch downsample alike (a grid reduction, as Inception v3 has)', () => {
+    const result = trace(
+      [35, 35, 288],
+      [
+        {
+          type: 'concat',
+          branches: [[{ type: 'conv', filters: 384, kernel: 3, stride: 2 }], [{ type: 'pool', kernel: 3, stride: 2 }]],
+        },
+      ],
+    );
+    expect(result.output).toEqual([17, 17, 672]);
+  });
+
   it('passes the input through an empty branch', () => {
     const result = trace([8, 8, 4], [{ type: 'concat', branches: [[], [{ type: 'conv', filters: 2, kernel: 1 }]] }]);
     expect(result.output).toEqual([8, 8, 6]);
@@ -157,7 +170,7 @@ describe('trace — branches', () => {
       branches: [[{ type: 'conv', filters: 4, kernel: 3 }], [{ type: 'conv', filters: 4, kernel: 1 }]],
     };
     expect(() => trace([8, 8, 3], [bad])).toThrow(
-      "mixed: concatenated branches must keep the input's 8×8, but branch 0 does not (branch 0 gives [6, 6, 4], branch 1 gives [8, 8, 4]): give every branch stride 1 and 'same' padding",
+      "mixed: concatenated branches must agree on height and width, but branch 1 does not (branch 0 gives [6, 6, 4], branch 1 gives [8, 8, 4]): give every branch the same stride and 'same' padding",
     );
   });
 });

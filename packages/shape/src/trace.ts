@@ -284,23 +284,25 @@ function traceLayer(
 }
 
 function traceConcat(spec: ConcatSpec, name: string, state: State, context: Context, depth: number) {
-  const [h, w] = spatial(name, 'concat', state.shape);
+  spatial(name, 'concat', state.shape);
   if (!Array.isArray(spec.branches) || spec.branches.length === 0) {
     throw new ShapeError(name, 'a concat needs at least one branch, received none', { branches: spec.branches });
   }
   const traced = spec.branches.map((branch) => traceStack(branch, state, context, depth + 1));
   const outputs = traced.map((t) => t.state.shape);
+  // Branches may downsample (Inception v3's grid reductions) but must agree with each other.
+  const [oh, ow] = outputs[0] as number[];
   outputs.forEach((shape, i) => {
-    if (shape.length !== 3 || shape[0] !== h || shape[1] !== w) {
+    if (shape.length !== 3 || shape[0] !== oh || shape[1] !== ow) {
       const all = outputs.map((s, j) => `branch ${j} gives [${s.join(', ')}]`).join(', ');
       throw new ShapeError(
         name,
-        `concatenated branches must keep the input's ${h}×${w}, but branch ${i} does not (${all}): give every branch stride 1 and 'same' padding`,
+        `concatenated branches must agree on height and width, but branch ${i} does not (${all}): give every branch the same stride and 'same' padding`,
         { input: state.shape, outputs },
       );
     }
   });
-  const output = [h, w, outputs.reduce((c, s) => c + (s[2] as number), 0)];
+  const output = [oh as number, ow as number, outputs.reduce((c, s) => c + (s[2] as number), 0)];
   const branches = traced.map((t) => t.rows);
   return { output, field: unionField(traced.map((t) => t.state.field)), branches, rows: branches.flat() };
 }
