@@ -1,11 +1,11 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { initBackend } from '@convkit/backend';
-import { Conv2d, Dense, type Layer, LocalResponseNorm, MaxPool2d, type Sequential, summary } from '@convkit/layers';
+import { type Sequential, summary } from '@convkit/layers';
 import { hasTestdata, testdataDir } from '@convkit/testdata';
 import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
-import { make, onnxLayers, ourLayers, summaryOf } from '../test/models.js';
+import { expectSameOrderLrnAndPools, make, onnxLayers, ourLayers, summaryOf } from '../test/models.js';
 import { alexnet, alexnetModels, alexnetTorchvision } from './alexnet.js';
 
 describe('alexnet (Caffe bvlc_alexnet)', () => {
@@ -97,34 +97,6 @@ describe.skipIf(!hasTestdata() || !existsSync(alexnetOnnx()))('alexnet against t
   it('has the LRN parameters and the layer order of the graph', () => {
     const { graph } = onnxLayers(alexnetOnnx());
     const model = make(alexnet) as Sequential;
-    const lrns = model.children.filter((c): c is LocalResponseNorm => c instanceof LocalResponseNorm);
-    const onnxLrn = graph.nodes.filter((n) => n.op === 'LRN');
-    expect(lrns).toHaveLength(onnxLrn.length);
-    for (const [k, lrn] of lrns.entries()) {
-      const attrs = onnxLrn[k]?.attrs ?? {};
-      expect(lrn.config.size).toBe(attrs.size);
-      expect(lrn.config.alpha).toBeCloseTo(attrs.alpha as number, 9);
-      expect(lrn.config.beta).toBeCloseTo(attrs.beta as number, 9);
-      expect(lrn.config.k).toBe(attrs.bias);
-    }
-    const kind = (c: Layer) =>
-      c instanceof Conv2d
-        ? 'Conv'
-        : c instanceof Dense
-          ? 'Gemm'
-          : c instanceof LocalResponseNorm
-            ? 'LRN'
-            : c instanceof MaxPool2d
-              ? 'MaxPool'
-              : '';
-    const ops = ['Conv', 'Gemm', 'LRN', 'MaxPool'];
-    expect(model.children.map(kind).filter(Boolean)).toEqual(
-      graph.nodes.map((n) => n.op).filter((op) => ops.includes(op)),
-    );
-    const pools = model.children.filter((c): c is MaxPool2d => c instanceof MaxPool2d);
-    const onnxPools = graph.nodes.filter((n) => n.op === 'MaxPool');
-    expect(pools.map((p) => [p.config.kernel, p.config.stride])).toEqual(
-      onnxPools.map((n) => [(n.attrs.kernel_shape as number[])[0], (n.attrs.strides as number[])[0]]),
-    );
+    expectSameOrderLrnAndPools(model, graph);
   });
 });

@@ -1,7 +1,7 @@
 // Shared by the zoo's model tests: build a model from its definition, and
 // list its weighted layers to compare with an ONNX light graph.
 import { readFileSync } from 'node:fs';
-import { Conv2d, Dense, type Layer, Sequential, summary } from '@convkit/layers';
+import { Conv2d, Dense, type Layer, LocalResponseNorm, MaxPool2d, Sequential, summary } from '@convkit/layers';
 import { decodeGraph, weightShapes } from '@convkit/testdata';
 import { expect } from 'vitest';
 import type { ModelDefinition } from '../src/registry.js';
@@ -71,4 +71,40 @@ export function onnxLayers(file: string) {
     return [];
   });
   return { graph, layers };
+}
+
+/**
+ * A sequential model and an ONNX light graph agree on their LRN settings,
+ * the order of their Conv / Gemm / LRN / MaxPool layers, and pool kernels and strides.
+ */
+export function expectSameOrderLrnAndPools(model: Sequential, graph: ReturnType<typeof decodeGraph>): void {
+  const lrns = model.children.filter((c): c is LocalResponseNorm => c instanceof LocalResponseNorm);
+  const onnxLrn = graph.nodes.filter((n) => n.op === 'LRN');
+  expect(lrns).toHaveLength(onnxLrn.length);
+  for (const [k, lrn] of lrns.entries()) {
+    const attrs = onnxLrn[k]?.attrs ?? {};
+    expect(lrn.config.size).toBe(attrs.size);
+    expect(lrn.config.alpha).toBeCloseTo(attrs.alpha as number, 9);
+    expect(lrn.config.beta).toBeCloseTo(attrs.beta as number, 9);
+    expect(lrn.config.k).toBe(attrs.bias);
+  }
+  const kind = (c: Layer) =>
+    c instanceof Conv2d
+      ? 'Conv'
+      : c instanceof Dense
+        ? 'Gemm'
+        : c instanceof LocalResponseNorm
+          ? 'LRN'
+          : c instanceof MaxPool2d
+            ? 'MaxPool'
+            : '';
+  const ops = ['Conv', 'Gemm', 'LRN', 'MaxPool'];
+  expect(model.children.map(kind).filter(Boolean)).toEqual(
+    graph.nodes.map((n) => n.op).filter((op) => ops.includes(op)),
+  );
+  const pools = model.children.filter((c): c is MaxPool2d => c instanceof MaxPool2d);
+  const onnxPools = graph.nodes.filter((n) => n.op === 'MaxPool');
+  expect(pools.map((p) => [p.config.kernel, p.config.stride])).toEqual(
+    onnxPools.map((n) => [(n.attrs.kernel_shape as number[])[0], (n.attrs.strides as number[])[0]]),
+  );
 }
