@@ -1,4 +1,4 @@
-/** Grayscale image classification data held as bytes, as MNIST ships it. */
+/** Image classification data held as bytes, as MNIST and CIFAR ship it. */
 export interface ImageDataset {
   /** `count × height × width × channels` bytes, 0–255, NHWC. */
   images: Uint8Array;
@@ -7,6 +7,8 @@ export interface ImageDataset {
   count: number;
   height: number;
   width: number;
-  channels: 1;
-  classes: 10;
+  /** 1 for MNIST, 3 (RGB) for CIFAR. */
+  channels: number;
+  /** 10 for MNIST and CIFAR-10, 100 (or 20 coarse) for CIFAR-100. */
+  classes: number;
 }

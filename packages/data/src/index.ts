@@ -1,5 +1,8 @@
 export type { Batch, BatchOptions, Normalize } from './batches.js';
 export { batches, mulberry32, shuffledIndices, subset, trainValidationSplit } from './batches.js';
+export type { CifarVariant } from './cifar.js';
+export { concatDatasets, parseCifar } from './cifar.js';
+export { loadCifar10, loadCifar100 } from './cifar-node.js';
 export type { ImageDataset } from './dataset.js';
 export { FormatError } from './errors.js';
 export type { Idx, IdxImages, IdxLabels, ParseIdxOptions } from './idx.js';
