@@ -40,6 +40,26 @@ function walk(layer: Layer, shape: number[], into: Walk = { shape, trainable: 0,
   return into;
 }
 
+/** Torchvision's stage shapes at 299, which both the tree walk and the summary must give. */
+const STAGES: Record<string, number[]> = {
+  'Conv2d_1a_3x3/relu': [149, 149, 32],
+  'Conv2d_2a_3x3/relu': [147, 147, 32],
+  'Conv2d_2b_3x3/relu': [147, 147, 64],
+  maxpool1: [73, 73, 64],
+  'Conv2d_3b_1x1/relu': [73, 73, 80],
+  'Conv2d_4a_3x3/relu': [71, 71, 192],
+  maxpool2: [35, 35, 192],
+  Mixed_5b: [35, 35, 256],
+  Mixed_5c: [35, 35, 288],
+  Mixed_5d: [35, 35, 288],
+  Mixed_6a: [17, 17, 768],
+  Mixed_6e: [17, 17, 768],
+  Mixed_7a: [8, 8, 1280],
+  Mixed_7b: [8, 8, 2048],
+  Mixed_7c: [8, 8, 2048],
+  avgpool: [2048],
+};
+
 describe('inception-v3 (torchvision Inception3)', () => {
   it('has 23,834,568 trainable parameters (27,161,264 with AuxLogits) and [1000] out, walking the tree', () => {
     const plain = walk(build(false), input);
@@ -50,24 +70,9 @@ describe('inception-v3 (torchvision Inception3)', () => {
     expect(aux.shape).toEqual([1000]);
     expect(aux.trainable - plain.trainable).toBe(3_326_696);
     const expected: Record<string, number[]> = {
-      'Conv2d_1a_3x3/relu': [149, 149, 32],
-      'Conv2d_2a_3x3/relu': [147, 147, 32],
-      'Conv2d_2b_3x3/relu': [147, 147, 64],
-      maxpool1: [73, 73, 64],
-      'Conv2d_3b_1x1/relu': [73, 73, 80],
-      'Conv2d_4a_3x3/relu': [71, 71, 192],
-      maxpool2: [35, 35, 192],
-      Mixed_5b: [35, 35, 256],
-      Mixed_5c: [35, 35, 288],
-      Mixed_5d: [35, 35, 288],
-      Mixed_6a: [17, 17, 768],
-      Mixed_6e: [17, 17, 768],
+      ...STAGES,
       'AuxLogits/conv1/relu': [1, 1, 768],
       'AuxLogits/fc': [1000],
-      Mixed_7a: [8, 8, 1280],
-      Mixed_7b: [8, 8, 2048],
-      Mixed_7c: [8, 8, 2048],
-      avgpool: [2048],
     };
     for (const [name, s] of Object.entries(expected)) expect(aux.shapes.get(name), name).toEqual(s);
     expect(walk(inceptionV3(), [75, 75, 3]).shapes.get('Mixed_7c')).toEqual([1, 1, 2048]);
@@ -89,25 +94,10 @@ describe('inception-v3 (torchvision Inception3)', () => {
     const rows = summary(build(true), { input }).rows;
     const shape = (name: string) => rows.find((r) => r.name === name)?.outputShape;
     const expected: Record<string, number[]> = {
-      'Conv2d_1a_3x3/relu': [149, 149, 32],
-      'Conv2d_2a_3x3/relu': [147, 147, 32],
-      'Conv2d_2b_3x3/relu': [147, 147, 64],
-      maxpool1: [73, 73, 64],
-      'Conv2d_3b_1x1/relu': [73, 73, 80],
-      'Conv2d_4a_3x3/relu': [71, 71, 192],
-      maxpool2: [35, 35, 192],
-      Mixed_5b: [35, 35, 256],
-      Mixed_5c: [35, 35, 288],
-      Mixed_5d: [35, 35, 288],
-      Mixed_6a: [17, 17, 768],
+      ...STAGES,
       Mixed_6b: [17, 17, 768],
       Mixed_6c: [17, 17, 768],
       Mixed_6d: [17, 17, 768],
-      Mixed_6e: [17, 17, 768],
-      Mixed_7a: [8, 8, 1280],
-      Mixed_7b: [8, 8, 2048],
-      Mixed_7c: [8, 8, 2048],
-      avgpool: [2048],
       fc: [1000],
     };
     for (const [name, s] of Object.entries(expected)) expect(shape(name), name).toEqual(s);
