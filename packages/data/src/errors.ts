@@ -1,16 +1,2 @@
-/**
- * A dataset file that is not what its header or its name promises. The
- * message names the file, the byte offset where the problem shows and the
- * values found there.
- */
-export class FormatError extends Error {
-  override readonly name = 'FormatError';
-  readonly file: string;
-  readonly offset: number;
-
-  constructor(file: string, offset: number, problem: string) {
-    super(`${file} at byte ${offset}: ${problem}`);
-    this.file = file;
-    this.offset = offset;
-  }
-}
+// One FormatError for every convkit parser, so `instanceof` works across packages.
+export { FormatError } from '@convkit/io';
