@@ -1,0 +1,104 @@
+import type { AugmentOptions } from '@convkit/data';
+import type { OptimizerConfig } from './optimizers.js';
+import type { ScheduleConfig } from './schedules.js';
+
+/** A paper's training method as data: what `fit` and the trainer take, and where it comes from. */
+export interface Recipe {
+  name: string;
+  /** The paper and section the numbers come from. */
+  source: string;
+  batchSize: number;
+  lr: number;
+  epochs: number;
+  optimizer: OptimizerConfig;
+  schedule: ScheduleConfig;
+  /** Dropout rate in the fully connected layers (the zoo's models carry it; stated here for the record). */
+  dropout?: number;
+  augment?: AugmentOptions;
+  evaluationAugment?: AugmentOptions;
+  auxiliaryWeight?: number;
+  labelSmoothing?: number;
+  /** What we changed or could not reproduce, and why. */
+  notes: string[];
+}
+
+/**
+ * The recipes of the lecture's papers. ImageNet crops (224 from 256) are
+ * written for ImageNet-sized inputs; the trainer scales them to the data set.
+ */
+export const recipes: Record<string, Recipe> = {
+  lenet5: {
+    name: 'lenet5',
+    source:
+      'LeCun, Bottou, Bengio, Haffner 1998, "Gradient-based learning applied to document recognition", §III.C and Appendix C (20 passes; global learning rate 0.0005 for 2 passes, 0.0002 for 3, 0.0001 for 3, 0.00005 for 4, then 0.00001)',
+    batchSize: 64,
+    lr: 0.01,
+    epochs: 20,
+    optimizer: { type: 'sgd', momentum: 0.9, weightDecay: 0.0005 },
+    // The paper's steps, relative to its first rate: 0.0005 → 0.0002 → 0.0001 → 0.00005 → 0.00001.
+    schedule: { type: 'piecewise', boundaries: [2, 5, 8, 12], factors: [1, 0.4, 0.2, 0.1, 0.02] },
+    notes: [
+      'The paper used stochastic diagonal Levenberg-Marquardt, one example at a time; minibatch SGD with momentum is the modern equivalent.',
+      "Its step-wise decreasing rate keeps the paper's epochs and ratios, scaled to SGD's starting rate of 0.01.",
+    ],
+  },
+  alexnet2012: {
+    name: 'alexnet2012',
+    source:
+      'Krizhevsky, Sutskever, Hinton 2012, "ImageNet classification with deep convolutional neural networks", §5 (batch 128, momentum 0.9, weight decay 0.0005, lr 0.01 divided by 10 when the validation error stopped improving, ~90 epochs) and §4 (random 224×224 crops of 256×256 images, horizontal flips, PCA colour noise σ = 0.1; dropout 0.5)',
+    batchSize: 128,
+    lr: 0.01,
+    epochs: 90,
+    optimizer: { type: 'sgd', momentum: 0.9, weightDecay: 0.0005 },
+    schedule: { type: 'plateau', factor: 0.1, patience: 5, minLr: 1e-5 },
+    dropout: 0.5,
+    augment: { resize: [256, 256], randomCrop: { size: [224, 224] }, flip: true },
+    evaluationAugment: { resize: [256, 256], centerCrop: [224, 224] },
+    notes: [
+      'The authors divided the rate by 10 by hand, three times; a plateau schedule with patience 5 does it automatically.',
+      'PCA colour noise needs the eigenvectors of the training set; the trainer computes them (colorBasis) and adds colorNoise with std 0.1.',
+      'Test-time 10-crop averaging is not part of the recipe; evaluation uses one center crop.',
+    ],
+  },
+  vgg2014: {
+    name: 'vgg2014',
+    source:
+      'Simonyan, Zisserman 2014, "Very deep convolutional networks for large-scale image recognition", §3.1 (batch 256, momentum 0.9, weight decay 5·10⁻⁴, dropout 0.5 in the first two FC layers, lr 10⁻² divided by 10 when validation accuracy stopped improving, 74 epochs; random 224 crops of rescaled images, flips, RGB colour shift)',
+    batchSize: 256,
+    lr: 0.01,
+    epochs: 74,
+    optimizer: { type: 'sgd', momentum: 0.9, weightDecay: 0.0005 },
+    schedule: { type: 'plateau', factor: 0.1, patience: 5, minLr: 1e-5 },
+    dropout: 0.5,
+    augment: { resize: [256, 256], randomCrop: { size: [224, 224] }, flip: true },
+    evaluationAugment: { resize: [256, 256], centerCrop: [224, 224] },
+    notes: ["Scale jittering (S ∈ [256, 512]) is replaced by a fixed S = 256, the paper's single-scale setting."],
+  },
+  googlenet2014: {
+    name: 'googlenet2014',
+    source:
+      'Szegedy et al. 2015, "Going deeper with convolutions", §6 (asynchronous SGD, momentum 0.9, learning rate decreased by 4 % every 8 epochs; auxiliary losses weighted by 0.3, §5; dropout 0.7 in the auxiliary heads and 0.4 before the classifier)',
+    batchSize: 128,
+    lr: 0.01,
+    epochs: 250,
+    optimizer: { type: 'sgd', momentum: 0.9, weightDecay: 0.0002 },
+    schedule: { type: 'step', stepSize: 8, gamma: 0.96 },
+    dropout: 0.4,
+    auxiliaryWeight: 0.3,
+    augment: { resize: [256, 256], randomCrop: { size: [224, 224] }, flip: true },
+    evaluationAugment: { resize: [256, 256], centerCrop: [224, 224] },
+    notes: [
+      'The paper trained asynchronously on a CPU cluster; synchronous minibatch SGD is used here.',
+      'Weight decay 0.0002 is the value of the Caffe reference model (bvlc_googlenet); the paper does not state it.',
+      'Photometric distortions and varied-aspect crops (8 %–100 % of the area) are simplified to random crops and flips.',
+    ],
+  },
+};
+
+/** A recipe by name; an unknown name lists the known ones. */
+export function getRecipe(name: string): Recipe {
+  const recipe = recipes[name];
+  if (!recipe)
+    throw new RangeError(`unknown recipe ${JSON.stringify(name)}; known: ${Object.keys(recipes).join(', ')}`);
+  return recipe;
+}
