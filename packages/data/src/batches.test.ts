@@ -102,6 +102,87 @@ describe('batches', () => {
     expect(memory().numTensors).toBe(before);
   });
 
+  it('per-channel mean/std on the 0–1 scale (hand-computed)', async () => {
+    // One 1×1 image with two channels, bytes (51, 204) = (0.2, 0.8) on the 0–1 scale.
+    const data: ImageDataset = {
+      images: Uint8Array.of(51, 204),
+      labels: Uint8Array.of(0),
+      count: 1,
+      height: 1,
+      width: 1,
+      channels: 2,
+      classes: 1,
+    };
+    const [b] = [...batches(data, { normalize: { mean: [0.5, 0.4], std: [0.1, 0.2] } })];
+    if (!b) throw new Error('no batch');
+    const x = await b.x.data();
+    expect(x[0]).toBeCloseTo((0.2 - 0.5) / 0.1, 5); // −3
+    expect(x[1]).toBeCloseTo((0.8 - 0.4) / 0.2, 5); // 2
+    b.x.dispose();
+    b.y.dispose();
+    expect(() => batches(data, { normalize: { mean: [0.5, 0.4, 0.3], std: 1 } }).next()).toThrow(
+      'normalize.mean has 3 values [0.5, 0.4, 0.3] for 2-channel images: give one number or 2',
+    );
+    expect(() => batches(data, { normalize: { mean: 0, std: [1, 0] } }).next()).toThrow(
+      'normalize.std must be > 0, got [1,0]',
+    );
+  });
+
+  it('augment: x follows augmentedShape, the same seed gives the same values, another seed others', async () => {
+    const data = tiny(20);
+    const options = { batchSize: 8, augment: { randomCrop: { size: [2, 2] as [number, number], padding: 1 } } };
+    const values = async (seed: number) => {
+      const out: number[][] = [];
+      for (const b of batches(data, { ...options, seed })) {
+        expect(b.x.shape.slice(1)).toEqual([2, 2, 1]);
+        out.push(Array.from(await b.x.data()));
+        b.x.dispose();
+        b.y.dispose();
+      }
+      return out;
+    };
+    expect(await values(4)).toEqual(await values(4));
+    expect(await values(4)).not.toEqual(await values(5));
+  });
+
+  it('augment: a flip gives each example as it is or mirrored, and both happen', async () => {
+    // Image i is 1×3 with bytes (i, i + 50, i + 100), so a mirror is visible.
+    const count = 40;
+    const images = Uint8Array.from({ length: count * 3 }, (_, k) => Math.floor(k / 3) + (k % 3) * 50);
+    const data: ImageDataset = {
+      images,
+      labels: new Uint8Array(count),
+      count,
+      height: 1,
+      width: 3,
+      channels: 1,
+      classes: 1,
+    };
+    let flipped = 0;
+    for (const b of batches(data, { batchSize: 16, seed: 2, augment: { flip: true } })) {
+      const x = await b.x.data();
+      b.indices.forEach((index, row) => {
+        const got = Array.from(x.subarray(row * 3, row * 3 + 3), (v) => Math.round(v * 255));
+        const plain = [index, index + 50, index + 100];
+        if (got[0] === plain[0]) expect(got).toEqual(plain);
+        else {
+          expect(got).toEqual(plain.slice().reverse());
+          flipped++;
+        }
+      });
+      b.x.dispose();
+      b.y.dispose();
+    }
+    expect(flipped).toBeGreaterThan(5);
+    expect(flipped).toBeLessThan(35);
+  });
+
+  it('rejects augment options that do not fit the dataset before making a batch', () => {
+    expect(() => batches(tiny(), { augment: { centerCrop: [3, 3] } }).next()).toThrow(
+      'augment.centerCrop [3, 3] is larger than the 2×3 image it crops',
+    );
+  });
+
   it('rejects a bad batch size', () => {
     expect(() => batches(tiny(), { batchSize: 0 }).next()).toThrow(/batchSize/);
   });

@@ -58,19 +58,42 @@ export function parseIdx(bytes: Uint8Array, file: string, options: ParseIdxOptio
     }
     return parseIdx(inflated, file);
   }
-  if (bytes.length < 4) {
-    throw new FormatError(file, bytes.length, `truncated: ${bytes.length} bytes, an IDX header needs at least 4`);
+  const { kind, shape, headerSize } = parseIdxHeader(bytes, file, bytes.length);
+  const count = shape[0];
+  const data = new Uint8Array(bytes.buffer, bytes.byteOffset + headerSize, bytes.length - headerSize);
+  if (kind === 'images') {
+    const [, rows, cols] = shape as [number, number, number];
+    return { kind, data, count, rows, cols, shape: [count, rows, cols] };
   }
-  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  return { kind, data, count, shape: [count] };
+}
+
+/** What an IDX header says: images (`[n, rows, cols]`) or labels (`[n]`), and where the data starts. */
+export interface IdxHeader {
+  kind: Idx['kind'];
+  shape: [number] | [number, number, number];
+  headerSize: number;
+}
+
+/**
+ * Validates an IDX header against the size of its file: `header` holds the
+ * file's first `min(fileSize, 16)` bytes or more. The checks and messages
+ * `parseIdx` and the streaming `openIdxSource` share.
+ */
+export function parseIdxHeader(header: Uint8Array, file: string, fileSize: number): IdxHeader {
+  if (fileSize < 4) {
+    throw new FormatError(file, fileSize, `truncated: ${fileSize} bytes, an IDX header needs at least 4`);
+  }
+  const view = new DataView(header.buffer, header.byteOffset, header.byteLength);
   const magic = view.getUint32(0);
   if (magic !== IDX_IMAGES_MAGIC && magic !== IDX_LABELS_MAGIC) {
-    const type = bytes[2] ?? 0;
+    const type = header[2] ?? 0;
     const why =
       magic >>> 16 !== 0
         ? 'not an IDX file (the first two bytes must be 0)'
         : type !== 0x08
           ? `element type ${hex(type, 2)} is not uint8 (0x08)`
-          : `${bytes[3]} dimensions; only 1 (labels) and 3 (images) are supported`;
+          : `${header[3]} dimensions; only 1 (labels) and 3 (images) are supported`;
     throw new FormatError(
       file,
       0,
@@ -79,11 +102,11 @@ export function parseIdx(bytes: Uint8Array, file: string, options: ParseIdxOptio
   }
   const rank = magic & 0xff;
   const headerSize = 4 + 4 * rank;
-  if (bytes.length < headerSize) {
+  if (fileSize < headerSize) {
     throw new FormatError(
       file,
-      bytes.length,
-      `truncated header: ${bytes.length} bytes, a rank-${rank} IDX header needs ${headerSize}`,
+      fileSize,
+      `truncated header: ${fileSize} bytes, a rank-${rank} IDX header needs ${headerSize}`,
     );
   }
   const dims = Array.from({ length: rank }, (_, i) => view.getUint32(4 + 4 * i));
@@ -92,24 +115,19 @@ export function parseIdx(bytes: Uint8Array, file: string, options: ParseIdxOptio
     if (dims[i] === 0) throw new FormatError(file, 4 + 4 * i, `${names[i]} is 0; images need at least 1×1 pixels`);
   }
   const expected = headerSize + dims.reduce((a, b) => a * b, 1);
-  if (bytes.length !== expected) {
+  if (fileSize !== expected) {
     const shape = `[${dims.join(', ')}]`;
     throw new FormatError(
       file,
-      Math.min(bytes.length, expected),
-      bytes.length < expected
-        ? `truncated: the header says ${shape} = ${expected - headerSize} bytes of data (${expected} in all), the file has ${bytes.length}`
-        : `size mismatch: the header says ${shape} = ${expected} bytes in all, the file has ${bytes.length} (${bytes.length - expected} extra)`,
+      Math.min(fileSize, expected),
+      fileSize < expected
+        ? `truncated: the header says ${shape} = ${expected - headerSize} bytes of data (${expected} in all), the file has ${fileSize}`
+        : `size mismatch: the header says ${shape} = ${expected} bytes in all, the file has ${fileSize} (${fileSize - expected} extra)`,
     );
   }
-  const data = new Uint8Array(bytes.buffer, bytes.byteOffset + headerSize, expected - headerSize);
-  const count = dims[0] ?? 0;
-  if (rank === 3) {
-    const rows = dims[1] ?? 0;
-    const cols = dims[2] ?? 0;
-    return { kind: 'images', data, count, rows, cols, shape: [count, rows, cols] };
-  }
-  return { kind: 'labels', data, count, shape: [count] };
+  return rank === 3
+    ? { kind: 'images', shape: dims as [number, number, number], headerSize }
+    : { kind: 'labels', shape: dims as [number], headerSize };
 }
 
 /** Encodes uint8 images (`shape` `[n, rows, cols]`) or labels (`[n]`) as an uncompressed IDX file. */
