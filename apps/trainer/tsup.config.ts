@@ -1,12 +1,11 @@
 import { defineConfig } from 'tsup';
 
 export default defineConfig({
-  entry: ['src/cli.ts'],
+  entry: { cli: 'src/main.ts' },
   format: ['esm'],
   platform: 'node',
   target: 'node20',
-  // One file that runs with plain `node`: workspace packages are bundled in.
-  noExternal: [/^@convkit\//],
+  // The packages stay external, as a user's project would import them: each resolves its own dependencies.
   banner: { js: '#!/usr/bin/env node' },
   sourcemap: true,
   clean: true,

@@ -1,4 +1,4 @@
 import { baseConfig } from '@convkit/vitest-config';
 import { defineProject, mergeConfig } from 'vitest/config';
 
-export default mergeConfig(baseConfig, defineProject({ test: { name: 'trainer' } }));
+export default mergeConfig(baseConfig, defineProject({ test: { name: 'trainer', pool: 'forks' } }));

@@ -11,5 +11,5 @@ export { LENET5_C3 } from './lenet.js';
 export type { EuclideanRbfConfig } from './rbf.js';
 export { EuclideanRbf } from './rbf.js';
 export type { ModelCard, ModelDefinition, ModelInfo, ModelOptions, ReportedResult } from './registry.js';
-export { getModel, listModels, modelCard, registerModel } from './registry.js';
+export { getModel, listModels, modelCard, modelNames, registerModel } from './registry.js';
 export { cfgs as vggConfigs, vgg } from './vgg.js';

@@ -1,6 +1,8 @@
 // Registers the built-in models (imported by index.ts for this side effect).
 import { alexnetModels } from './alexnet.js';
 import { googlenetModels } from './googlenet.js';
+import { inceptionV2Models } from './inception-v2.js';
+import { inceptionV3Models } from './inception-v3.js';
 import { lenetModels } from './lenet.js';
 import { ninModels } from './nin.js';
 import { registerModel } from './registry.js';
@@ -14,5 +16,7 @@ for (const definition of [
   ...vggModels,
   ...ninModels,
   ...googlenetModels,
+  ...inceptionV2Models,
+  ...inceptionV3Models,
 ])
   registerModel(definition);

@@ -89,6 +89,11 @@ export function getModel(name: string, options: ModelOptions = {}): Layer {
   });
 }
 
+/** Every name `getModel` accepts, aliases included, sorted; cheap (no summaries). */
+export function modelNames(): string[] {
+  return [...models.keys(), ...aliases.keys()].sort();
+}
+
 /** The model's card. */
 export function modelCard(name: string): ModelCard {
   return definitionOf(name).card;

@@ -1,0 +1,89 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { listModels } from '@convkit/zoo';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { run } from './cli.js';
+
+/** Runs the CLI in-process; returns the exit code, stdout lines and stderr text. */
+async function cli(...argv: string[]) {
+  const out: string[] = [];
+  const errors: string[] = [];
+  const spy = vi.spyOn(console, 'error').mockImplementation((...args: unknown[]) => void errors.push(args.join(' ')));
+  const code = await run(argv, (line) => void out.push(line));
+  spy.mockRestore();
+  return { code, out: out.join('\n'), err: errors.join('\n') };
+}
+
+afterEach(() => vi.restoreAllMocks());
+
+describe('convkit CLI', () => {
+  it('summary vgg16 --json: 138,357,544 parameters, from shapes alone', async () => {
+    const { code, out } = await cli('summary', 'vgg16', '--json');
+    expect(code).toBe(0);
+    expect(JSON.parse(out).totals.params).toBe(138_357_544);
+  });
+
+  it('summary prints the layer table for another input and class count', async () => {
+    const { code, out } = await cli('summary', 'lenet5-modern', '--input', '32x32x1', '--classes', '7');
+    expect(code).toBe(0);
+    expect(out).toMatch(/fc3.*\b7\b/);
+  });
+
+  it('models --json lists every zoo model', async () => {
+    const { code, out } = await cli('models', '--json');
+    expect(code).toBe(0);
+    const names = (JSON.parse(out) as { name: string }[]).map((m) => m.name);
+    expect(names).toEqual(listModels().map((m) => m.name));
+    expect(names).toEqual(
+      expect.arrayContaining(['lenet5', 'alexnet', 'vgg-d', 'googlenet', 'inception-v2', 'inception-v3', 'nin']),
+    );
+  });
+
+  it('an unknown model lists the close names; exit 2', async () => {
+    const { code, err } = await cli('train', 'lenet', '--data', 'mnist');
+    expect(code).toBe(2);
+    expect(err).toMatch(/unknown model "lenet"; did you mean lenet5, lenet5-modern\?/);
+    expect(err).toContain('convkit train <model>');
+  });
+
+  it('an unknown command and a bad flag show the usage; exit 2', async () => {
+    const typo = await cli('trian');
+    expect(typo.code).toBe(2);
+    expect(typo.err).toMatch(/unknown command "trian"; did you mean train\?/);
+    const flag = await cli('summary', 'vgg16', '--inputs', '3');
+    expect(flag.code).toBe(2);
+    expect(flag.err).toMatch(/Unknown option '--inputs'/);
+    expect(flag.err).toContain('usage: convkit');
+    const value = await cli('train', 'lenet5-modern', '--epochs', 'ten');
+    expect(value.code).toBe(2);
+    expect(value.err).toContain('--epochs must be a positive integer, received "ten"');
+  });
+
+  it('a missing dataset path says what was expected and where; exit 2', async () => {
+    const out = mkdtempSync(join(tmpdir(), 'convkit-cli-'));
+    const { code, err } = await cli(
+      'train',
+      'lenet5-modern',
+      '--data',
+      'cifar10:/nonexistent/cifar',
+      '--out',
+      out,
+      '--backend',
+      'cpu',
+    );
+    expect(code).toBe(2);
+    expect(err).toContain(
+      '--data cifar10:/nonexistent/cifar: no such folder. Expected a folder holding data_batch_1.bin',
+    );
+    const kind = await cli('train', 'lenet5-modern', '--data', 'imagenet', '--backend', 'cpu');
+    expect(kind.err).toMatch(/unknown --data "imagenet"; expected mnist \| fashion-mnist/);
+  });
+
+  it('help lists every command', async () => {
+    const { code, out } = await cli('help');
+    expect(code).toBe(0);
+    for (const command of ['train', 'eval', 'summary', 'models', 'backends', 'viz', 'lecture'])
+      expect(out).toContain(`  ${command}`);
+  });
+});

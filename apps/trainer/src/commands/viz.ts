@@ -1,0 +1,126 @@
+import { readFileSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+import { initBackend } from '@convkit/backend';
+import { decodeImage, resizeBilinear } from '@convkit/data';
+import { writeFileAtomic } from '@convkit/io/node';
+import {
+  activationAt,
+  encodePng,
+  featureMaps,
+  fieldAt,
+  filterGrid,
+  layerKernel,
+  topPatches,
+  trainingCurves,
+} from '@convkit/viz';
+import * as tf from '@tensorflow/tfjs-core';
+import { loadData } from '../datasets.js';
+import { closest, UsageError } from '../errors.js';
+import { firstConv } from '../filter-recorder.js';
+import { loadRun } from '../load-run.js';
+import { writeReport } from '../report.js';
+import { readMetrics } from '../run-folder.js';
+
+const KINDS = ['filters', 'maps', 'patches', 'evolution', 'curves'];
+
+/** The input pixels of one image: `--image FILE` (PNG/JPEG, resized to the model's input), else the first test image. */
+function inputImage(
+  file: string | undefined,
+  input: [number, number, number],
+  testImage: () => Uint8Array,
+): Float32Array {
+  let pixels: Uint8Array;
+  if (file) {
+    const decoded = decodeImage(new Uint8Array(readFileSync(file)), file, { channels: input[2] === 1 ? 1 : 3 });
+    const resized = resizeBilinear(
+      Float32Array.from(decoded.data),
+      decoded.height,
+      decoded.width,
+      decoded.channels,
+      input[0],
+      input[1],
+    );
+    pixels = Uint8Array.from(resized, (v) => Math.max(0, Math.min(255, Math.round(v))));
+  } else pixels = testImage();
+  return Float32Array.from(pixels, (v) => v / 255);
+}
+
+/** `convkit viz <run> filters|maps|patches|evolution|curves [--layer NAME] [--image FILE]`: pictures into the run folder, and the report redone. */
+export async function vizCommand(argv: string[], out: (line: string) => void): Promise<number> {
+  const { positionals, values } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: {
+      layer: { type: 'string' },
+      image: { type: 'string' },
+      units: { type: 'string' },
+      backend: { type: 'string' },
+    },
+  });
+  const [target, kind] = positionals;
+  if (!target || !kind) throw new UsageError(`convkit viz needs a run folder and one of ${KINDS.join(', ')}`);
+  if (!KINDS.includes(kind)) {
+    const near = closest(kind, KINDS);
+    throw new UsageError(
+      `unknown picture ${JSON.stringify(kind)}${near.length ? `; did you mean ${near.join(', ')}?` : ''} (one of ${KINDS.join(', ')})`,
+    );
+  }
+  await initBackend((values.backend ?? 'auto') as 'auto');
+  const run = loadRun(target);
+  const layer = values.layer ?? firstConv(run.model)?.[0];
+  if (!layer) throw new UsageError(`${run.config.model} has no convolution; name a layer with --layer`);
+  const written: string[] = [];
+  const write = async (name: string, bytes: Uint8Array | string) => {
+    await writeFileAtomic(`${run.dir}/${name}`, bytes);
+    written.push(`${run.dir}/${name}`);
+  };
+  const test = () => loadData(run.config.data).test;
+  switch (kind) {
+    case 'filters':
+      await write('filters.png', encodePng(filterGrid(layerKernel(run.model, layer), { scale: 6 }).image));
+      break;
+    case 'maps': {
+      const pixels = inputImage(values.image, run.input, () => {
+        const t = test();
+        const size = t.height * t.width * t.channels;
+        return t.images.subarray(0, size);
+      });
+      const x = tf.tensor4d(pixels, [1, ...run.input]);
+      const activation = activationAt(run.model, x, layer);
+      await write('maps.png', encodePng(featureMaps(activation, { scale: 4 }).image));
+      tf.dispose([x, activation]);
+      break;
+    }
+    case 'patches': {
+      const depth = fieldAt(run.model, run.input, layer).outputShape.at(-1) ?? 1;
+      const units = values.units
+        ? values.units.split(',').map(Number)
+        : Array.from({ length: Math.min(8, depth) }, (_, i) => i);
+      const result = await topPatches(run.model, test(), { layer, units, k: 9, limit: 5000 });
+      await write('patches.png', encodePng(result.image));
+      out(`top patches of ${layer}, units ${units.join(', ')}, over ${result.examples} test images`);
+      break;
+    }
+    case 'evolution':
+      out(
+        `the evolution of the first layer's filters is recorded during training: ${run.dir}/filters-evolution.png and .gif`,
+      );
+      break;
+    default: {
+      const metrics = readMetrics(run.dir);
+      const history = metrics.map((r) => ({
+        epoch: (r.epoch ?? 0) + 1,
+        trainLoss: r.trainLoss,
+        validationLoss: r.validationLoss,
+        top1Error: r.validationTop1Error,
+        lr: r.lr,
+      }));
+      await write('curves.svg', trainingCurves(history as never));
+    }
+  }
+  const report = await writeReport(run.dir, { model: run.model });
+  for (const path of written) out(`wrote ${path}`);
+  out(`report ${report}`);
+  run.model.dispose();
+  return 0;
+}

@@ -1,0 +1,122 @@
+import { readFileSync } from 'node:fs';
+import type { AugmentOptions, Normalize } from '@convkit/data';
+import { getRecipe, type OptimizerConfig, type ScheduleConfig } from '@convkit/train/node';
+import { UsageError } from './errors.js';
+
+/** Everything a training run depends on; saved as `config.json` in the run folder. */
+export interface TrainConfig {
+  model: string;
+  data: string;
+  recipe: string;
+  epochs: number;
+  batchSize: number;
+  lr: number;
+  optimizer: OptimizerConfig;
+  schedule: ScheduleConfig;
+  augment?: AugmentOptions;
+  evaluationAugment?: AugmentOptions;
+  normalize: Normalize;
+  /** Fraction of the training part held out for validation (it drives plateau schedules). */
+  validationFraction: number;
+  /** Train on the first N (shuffled) training examples only: quick runs and smoke tests. */
+  limit?: number;
+  labelSmoothing?: number;
+  auxiliaryWeight?: number;
+  clipGradNorm?: number;
+  earlyStopping?: { patience: number; minDelta?: number };
+  seed: number;
+  backend: string;
+}
+
+/** The recipe a model trains with when none is named: its family's paper. */
+export function defaultRecipe(model: string): string {
+  if (model.startsWith('lenet')) return 'lenet5';
+  if (model.startsWith('vgg')) return 'vgg2014';
+  if (model.startsWith('googlenet') || model.startsWith('inception')) return 'googlenet2014';
+  return 'alexnet2012';
+}
+
+/**
+ * The effective configuration: the recipe's numbers, then the config file's,
+ * then the flags' — flags win. ImageNet-sized crops of a recipe are dropped
+ * for inputs smaller than the crop (MNIST, CIFAR), with flips kept only for
+ * natural images.
+ */
+export function composeConfig(
+  flags: Partial<TrainConfig> & { model: string },
+  file: Partial<TrainConfig> = {},
+): TrainConfig {
+  const recipeName = flags.recipe ?? file.recipe ?? defaultRecipe(flags.model);
+  let recipe: ReturnType<typeof getRecipe>;
+  try {
+    recipe = getRecipe(recipeName);
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
+  const base: TrainConfig = {
+    model: flags.model,
+    data: 'mnist',
+    recipe: recipeName,
+    epochs: recipe.epochs,
+    batchSize: recipe.batchSize,
+    lr: recipe.lr,
+    optimizer: recipe.optimizer,
+    schedule: recipe.schedule,
+    ...(recipe.augment ? { augment: recipe.augment } : {}),
+    ...(recipe.evaluationAugment ? { evaluationAugment: recipe.evaluationAugment } : {}),
+    normalize: 'unit',
+    validationFraction: 1 / 12,
+    ...(recipe.labelSmoothing !== undefined ? { labelSmoothing: recipe.labelSmoothing } : {}),
+    ...(recipe.auxiliaryWeight !== undefined ? { auxiliaryWeight: recipe.auxiliaryWeight } : {}),
+    seed: 0,
+    backend: 'auto',
+  };
+  const defined = <T extends object>(o: T) =>
+    Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
+  return { ...base, ...defined(file), ...defined(flags), model: flags.model } as TrainConfig;
+}
+
+/** Reads a JSON config file; a parse error names the file. */
+export function readConfigFile(path: string): Partial<TrainConfig> {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch {
+    throw new UsageError(`--config ${path}: cannot read the file`);
+  }
+  try {
+    const parsed = JSON.parse(text) as unknown;
+    if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new Error('not a JSON object');
+    return parsed as Partial<TrainConfig>;
+  } catch (error) {
+    throw new UsageError(`--config ${path}: ${(error as Error).message}`);
+  }
+}
+
+/**
+ * Fits a recipe's augmentation to the data: ImageNet's resize to 256 and
+ * 224 crops are dropped for smaller images (28×28 MNIST, 32×32 CIFAR) rather
+ * than upsampling them, and flips are dropped for digits, where a mirrored 2
+ * is not a 2.
+ */
+export function fitAugmentToData(config: TrainConfig, height: number, width: number, digits: boolean): TrainConfig {
+  const { augment, evaluationAugment, ...rest } = config;
+  const fits = (a: AugmentOptions | undefined) => {
+    if (!a) return undefined;
+    const upscales = a.resize !== undefined && (a.resize[0] > height || a.resize[1] > width);
+    const [h, w] = upscales || !a.resize ? [height, width] : a.resize;
+    const crop = a.randomCrop?.size ?? a.centerCrop;
+    if (upscales || (crop && (crop[0] > h || crop[1] > w))) {
+      const { resize: _r, randomCrop: _c, centerCrop: _cc, ...others } = a;
+      return Object.keys(others).length > 0 ? others : undefined;
+    }
+    return a;
+  };
+  let train = fits(augment);
+  if (train && digits) {
+    const { flip: _f, ...others } = train;
+    train = Object.keys(others).length > 0 ? others : undefined;
+  }
+  const evaluation = fits(evaluationAugment);
+  return { ...rest, ...(train ? { augment: train } : {}), ...(evaluation ? { evaluationAugment: evaluation } : {}) };
+}

@@ -1,0 +1,47 @@
+import { writeFileAtomic } from '@convkit/io/node';
+import type { Layer } from '@convkit/layers';
+import { encodePng, FilterEvolution, filterGrid } from '@convkit/viz';
+import type { RunFolder } from './run-folder.js';
+
+/** The first convolution of a model: `[layer name, kernel]`, or undefined for a model without one. */
+export function firstConv(model: Layer) {
+  const found = model.namedWeights().find(([name, v]) => name.endsWith('/kernel') && v.rank === 4);
+  return found && ([found[0].slice(0, -'/kernel'.length), found[1]] as const);
+}
+
+/**
+ * Snapshots of the first layer's filters during training — before the first
+ * step and after every epoch — written as `filters.png` (the last),
+ * `filters-evolution.png` (one row per snapshot) and `filters-evolution.gif`.
+ */
+export class FilterRecorder {
+  private readonly evolution = new FilterEvolution({ scale: 4 });
+  private recorded = 0;
+
+  constructor(
+    private readonly model: Layer,
+    private readonly run: RunFolder,
+  ) {}
+
+  start(epoch: number): void {
+    const conv = firstConv(this.model);
+    if (conv && this.recorded === 0) {
+      this.evolution.record(epoch === 0 ? 'init' : `resumed at epoch ${epoch + 1}`, conv[1]);
+      this.recorded++;
+    }
+  }
+
+  async record(epoch: number): Promise<void> {
+    const conv = firstConv(this.model);
+    if (!conv) return;
+    this.evolution.record(`epoch ${epoch + 1}`, conv[1]);
+    this.recorded++;
+    await writeFileAtomic(this.run.file('filters.png'), encodePng(filterGrid(conv[1], { scale: 6 }).image));
+  }
+
+  async finish(): Promise<void> {
+    if (this.recorded < 2) return;
+    await writeFileAtomic(this.run.file('filters-evolution.png'), encodePng(this.evolution.grid().image));
+    await writeFileAtomic(this.run.file('filters-evolution.gif'), this.evolution.gif({ delay: 500 }));
+  }
+}
