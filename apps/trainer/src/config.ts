@@ -16,6 +16,8 @@ export interface TrainConfig {
   augment?: AugmentOptions;
   evaluationAugment?: AugmentOptions;
   normalize: Normalize;
+  /** σ of AlexNet's PCA colour noise for RGB data (the basis is computed from the training set at the start). */
+  colorNoise?: number;
   /** Fraction of the training part held out for validation (it drives plateau schedules). */
   validationFraction: number;
   /** Train on the first N (shuffled) training examples only: quick runs and smoke tests. */
@@ -65,6 +67,7 @@ export function composeConfig(
     ...(recipe.augment ? { augment: recipe.augment } : {}),
     ...(recipe.evaluationAugment ? { evaluationAugment: recipe.evaluationAugment } : {}),
     normalize: 'unit',
+    ...(recipe.colorNoise !== undefined ? { colorNoise: recipe.colorNoise } : {}),
     validationFraction: 1 / 12,
     ...(recipe.labelSmoothing !== undefined ? { labelSmoothing: recipe.labelSmoothing } : {}),
     ...(recipe.auxiliaryWeight !== undefined ? { auxiliaryWeight: recipe.auxiliaryWeight } : {}),

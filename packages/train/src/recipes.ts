@@ -16,6 +16,8 @@ export interface Recipe {
   dropout?: number;
   augment?: AugmentOptions;
   evaluationAugment?: AugmentOptions;
+  /** σ of AlexNet's PCA colour noise; the basis comes from the training set (`colorBasis`), so it is not part of the recipe. */
+  colorNoise?: number;
   auxiliaryWeight?: number;
   labelSmoothing?: number;
   /** What we changed or could not reproduce, and why. */
@@ -54,9 +56,10 @@ export const recipes: Record<string, Recipe> = {
     dropout: 0.5,
     augment: { resize: [256, 256], randomCrop: { size: [224, 224] }, flip: true },
     evaluationAugment: { resize: [256, 256], centerCrop: [224, 224] },
+    colorNoise: 0.1,
     notes: [
       'The authors divided the rate by 10 by hand, three times; a plateau schedule with patience 5 does it automatically.',
-      'PCA colour noise needs the eigenvectors of the training set; the trainer computes them (colorBasis) and adds colorNoise with std 0.1.',
+      'PCA colour noise needs the eigenvectors of the training set: `convkit train` computes them with colorBasis on RGB data and adds colorNoise with σ = 0.1.',
       'Test-time 10-crop averaging is not part of the recipe; evaluation uses one center crop.',
     ],
   },

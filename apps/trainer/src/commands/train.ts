@@ -2,7 +2,14 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { type BackendInfo, initBackend } from '@convkit/backend';
-import { augmentedShape, type ImageDataset, shuffledIndices, subset, trainValidationSplit } from '@convkit/data';
+import {
+  augmentedShape,
+  colorBasis,
+  type ImageDataset,
+  shuffledIndices,
+  subset,
+  trainValidationSplit,
+} from '@convkit/data';
 import { directoryStore, evaluate, type FitEvent, fit } from '@convkit/train/node';
 import { nonNegative, positiveInteger } from '../args.js';
 import { composeConfig, fitAugmentToData, readConfigFile, type TrainConfig } from '../config.js';
@@ -98,6 +105,11 @@ export async function trainCommand(argv: string[], out: (line: string) => void =
       shuffledIndices(trainPart.count, config.seed).subarray(0, config.limit).slice().sort(),
     );
   const { train, validation } = trainValidationSplit(trainPart, config.validationFraction, config.seed);
+  // AlexNet's colour noise follows the principal components of the training set's RGB values.
+  const augment =
+    config.colorNoise && train.channels === 3
+      ? { ...config.augment, colorNoise: { std: config.colorNoise, basis: colorBasis(train, 10_000) } }
+      : config.augment;
   const input = [
     ...(config.augment ? augmentedShape(config.augment, train.height, train.width) : [train.height, train.width]),
     train.channels,
@@ -147,7 +159,7 @@ export async function trainCommand(argv: string[], out: (line: string) => void =
       signal: controller.signal,
       checkpoints: { store: directoryStore(run.checkpoints), extra: { config } },
       resume: values.resume !== undefined,
-      ...(config.augment ? { augment: config.augment } : {}),
+      ...(augment ? { augment } : {}),
       ...(config.evaluationAugment ? { evaluationAugment: config.evaluationAugment } : {}),
       ...(config.labelSmoothing !== undefined ? { labelSmoothing: config.labelSmoothing } : {}),
       ...(config.auxiliaryWeight !== undefined ? { auxiliaryWeight: config.auxiliaryWeight } : {}),

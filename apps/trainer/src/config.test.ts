@@ -1,0 +1,40 @@
+import { describe, expect, it } from 'vitest';
+import { composeConfig, defaultRecipe, fitAugmentToData } from './config.js';
+
+describe('trainer configuration', () => {
+  it("takes the model family's recipe, then the file, then the flags (flags win)", () => {
+    const config = composeConfig({ model: 'alexnet', epochs: 3 }, { epochs: 10, lr: 0.1, batchSize: 16 });
+    expect(config.recipe).toBe('alexnet2012');
+    expect(config).toMatchObject({ epochs: 3, lr: 0.1, batchSize: 16, colorNoise: 0.1 });
+    expect(config.optimizer).toEqual({ type: 'sgd', momentum: 0.9, weightDecay: 0.0005 });
+    expect(config.schedule).toMatchObject({ type: 'plateau', factor: 0.1 });
+  });
+
+  it('names recipes by family', () => {
+    expect(['lenet5-modern', 'vgg16', 'googlenet', 'inception-v3', 'zfnet', 'nin'].map(defaultRecipe)).toEqual([
+      'lenet5',
+      'vgg2014',
+      'googlenet2014',
+      'googlenet2014',
+      'alexnet2012',
+      'alexnet2012',
+    ]);
+  });
+
+  it('an unknown recipe is a usage error listing the known ones', () => {
+    expect(() => composeConfig({ model: 'alexnet', recipe: 'alexnet2013' })).toThrow(
+      /unknown recipe "alexnet2013"; known: lenet5, alexnet2012/,
+    );
+  });
+
+  it("drops ImageNet's resize and crops for small images, and flips for digits", () => {
+    const alexnet = composeConfig({ model: 'alexnet' });
+    const cifar = fitAugmentToData(alexnet, 32, 32, false);
+    expect(cifar.augment).toEqual({ flip: true });
+    expect(cifar.evaluationAugment).toBeUndefined();
+    const mnist = fitAugmentToData(alexnet, 28, 28, true);
+    expect(mnist.augment).toBeUndefined();
+    const imagenet = fitAugmentToData(alexnet, 300, 400, false);
+    expect(imagenet.augment).toEqual(alexnet.augment);
+  });
+});
