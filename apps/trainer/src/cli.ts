@@ -16,7 +16,7 @@ commands:
                                      the layer table and totals, no weights allocated
   models [--json]                    the model zoo
   backends [--json]                  what this machine runs, the default and why, kernel coverage
-  viz <run> filters|maps|patches|evolution|curves [--layer NAME] [--image FILE]
+  viz <run> filters|maps|patches|evolution|curves|equivariance [--layer NAME] [--image FILE]
                                      pictures of what the network learned, into the run folder
   lecture [--batch N]                the CNN lecture's numbers, computed by @convkit/shape
   help                               this text

@@ -9,6 +9,12 @@ export function firstConv(model: Layer) {
   return found && ([found[0].slice(0, -'/kernel'.length), found[1]] as const);
 }
 
+/** Filters side by side: one row for gray or RGB first layers (up to 12 a row), else a row per filter and a column per input channel. */
+export function gridColumns(kernel: { shape: readonly number[] }): number {
+  const [, , cin = 1, cout = 1] = kernel.shape;
+  return cin === 1 || cin === 3 ? Math.min(cout, 12) : cin;
+}
+
 /**
  * Snapshots of the first layer's filters during training — before the first
  * step and after every epoch — written as `filters.png` (the last),
@@ -36,7 +42,10 @@ export class FilterRecorder {
     if (!conv) return;
     this.evolution.record(`epoch ${epoch + 1}`, conv[1]);
     this.recorded++;
-    await writeFileAtomic(this.run.file('filters.png'), encodePng(filterGrid(conv[1], { scale: 6 }).image));
+    await writeFileAtomic(
+      this.run.file('filters.png'),
+      encodePng(filterGrid(conv[1], { scale: 6, columns: gridColumns(conv[1]) }).image),
+    );
   }
 
   async finish(): Promise<void> {

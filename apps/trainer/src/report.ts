@@ -99,6 +99,7 @@ ${picture(dir, 'filters-evolution.png', 'first-layer filters: initialization, th
 ${picture(dir, 'filters-evolution.gif', 'the same, animated')}
 ${picture(dir, 'patches.png', 'image patches that excite chosen units most (convkit viz patches)')}
 ${picture(dir, 'maps.png', 'feature maps of one image (convkit viz maps)')}
+${picture(dir, 'equivariance.png', 'equivariance: an input, the input shifted by 2 pixels, their feature maps and the difference (convkit viz equivariance)')}
 ${layers ? `<h2>Architecture</h2>${architectureSvg(layers, { title: config.model })}<pre>${escapeHtml(layers.text)}</pre>` : ''}
 <h2>Configuration</h2><pre>${escapeHtml(JSON.stringify(config, null, 2))}</pre>
 <h2>Environment</h2>${table(Object.entries(env).map(([k, v]) => [k, String(v)]))}

@@ -3,6 +3,7 @@ import { parseArgs } from 'node:util';
 import { initBackend } from '@convkit/backend';
 import { decodeImage, resizeBilinear } from '@convkit/data';
 import { writeFileAtomic } from '@convkit/io/node';
+import type { Layer } from '@convkit/layers';
 import {
   activationAt,
   encodePng,
@@ -10,18 +11,20 @@ import {
   fieldAt,
   filterGrid,
   layerKernel,
+  poolingInvariance,
+  shiftEquivariance,
   topPatches,
   trainingCurves,
 } from '@convkit/viz';
 import * as tf from '@tensorflow/tfjs-core';
 import { loadData } from '../datasets.js';
 import { closest, UsageError } from '../errors.js';
-import { firstConv } from '../filter-recorder.js';
+import { firstConv, gridColumns } from '../filter-recorder.js';
 import { loadRun } from '../load-run.js';
 import { writeReport } from '../report.js';
 import { readMetrics } from '../run-folder.js';
 
-const KINDS = ['filters', 'maps', 'patches', 'evolution', 'curves'];
+const KINDS = ['filters', 'maps', 'patches', 'evolution', 'curves', 'equivariance'];
 
 /** The input pixels of one image: `--image FILE` (PNG/JPEG, resized to the model's input), else the first test image. */
 function inputImage(
@@ -43,6 +46,16 @@ function inputImage(
     pixels = Uint8Array.from(resized, (v) => Math.max(0, Math.min(255, Math.round(v))));
   } else pixels = testImage();
   return Float32Array.from(pixels, (v) => v / 255);
+}
+
+/** The name of the first layer of `type` in a (nested) sequential model. */
+function firstLayerOfType(model: Layer, type: string): string | undefined {
+  if (model.type === type) return model.name;
+  for (const child of (model as Layer & { children?: readonly Layer[] }).children ?? []) {
+    const found = firstLayerOfType(child, type);
+    if (found) return found;
+  }
+  return undefined;
 }
 
 /** `convkit viz <run> filters|maps|patches|evolution|curves [--layer NAME] [--image FILE]`: pictures into the run folder, and the report redone. */
@@ -76,9 +89,11 @@ export async function vizCommand(argv: string[], out: (line: string) => void): P
   };
   const test = () => loadData(run.config.data).test;
   switch (kind) {
-    case 'filters':
-      await write('filters.png', encodePng(filterGrid(layerKernel(run.model, layer), { scale: 6 }).image));
+    case 'filters': {
+      const kernel = layerKernel(run.model, layer);
+      await write('filters.png', encodePng(filterGrid(kernel, { scale: 6, columns: gridColumns(kernel) }).image));
       break;
+    }
     case 'maps': {
       const pixels = inputImage(values.image, run.input, () => {
         const t = test();
@@ -99,6 +114,31 @@ export async function vizCommand(argv: string[], out: (line: string) => void): P
       const result = await topPatches(run.model, test(), { layer, units, k: 9, limit: 5000 });
       await write('patches.png', encodePng(result.image));
       out(`top patches of ${layer}, units ${units.join(', ')}, over ${result.examples} test images`);
+      break;
+    }
+    case 'equivariance': {
+      const pixels = inputImage(values.image, run.input, () => {
+        const t = test();
+        return t.images.subarray(0, t.height * t.width * t.channels);
+      });
+      const x = { data: pixels, shape: [1, ...run.input] };
+      const conv = shiftEquivariance(run.model, x, { layer, shift: 2 });
+      out(
+        `${layer}: input shifted by 2 px → maps expected to shift by ${conv.mapShift.join('×')} (jump ${conv.jump.join('×')}); ` +
+          `max |difference| on the interior ${conv.maxAbsError.toExponential(2)}, relative ${conv.relativeError.toExponential(2)}${conv.exact ? ' (a multiple of the jump: exact equivariance expected)' : ''}`,
+      );
+      await write('equivariance.png', encodePng(conv.image));
+      const pool = firstLayerOfType(run.model, 'maxPool2d');
+      if (pool) {
+        const invariance = poolingInvariance(run.model, x, { layer: pool, shifts: [1] });
+        const row = invariance.rows[0];
+        if (row) {
+          out(
+            `${pool}: under a 1-pixel shift ${(100 * row.unchangedFraction).toFixed(1)} % of the pooled outputs are unchanged ` +
+              `(${(100 * row.unchangedActiveFraction).toFixed(1)} % of the non-zero ones), relative change ${row.relativeChange.toFixed(3)}`,
+          );
+        }
+      }
       break;
     }
     case 'evolution':

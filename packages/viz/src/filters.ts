@@ -1,0 +1,182 @@
+import { ConfigError } from '@convkit/layers';
+import { type Colormap, type ColormapName, colormap } from './colormap.js';
+import { checkCount, sampleIndices, type TileGridOptions, tileGrid } from './grid.js';
+import { createImage, type RgbaImage } from './image.js';
+import { finiteRange, readValues, type TensorInput, unit } from './tensor-data.js';
+
+/** How weights map to brightness: per filter, over the whole kernel, or per tile. */
+export type FilterNormalize = 'filter' | 'global' | 'tile';
+
+/** Options of {@link filterGrid}. */
+export interface FilterGridOptions extends TileGridOptions {
+  /** Default `'filter'`: each filter's smallest weight is black (or the map's 0), its largest white. */
+  normalize?: FilterNormalize;
+  /** A fixed `[min, max]` for every tile, overriding `normalize` (filter evolution uses it). */
+  range?: readonly [number, number];
+  /** Map ranges symmetric around 0 (`[-m, m]`, m the largest |weight|). Default: true for `'diverging'`. */
+  symmetric?: boolean;
+  /** Colour map of single-channel tiles. Default `'gray'`; `'diverging'` shows signs. */
+  colormap?: ColormapName | Colormap;
+  /** One RGB tile per filter. Default: true when the kernel has 3 input channels. */
+  rgb?: boolean;
+  /** One tile per filter showing only this input channel. */
+  channel?: number;
+  /** More tiles than this are evenly sampled, with a `note`. Default 256. */
+  maxTiles?: number;
+  /** The layer's name, for error messages. */
+  name?: string;
+}
+
+/** One tile of a filter grid. */
+export interface FilterTile {
+  filter: number;
+  /** The input channel shown, or `'rgb'` for a colour tile of all three. */
+  channel: number | 'rgb';
+  x: number;
+  y: number;
+  width: number;
+  height: number;
+}
+
+/** What {@link filterGrid} drew. */
+export interface FilterGridResult {
+  image: RgbaImage;
+  tiles: FilterTile[];
+  /** Tiles there would be without `maxTiles`. */
+  total: number;
+  columns: number;
+  rows: number;
+  /** `[min, max]` of the weights drawn (the fixed range with `range` or `'global'`). */
+  range: [number, number];
+  /** Set when tiles were sampled: what is shown and how to see all. */
+  note?: string;
+}
+
+interface Kernel {
+  data: Float32Array;
+  kh: number;
+  kw: number;
+  cin: number;
+  cout: number;
+}
+
+/** Index of weight `(y, x, c, f)` in an HWIO kernel. */
+function at(k: Kernel, y: number, x: number, c: number, f: number): number {
+  return k.data[((y * k.kw + x) * k.cin + c) * k.cout + f] as number;
+}
+
+function filterValues(k: Kernel, f: number, channels: readonly number[]): number[] {
+  const out: number[] = [];
+  for (let y = 0; y < k.kh; y++) for (let x = 0; x < k.kw; x++) for (const c of channels) out.push(at(k, y, x, c, f));
+  return out;
+}
+
+function rangeOf(values: ArrayLike<number>, symmetric: boolean): [number, number] {
+  const [min, max] = finiteRange(values);
+  if (!symmetric) return [min, max];
+  const m = Math.max(Math.abs(min), Math.abs(max));
+  return [-m, m];
+}
+
+/**
+ * The filters of a convolution as a grid of tiles: the kernel is HWIO
+ * (`[kh, kw, in, filters]`, a tensor or `{ data, shape }`). With 3 input
+ * channels each filter is one RGB tile (AlexNet's 96 first-layer filters);
+ * otherwise one grayscale tile per (filter, input channel), a row per
+ * filter, or one per filter for a chosen `channel`. Weights map linearly
+ * to 0–255 (`round(255·t)`); beyond `maxTiles` the tiles are evenly sampled
+ * and `note` says so.
+ *
+ * @example
+ * ```ts
+ * const edge = { shape: [3, 3, 1, 1], data: [-1, 0, 1, -1, 0, 1, -1, 0, 1] };
+ * filterGrid(edge, { spacing: 0 }).image.data; // rows of 0, 128, 255 (gray, opaque)
+ * filterGrid(conv1Kernel, { scale: 4, columns: 12 }); // 96 RGB tiles, 8 rows
+ * ```
+ */
+export function filterGrid(kernel: TensorInput, options: FilterGridOptions = {}): FilterGridResult {
+  const op = options.name ? `filterGrid(${options.name})` : 'filterGrid';
+  const values = readValues(kernel, 4, op, 'the kernel (HWIO: [kh, kw, in, filters])');
+  const [kh, kw, cin, cout] = values.shape as [number, number, number, number];
+  const k: Kernel = { data: values.data, kh, kw, cin, cout };
+  const shape = `[${values.shape.join(', ')}]`;
+  const { channel } = options;
+  const rgb = options.rgb ?? (cin === 3 && channel === undefined);
+  if (rgb && cin !== 3) {
+    throw new ConfigError(op, `rgb tiles need 3 input channels, the kernel ${shape} (HWIO) has ${cin}`);
+  }
+  if (channel !== undefined && (!Number.isInteger(channel) || channel < 0 || channel >= cin)) {
+    throw new ConfigError(op, `channel ${channel} is out of range for the kernel ${shape} (HWIO): use 0 … ${cin - 1}`);
+  }
+  const normalize = options.normalize ?? 'filter';
+  if (!['filter', 'global', 'tile'].includes(normalize)) {
+    throw new ConfigError(op, `normalize must be 'filter', 'global' or 'tile', received ${JSON.stringify(normalize)}`);
+  }
+  const maxTiles = checkCount(op, 'maxTiles', options.maxTiles ?? 256);
+  const map = colormap(options.colormap ?? 'gray', op);
+  const symmetric = options.symmetric ?? options.colormap === 'diverging';
+
+  // Every tile as (filter, channel); filter-major so a row can be one filter.
+  const all: { filter: number; channel: number | 'rgb' }[] = [];
+  for (let f = 0; f < cout; f++) {
+    if (rgb) all.push({ filter: f, channel: 'rgb' });
+    else if (channel !== undefined) all.push({ filter: f, channel });
+    else for (let c = 0; c < cin; c++) all.push({ filter: f, channel: c });
+  }
+  const picked = sampleIndices(all.length, maxTiles).map((i) => all[i] as (typeof all)[number]);
+  const sampled = picked.length < all.length;
+
+  const globalRange = options.range ? ([...options.range] as [number, number]) : rangeOf(k.data, symmetric);
+  const filterRanges = new Map<number, [number, number]>();
+  const rangeFor = (f: number, c: number | 'rgb'): [number, number] => {
+    if (options.range || normalize === 'global') return globalRange;
+    if (normalize === 'tile') return rangeOf(filterValues(k, f, c === 'rgb' ? [0, 1, 2] : [c]), symmetric);
+    let r = filterRanges.get(f);
+    if (!r) {
+      r = rangeOf(
+        filterValues(
+          k,
+          f,
+          Array.from({ length: cin }, (_, i) => i),
+        ),
+        symmetric,
+      );
+      filterRanges.set(f, r);
+    }
+    return r;
+  };
+
+  const tiles = picked.map(({ filter, channel: c }) => {
+    const [min, max] = rangeFor(filter, c);
+    const tile = createImage(kw, kh);
+    for (let y = 0; y < kh; y++) {
+      for (let x = 0; x < kw; x++) {
+        const colour =
+          c === 'rgb'
+            ? [0, 1, 2].map((ch) => Math.round(255 * clampUnit(unit(at(k, y, x, ch, filter), min, max))))
+            : map(unit(at(k, y, x, c, filter), min, max));
+        tile.data.set([colour[0] ?? 0, colour[1] ?? 0, colour[2] ?? 0, 255], 4 * (y * kw + x));
+      }
+    }
+    return tile;
+  });
+
+  const perFilterRows = !rgb && channel === undefined && !sampled && cin > 1 && cin <= 16;
+  const grid = tileGrid(tiles, { ...options, ...(perFilterRows && !options.columns ? { columns: cin } : {}) }, op);
+  const result: FilterGridResult = {
+    image: grid.image,
+    tiles: picked.map((t, i) => ({ ...t, ...(grid.placements[i] as (typeof grid.placements)[number]) })),
+    total: all.length,
+    columns: grid.columns,
+    rows: grid.rows,
+    range: options.range || normalize === 'global' ? globalRange : rangeOf(k.data, false),
+  };
+  if (sampled) {
+    result.note = `showing ${picked.length} of ${all.length} tiles of the kernel ${shape} (HWIO), evenly sampled: raise maxTiles to see all`;
+  }
+  return result;
+}
+
+function clampUnit(t: number): number {
+  return Number.isNaN(t) ? 0 : Math.min(1, Math.max(0, t));
+}

@@ -1,0 +1,57 @@
+/**
+ * @convkit/viz — pictures of what a CNN learned: filter grids, feature
+ * maps, top-activating patches, filter evolution, training curves,
+ * confusion matrices, histograms, architecture diagrams and shift
+ * equivariance, as RGBA images (PNG, canvas) and SVG strings, the same in
+ * Node and the browser. Tensors are NHWC, kernels HWIO. File writing is in
+ * `@convkit/viz/node`.
+ *
+ * @packageDocumentation
+ */
+
+// Charts (SVG strings, echarts server-side rendering) and diagrams
+export type { ArchitectureOptions } from './architecture.js';
+export { architectureSvg } from './architecture.js';
+export type { ConfusionMatrixOptions } from './charts/confusion.js';
+export { confusionMatrixSvg } from './charts/confusion.js';
+export type { Histogram, HistogramOptions } from './charts/histogram.js';
+export { histogram, histogramSvg } from './charts/histogram.js';
+export type { LayerHistogram, LayerHistogramOptions } from './charts/layer-histograms.js';
+export { activationHistograms, weightHistograms } from './charts/layer-histograms.js';
+export type { ChartOptions } from './charts/render.js';
+export { PALETTE, renderChart } from './charts/render.js';
+export type { EpochRecord, TrainingCurvesOptions } from './charts/training-curves.js';
+export { trainingCurves } from './charts/training-curves.js';
+// Images, colour and encoding
+export type { Colormap, ColormapName, Rgb } from './colormap.js';
+export { colormap, diverging, gray, viridis } from './colormap.js';
+// Equivariance and invariance
+export type {
+  EquivarianceResult,
+  InvarianceRow,
+  PoolingInvarianceOptions,
+  Region,
+  Shift,
+  ShiftEquivarianceOptions,
+} from './equivariance.js';
+export { poolingInvariance, shiftEquivariance } from './equivariance.js';
+// What a network learned
+export type { EvolutionRow, FilterEvolutionOptions } from './evolution.js';
+export { FilterEvolution } from './evolution.js';
+export type { FeatureMapsOptions, FeatureMapsResult } from './feature-maps.js';
+export { colorbar, featureMaps } from './feature-maps.js';
+export type { FilterGridOptions, FilterGridResult, FilterNormalize, FilterTile } from './filters.js';
+export { filterGrid } from './filters.js';
+export type { GifOptions } from './gif.js';
+export { encodeGif } from './gif.js';
+export type { TileGrid, TileGridOptions, TilePlacement } from './grid.js';
+export { sampleIndices, tileGrid } from './grid.js';
+export type { Rgba, RgbaImage } from './image.js';
+export { createImage, drawImage, pixelAt, toImageData, upscale } from './image.js';
+export { activationAt, fieldAt, layerKernel, layerNames, layerPath } from './model-path.js';
+export { decodePng, encodePng } from './png.js';
+export { shiftImages } from './shift.js';
+export type { TensorInput, TensorLike } from './tensor-data.js';
+export { TopK } from './top-k.js';
+export type { Box, ImageSource, PatchHit, TopPatchesOptions, TopPatchesResult } from './top-patches.js';
+export { fieldBox, topPatches } from './top-patches.js';

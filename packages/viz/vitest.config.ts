@@ -1,0 +1,4 @@
+import { baseConfig } from '@convkit/vitest-config';
+import { defineProject, mergeConfig } from 'vitest/config';
+
+export default mergeConfig(baseConfig, defineProject({ test: { name: 'viz', pool: 'forks' } }));
