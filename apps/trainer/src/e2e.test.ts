@@ -86,6 +86,16 @@ describe('convkit train → interrupt → resume → eval → viz → report', (
       const viz = await convkit(['viz', dir, kind, '--backend', 'wasm']);
       expect(viz.code, viz.stderr).toBe(0);
     }
+    // A trained conv layer is shift-equivariant: a 2-pixel shift moves its maps by exactly 2 away from the borders.
+    const equivariance = await convkit(['viz', dir, 'equivariance', '--backend', 'wasm']);
+    expect(equivariance.code, equivariance.stderr).toBe(0);
+    const error =
+      /conv1: input shifted by 2 px down and right → maps expected to shift by 2×2 .*max \|difference\| on the interior ([\d.e+-]+)/.exec(
+        equivariance.stdout,
+      );
+    expect(error, equivariance.stdout).not.toBeNull();
+    expect(Number(error?.[1])).toBeLessThan(1e-5);
+    expect(equivariance.stdout).toMatch(/pool1: under a 1-pixel shift [\d.]+ % of the pooled outputs are unchanged/);
     for (const file of [
       'config.json',
       'environment.json',
@@ -99,6 +109,7 @@ describe('convkit train → interrupt → resume → eval → viz → report', (
       'maps.png',
       'patches.png',
       'curves.svg',
+      'equivariance.png',
       'report.html',
     ]) {
       expect(existsSync(join(dir, file)), file).toBe(true);

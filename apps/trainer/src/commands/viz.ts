@@ -122,9 +122,9 @@ export async function vizCommand(argv: string[], out: (line: string) => void): P
         return t.images.subarray(0, t.height * t.width * t.channels);
       });
       const x = { data: pixels, shape: [1, ...run.input] };
-      const conv = shiftEquivariance(run.model, x, { layer, shift: 2 });
+      const conv = shiftEquivariance(run.model, x, { layer, shift: [2, 2] });
       out(
-        `${layer}: input shifted by 2 px → maps expected to shift by ${conv.mapShift.join('×')} (jump ${conv.jump.join('×')}); ` +
+        `${layer}: input shifted by 2 px down and right → maps expected to shift by ${conv.mapShift.join('×')} (jump ${conv.jump.join('×')}); ` +
           `max |difference| on the interior ${conv.maxAbsError.toExponential(2)}, relative ${conv.relativeError.toExponential(2)}${conv.exact ? ' (a multiple of the jump: exact equivariance expected)' : ''}`,
       );
       await write('equivariance.png', encodePng(conv.image));
