@@ -58,6 +58,23 @@ function firstLayerOfType(model: Layer, type: string): string | undefined {
   return undefined;
 }
 
+/** The last layer of `type` in a (nested) sequential model. */
+function lastLayerOfType(model: Layer, type: string): string | undefined {
+  let found = model.type === type ? model.name : undefined;
+  for (const child of (model as Layer & { children?: readonly Layer[] }).children ?? [])
+    found = lastLayerOfType(child, type) ?? found;
+  return found;
+}
+
+/** The channel whose map varies most for this input: a dead or flat channel would show nothing. */
+function liveliestChannel(model: Layer, x: { data: Float32Array; shape: number[] }, layer: string): number {
+  return tf.tidy(() => {
+    const maps = activationAt(model, tf.tensor(x.data, x.shape), layer);
+    const spread = tf.sub(tf.max(maps, [0, 1, 2]), tf.min(maps, [0, 1, 2]));
+    return tf.argMax(spread).dataSync()[0] ?? 0;
+  });
+}
+
 /** `convkit viz <run> filters|maps|patches|evolution|curves [--layer NAME] [--image FILE]`: pictures into the run folder, and the report redone. */
 export async function vizCommand(argv: string[], out: (line: string) => void): Promise<number> {
   const { positionals, values } = parseArgs({
@@ -107,13 +124,15 @@ export async function vizCommand(argv: string[], out: (line: string) => void): P
       break;
     }
     case 'patches': {
-      const depth = fieldAt(run.model, run.input, layer).outputShape.at(-1) ?? 1;
+      // The deepest convolution sees the largest patches, the most telling ones (Zeiler & Fergus's layers 2–5).
+      const patchLayer = values.layer ?? lastLayerOfType(run.model, 'conv2d') ?? layer;
+      const depth = fieldAt(run.model, run.input, patchLayer).outputShape.at(-1) ?? 1;
       const units = values.units
         ? values.units.split(',').map(Number)
         : Array.from({ length: Math.min(8, depth) }, (_, i) => i);
-      const result = await topPatches(run.model, test(), { layer, units, k: 9, limit: 5000 });
+      const result = await topPatches(run.model, test(), { layer: patchLayer, units, k: 9, limit: 5000, scale: 4 });
       await write('patches.png', encodePng(result.image));
-      out(`top patches of ${layer}, units ${units.join(', ')}, over ${result.examples} test images`);
+      out(`top patches of ${patchLayer}, units ${units.join(', ')}, over ${result.examples} test images`);
       break;
     }
     case 'equivariance': {
@@ -122,7 +141,11 @@ export async function vizCommand(argv: string[], out: (line: string) => void): P
         return t.images.subarray(0, t.height * t.width * t.channels);
       });
       const x = { data: pixels, shape: [1, ...run.input] };
-      const conv = shiftEquivariance(run.model, x, { layer, shift: [2, 2] });
+      const conv = shiftEquivariance(run.model, x, {
+        layer,
+        shift: [2, 2],
+        channel: liveliestChannel(run.model, x, layer),
+      });
       out(
         `${layer}: input shifted by 2 px down and right → maps expected to shift by ${conv.mapShift.join('×')} (jump ${conv.jump.join('×')}); ` +
           `max |difference| on the interior ${conv.maxAbsError.toExponential(2)}, relative ${conv.relativeError.toExponential(2)}${conv.exact ? ' (a multiple of the jump: exact equivariance expected)' : ''}`,
