@@ -1,27 +1,9 @@
 import { parseArgs } from 'node:util';
-import { evalCommand } from './commands/evaluate.js';
-import { backendsCommand, modelsCommand, summaryCommand } from './commands/info.js';
-import { TRAIN_USAGE, trainCommand } from './commands/train.js';
-import { vizCommand } from './commands/viz.js';
 import { closest, UsageError } from './errors.js';
-import { lectureReport } from './lecture.js';
+import { TRAIN_USAGE, USAGE } from './usage.js';
 
-export const USAGE = `usage: convkit <command> [options]
+// Each command is imported when it runs: tfjs, the backends and the chart library load only for the commands that need them.
 
-commands:
-  train <model> --data SPEC [...]    train a zoo model, with progress, checkpoints and a report (convkit train --help)
-  eval <run|checkpoint> [--data SPEC] [--json]
-                                     loss, top-1/top-5 error, per-class accuracy, confusion matrix
-  summary <model> [--input HxWxC] [--classes N] [--batch N] [--json]
-                                     the layer table and totals, no weights allocated
-  models [--json]                    the model zoo
-  backends [--json]                  what this machine runs, the default and why, kernel coverage
-  viz <run> filters|maps|patches|evolution|curves|equivariance [--layer NAME] [--image FILE]
-                                     pictures of what the network learned, into the run folder
-  lecture [--batch N]                the CNN lecture's numbers, computed by @convkit/shape
-  help                               this text
-
-exit codes: 0 success, 1 failure, 2 usage, 130 interrupted (a checkpoint was written)`;
 
 const COMMANDS = ['train', 'eval', 'summary', 'models', 'backends', 'viz', 'lecture', 'help'];
 
@@ -37,23 +19,23 @@ async function main(argv: string[], out: (line: string) => void): Promise<number
   }
   switch (command) {
     case 'train':
-      return trainCommand(rest, out);
+      return (await import('./commands/train.js')).trainCommand(rest, out);
     case 'eval':
-      return evalCommand(rest, out);
+      return (await import('./commands/evaluate.js')).evalCommand(rest, out);
     case 'summary':
-      return summaryCommand(rest, out);
+      return (await import('./commands/info.js')).summaryCommand(rest, out);
     case 'models':
-      return modelsCommand(rest, out);
+      return (await import('./commands/info.js')).modelsCommand(rest, out);
     case 'backends':
-      return backendsCommand(rest, out);
+      return (await import('./commands/info.js')).backendsCommand(rest, out);
     case 'viz':
-      return vizCommand(rest, out);
+      return (await import('./commands/viz.js')).vizCommand(rest, out);
     case 'lecture': {
       const { values } = parseArgs({ args: rest, options: { batch: { type: 'string' } } });
       const batch = values.batch === undefined ? 128 : Number(values.batch);
       if (!Number.isInteger(batch) || batch < 1)
         throw new UsageError(`--batch must be a positive integer, received ${JSON.stringify(values.batch)}`);
-      out(lectureReport({ batch }));
+      out((await import('./lecture.js')).lectureReport({ batch }));
       return 0;
     }
     default: {

@@ -1,6 +1,6 @@
 import { writeFileAtomic } from '@convkit/io/node';
 import type { Layer } from '@convkit/layers';
-import { encodePng, FilterEvolution, filterGrid } from '@convkit/viz';
+import type { FilterEvolution } from '@convkit/viz';
 import type { RunFolder } from './run-folder.js';
 
 /** The first convolution of a model: `[layer name, kernel]`, or undefined for a model without one. */
@@ -21,17 +21,20 @@ export function gridColumns(kernel: { shape: readonly number[] }): number {
  * `filters-evolution.png` (one row per snapshot) and `filters-evolution.gif`.
  */
 export class FilterRecorder {
-  private readonly evolution = new FilterEvolution({ scale: 4 });
+  private evolution: FilterEvolution | undefined;
   private recorded = 0;
+  // @convkit/viz loads its chart library (most of a second): only once there is something to draw.
+  private readonly viz = import('@convkit/viz');
 
   constructor(
     private readonly model: Layer,
     private readonly run: RunFolder,
   ) {}
 
-  start(epoch: number): void {
+  async start(epoch: number): Promise<void> {
     const conv = firstConv(this.model);
     if (conv && this.recorded === 0) {
+      this.evolution = new (await this.viz).FilterEvolution({ scale: 4 });
       this.evolution.record(epoch === 0 ? 'init' : `resumed at epoch ${epoch + 1}`, conv[1]);
       this.recorded++;
     }
@@ -39,7 +42,8 @@ export class FilterRecorder {
 
   async record(epoch: number): Promise<void> {
     const conv = firstConv(this.model);
-    if (!conv) return;
+    if (!conv || !this.evolution) return;
+    const { encodePng, filterGrid } = await this.viz;
     this.evolution.record(`epoch ${epoch + 1}`, conv[1]);
     this.recorded++;
     await writeFileAtomic(
@@ -49,7 +53,8 @@ export class FilterRecorder {
   }
 
   async finish(): Promise<void> {
-    if (this.recorded < 2) return;
+    if (this.recorded < 2 || !this.evolution) return;
+    const { encodePng } = await this.viz;
     await writeFileAtomic(this.run.file('filters-evolution.png'), encodePng(this.evolution.grid().image));
     await writeFileAtomic(this.run.file('filters-evolution.gif'), this.evolution.gif({ delay: 500 }));
   }

@@ -19,19 +19,8 @@ import { UsageError } from '../errors.js';
 import { FilterRecorder } from '../filter-recorder.js';
 import { buildModel, checkModelName } from '../model.js';
 import { progressListener, progressMode } from '../progress.js';
-import { writeReport } from '../report.js';
 import { defaultRunDir, openRunFolder, readRunConfig } from '../run-folder.js';
 
-export const TRAIN_USAGE = `convkit train <model> [options]
-  --data SPEC        mnist | fashion-mnist[:<dir>] | cifar10:<dir> | cifar100:<dir> | folder:<dir> (default mnist)
-  --recipe NAME      lenet5 | alexnet2012 | vgg2014 | googlenet2014 (default: the model's family)
-  --epochs N  --batch N  --lr X  --seed N
-  --backend NAME     auto | cpu | wasm | webgpu (default auto)
-  --limit N          train on N examples only (a quick look)
-  --out DIR          the run folder (default runs/<model>-<time>)
-  --resume DIR       continue the run in DIR from its last checkpoint (flags given now win)
-  --config FILE      a JSON file of these settings; flags win over it
-  --json             progress as JSON lines on stdout`;
 
 /** `convkit train`: returns the exit code (0 done, 130 interrupted with a checkpoint written). */
 export async function trainCommand(argv: string[], out: (line: string) => void = console.log): Promise<number> {
@@ -167,7 +156,7 @@ export async function trainCommand(argv: string[], out: (line: string) => void =
       ...(config.earlyStopping ? { earlyStopping: config.earlyStopping } : {}),
       onEvent: async (e: FitEvent) => {
         progress.listener(e);
-        if (e.type === 'trainStart') filters.start(e.epoch);
+        if (e.type === 'trainStart') await filters.start(e.epoch);
         if (e.type === 'epochEnd') {
           run.appendMetrics(e.record);
           await filters.record(e.record.epoch);
@@ -197,7 +186,7 @@ export async function trainCommand(argv: string[], out: (line: string) => void =
     };
     await run.writeJson('evaluation.json', evaluation);
     await filters.finish();
-    const report = await writeReport(run.dir, { model });
+    const report = await (await import('../report.js')).writeReport(run.dir, { model });
     log(
       `test: loss ${test.loss.toFixed(4)}, top-1 error ${(100 * test.top1Error).toFixed(2)} % (accuracy ${(100 * (1 - test.top1Error)).toFixed(2)} %), top-5 error ${(100 * test.top5Error).toFixed(2)} %`,
     );

@@ -1,0 +1,30 @@
+/** The usage texts, apart so `help` loads nothing else. */
+
+export const USAGE = `usage: convkit <command> [options]
+
+commands:
+  train <model> --data SPEC [...]    train a zoo model, with progress, checkpoints and a report (convkit train --help)
+  eval <run|checkpoint> [--data SPEC] [--json]
+                                     loss, top-1/top-5 error, per-class accuracy, confusion matrix
+  summary <model> [--input HxWxC] [--classes N] [--batch N] [--json]
+                                     the layer table and totals, no weights allocated
+  models [--json]                    the model zoo
+  backends [--json]                  what this machine runs, the default and why, kernel coverage
+  viz <run> filters|maps|patches|evolution|curves|equivariance [--layer NAME] [--image FILE]
+                                     pictures of what the network learned, into the run folder
+  lecture [--batch N]                the CNN lecture's numbers, computed by @convkit/shape
+  help                               this text
+
+exit codes: 0 success, 1 failure, 2 usage, 130 interrupted (a checkpoint was written)`;
+
+
+export const TRAIN_USAGE = `convkit train <model> [options]
+  --data SPEC        mnist | fashion-mnist[:<dir>] | cifar10:<dir> | cifar100:<dir> | folder:<dir> (default mnist)
+  --recipe NAME      lenet5 | alexnet2012 | vgg2014 | googlenet2014 (default: the model's family)
+  --epochs N  --batch N  --lr X  --seed N
+  --backend NAME     auto | cpu | wasm | webgpu (default auto)
+  --limit N          train on N examples only (a quick look)
+  --out DIR          the run folder (default runs/<model>-<time>)
+  --resume DIR       continue the run in DIR from its last checkpoint (flags given now win)
+  --config FILE      a JSON file of these settings; flags win over it
+  --json             progress as JSON lines on stdout`;
