@@ -25,7 +25,16 @@ describe('selective installs', () => {
   it.each(libs.map((lib) => [lib.name, lib] as const))('%s installs alone and its README example runs', (_, lib) => {
     expect(existsSync(join(lib.dir, 'dist/index.js')), `${lib.name} is built`).toBe(true);
     // Workspace dependencies are packed too and installed beside it, as the registry would serve them.
-    const workspaceDeps = libs.filter((other) => other.name in (lib.manifest.dependencies ?? {}));
+    const workspaceDeps: typeof libs = [];
+    const visit = (l: (typeof libs)[number]) => {
+      for (const other of libs) {
+        if (other.name in (l.manifest.dependencies ?? {}) && !workspaceDeps.includes(other)) {
+          workspaceDeps.push(other);
+          visit(other); // transitively: train → layers → shape
+        }
+      }
+    };
+    visit(lib);
     const tarballs = [lib, ...workspaceDeps].map((l) => pack(l, destination));
 
     const listing = execFileSync('tar', ['-tzf', tarballs[0] as string], { encoding: 'utf8' }).split('\n');
