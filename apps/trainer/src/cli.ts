@@ -4,7 +4,6 @@ import { TRAIN_USAGE, USAGE } from './usage.js';
 
 // Each command is imported when it runs: tfjs, the backends and the chart library load only for the commands that need them.
 
-
 const COMMANDS = ['train', 'eval', 'summary', 'models', 'backends', 'viz', 'lecture', 'help'];
 
 async function main(argv: string[], out: (line: string) => void): Promise<number> {

@@ -10,6 +10,12 @@ describe('trainer configuration', () => {
     expect(config.schedule).toMatchObject({ type: 'plateau', factor: 0.1 });
   });
 
+  it("takes a recipe's per-model settings: the paper's LeNet-5 trains at a smaller rate", () => {
+    expect(composeConfig({ model: 'lenet5' }).lr).toBe(0.002);
+    expect(composeConfig({ model: 'lenet5-modern' }).lr).toBe(0.05);
+    expect(composeConfig({ model: 'lenet5', lr: 0.01 }).lr).toBe(0.01);
+  });
+
   it('names recipes by family', () => {
     expect(['lenet5-modern', 'vgg16', 'googlenet', 'inception-v3', 'zfnet', 'nin'].map(defaultRecipe)).toEqual([
       'lenet5',

@@ -55,13 +55,14 @@ export function composeConfig(
   } catch (error) {
     throw new UsageError((error as Error).message);
   }
+  const forModel = recipe.byModel?.[flags.model] ?? {};
   const base: TrainConfig = {
     model: flags.model,
     data: 'mnist',
     recipe: recipeName,
-    epochs: recipe.epochs,
-    batchSize: recipe.batchSize,
-    lr: recipe.lr,
+    epochs: forModel.epochs ?? recipe.epochs,
+    batchSize: forModel.batchSize ?? recipe.batchSize,
+    lr: forModel.lr ?? recipe.lr,
     optimizer: recipe.optimizer,
     schedule: recipe.schedule,
     ...(recipe.augment ? { augment: recipe.augment } : {}),

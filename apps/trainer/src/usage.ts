@@ -17,7 +17,6 @@ commands:
 
 exit codes: 0 success, 1 failure, 2 usage, 130 interrupted (a checkpoint was written)`;
 
-
 export const TRAIN_USAGE = `convkit train <model> [options]
   --data SPEC        mnist | fashion-mnist[:<dir>] | cifar10:<dir> | cifar100:<dir> | folder:<dir> (default mnist)
   --recipe NAME      lenet5 | alexnet2012 | vgg2014 | googlenet2014 (default: the model's family)

@@ -20,6 +20,8 @@ export interface Recipe {
   colorNoise?: number;
   auxiliaryWeight?: number;
   labelSmoothing?: number;
+  /** Settings that differ for particular models of the family, by zoo name. */
+  byModel?: Record<string, Partial<Pick<Recipe, 'lr' | 'batchSize' | 'epochs'>>>;
   /** What we changed or could not reproduce, and why. */
   notes: string[];
 }
@@ -39,6 +41,8 @@ export const recipes: Record<string, Recipe> = {
     optimizer: { type: 'sgd', momentum: 0.9, weightDecay: 0.0005 },
     // The paper's steps, relative to its first rate: 0.0005 → 0.0002 → 0.0001 → 0.00005 → 0.00001.
     schedule: { type: 'piecewise', boundaries: [2, 5, 8, 12], factors: [1, 0.4, 0.2, 0.1, 0.02] },
+    // The paper's RBF output gives −squared distances as logits, about 100 times larger than a dense layer's: at 0.05 the tanh units saturate in the first epoch.
+    byModel: { lenet5: { lr: 0.002 } },
     notes: [
       'The paper used stochastic diagonal Levenberg-Marquardt, one example at a time; minibatch SGD with momentum is the modern equivalent.',
       "Its step-wise decreasing rate keeps the paper's epochs and ratios, scaled to a starting rate of 0.05 for SGD with momentum at batch 64 (0.01 ends at 98.99 % on MNIST, 0.05 above 99 %).",

@@ -21,7 +21,6 @@ import { buildModel, checkModelName } from '../model.js';
 import { progressListener, progressMode } from '../progress.js';
 import { defaultRunDir, openRunFolder, readRunConfig } from '../run-folder.js';
 
-
 /** `convkit train`: returns the exit code (0 done, 130 interrupted with a checkpoint written). */
 export async function trainCommand(argv: string[], out: (line: string) => void = console.log): Promise<number> {
   const { positionals, values } = parseArgs({
