@@ -1,0 +1,2 @@
+// Stylesheets are imported for their side effect by the theme.
+declare module '*.css';

@@ -1,0 +1,6 @@
+/** The MNIST subset the playground trains on: the first N digits of each split. */
+export declare const SUBSET: { train: number; test: number };
+/** Packages documented in the API reference, in reading order. */
+export declare const API_PACKAGES: string[];
+/** Writes the subset's four gzipped IDX files into `out` (default: the site's public/mnist). */
+export declare function writeMnistSubset(out?: string): void;

