@@ -4,7 +4,7 @@ import { TRAIN_USAGE, USAGE } from './usage.js';
 
 // Each command is imported when it runs: tfjs, the backends and the chart library load only for the commands that need them.
 
-const COMMANDS = ['train', 'eval', 'summary', 'models', 'backends', 'viz', 'lecture', 'help'];
+const COMMANDS = ['train', 'eval', 'export', 'summary', 'models', 'backends', 'viz', 'lecture', 'help'];
 
 async function main(argv: string[], out: (line: string) => void): Promise<number> {
   const [command = 'help', ...rest] = argv;
@@ -21,6 +21,8 @@ async function main(argv: string[], out: (line: string) => void): Promise<number
       return (await import('./commands/train.js')).trainCommand(rest, out);
     case 'eval':
       return (await import('./commands/evaluate.js')).evalCommand(rest, out);
+    case 'export':
+      return (await import('./commands/export.js')).exportCommand(rest, out);
     case 'summary':
       return (await import('./commands/info.js')).summaryCommand(rest, out);
     case 'models':

@@ -6,6 +6,8 @@ commands:
   train <model> --data SPEC [...]    train a zoo model, with progress, checkpoints and a report (convkit train --help)
   eval <run|checkpoint> [--data SPEC] [--json]
                                      loss, top-1/top-5 error, per-class accuracy, confusion matrix
+  export <run|checkpoint> --format onnx|safetensors|torchvision [--out FILE]
+                                     the trained model for ONNX Runtime, safetensors readers or PyTorch
   summary <model> [--input HxWxC] [--classes N] [--batch N] [--json]
                                      the layer table and totals, no weights allocated
   models [--json]                    the model zoo

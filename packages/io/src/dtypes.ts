@@ -31,7 +31,7 @@ export function dtypeOf(data: TensorData): Dtype {
 }
 
 /** IEEE half → single precision (safetensors files from PyTorch are often F16/BF16). */
-function halfToFloat(h: number): number {
+export function halfToFloat(h: number): number {
   const sign = h & 0x8000 ? -1 : 1;
   const exponent = (h >> 10) & 0x1f;
   const fraction = h & 0x3ff;

@@ -1,7 +1,13 @@
+import {
+  type OnnxAttribute as Attribute,
+  modelProto,
+  node,
+  type ProtoMessage,
+  tensorProto,
+  valueInfo,
+} from '@convkit/io';
 import type { Architecture } from '../architectures.js';
 import { seededRandom, uniformArray } from '../random.js';
-import { type Attribute, modelProto, node, tensorProto, valueInfo } from './onnx-proto.js';
-import type { ProtoMessage } from './proto-writer.js';
 
 export const ONNX_INPUT = 'input';
 
@@ -78,11 +84,14 @@ export function architectureToOnnx(architecture: Architecture, batch: number, se
   // The graph output is the last node's output: callers read its name from the session.
   const outputDims = features > 0 ? [batch, features] : [batch, channels, height, width];
   const [h0, w0, c0] = architecture.input;
-  return modelProto({
-    name: architecture.name,
-    nodes,
-    initializers,
-    inputs: [valueInfo(ONNX_INPUT, [batch, c0, h0, w0])],
-    outputs: [valueInfo(current, outputDims)],
-  });
+  return modelProto(
+    {
+      name: architecture.name,
+      nodes,
+      initializers,
+      inputs: [valueInfo(ONNX_INPUT, [batch, c0, h0, w0])],
+      outputs: [valueInfo(current, outputDims)],
+    },
+    { opset: 13, producer: 'convkit-bench' },
+  );
 }

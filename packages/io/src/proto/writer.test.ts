@@ -1,6 +1,6 @@
 import { readFields, submessages, varints } from '@convkit/testdata';
 import { describe, expect, it } from 'vitest';
-import { encodeVarint, ProtoMessage } from './proto-writer.js';
+import { encodeVarint, ProtoMessage } from './writer.js';
 
 describe('encodeVarint', () => {
   it('writes base-128 little-endian groups (protobuf docs: 1 and 300)', () => {

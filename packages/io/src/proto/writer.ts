@@ -3,6 +3,11 @@
  * ModelProto needs. A message keeps a list of byte chunks and their total
  * length, so nesting a 550 MB initializer into a graph and the graph into a
  * model copies it once, in `finish`, instead of once per level.
+ *
+ * @example
+ * ```ts
+ * const bytes = new ProtoMessage().string(2, 'testing').message(3, new ProtoMessage().varint(1, 150)).finish();
+ * ```
  */
 export class ProtoMessage {
   private readonly parts: Uint8Array[] = [];
@@ -71,7 +76,14 @@ export class ProtoMessage {
   }
 }
 
-/** Base-128 varint; negative values as their 64-bit two's complement. */
+/**
+ * Base-128 varint; negative values as their 64-bit two's complement.
+ *
+ * @example
+ * ```ts
+ * encodeVarint(300); // Uint8Array [0xac, 0x02]
+ * ```
+ */
 export function encodeVarint(value: number | bigint): Uint8Array {
   if (typeof value === 'number' && !Number.isSafeInteger(value)) {
     throw new RangeError(`a varint needs a safe integer, received ${value}`);

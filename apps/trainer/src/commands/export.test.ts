@@ -1,0 +1,101 @@
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { initBackend } from '@convkit/backend';
+import { decodeSafetensors, importOnnx } from '@convkit/io';
+import { fromJSON } from '@convkit/layers';
+import { encodeCheckpoint } from '@convkit/train/node';
+import { getModel } from '@convkit/zoo';
+import * as tf from '@tensorflow/tfjs-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { UsageError } from '../errors.js';
+import { defaultExportPath, exportBytes, exportCommand, parseExportArgs } from './export.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'convkit-export-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+beforeAll(async () => {
+  await initBackend('cpu');
+});
+
+describe('parseExportArgs', () => {
+  it('reads the target, format, output and opset', () => {
+    expect(parseExportArgs(['runs/a', '--format', 'onnx', '--out', 'a.onnx', '--opset', '17'])).toEqual({
+      target: 'runs/a',
+      format: 'onnx',
+      out: 'a.onnx',
+      opset: 17,
+      backend: 'cpu',
+    });
+  });
+
+  it('explains what is wrong', () => {
+    expect(() => parseExportArgs(['--format', 'onnx'])).toThrow(UsageError);
+    expect(() => parseExportArgs(['runs/a', '--format', 'pt'])).toThrow(
+      /--format must be one of onnx, safetensors, torchvision, received "pt"/,
+    );
+    expect(() => parseExportArgs(['runs/a'])).toThrow(/received null/);
+    expect(() => parseExportArgs(['runs/a', '--format', 'safetensors', '--opset', '13'])).toThrow(
+      /goes with --format onnx/,
+    );
+  });
+
+  it('puts exports in the run folder by default', () => {
+    expect(defaultExportPath('runs/a', 'vgg16', 'torchvision')).toBe(
+      join('runs/a', 'export', 'vgg16.torchvision.safetensors'),
+    );
+  });
+});
+
+describe('convkit export', () => {
+  /** A run folder as `convkit train` leaves it, with an untrained LeNet-5 checkpoint. */
+  async function runFolder(): Promise<{ run: string; model: ReturnType<typeof getModel> }> {
+    const model = getModel('lenet5-modern').build([28, 28, 1], { seed: 3 });
+    const config = { model: 'lenet5-modern', data: 'mnist', seed: 3, normalize: { mean: [0], std: [1] } };
+    const progress = {
+      epoch: 1,
+      batch: 0,
+      step: 10,
+      history: [],
+      best: { validationLoss: 1, epoch: 0 },
+      epochsWithoutImprovement: 0,
+      schedule: {},
+      partial: { lossSum: 0, correct: 0, seen: 0, seconds: 0 },
+    };
+    const run = join(dir, 'run');
+    mkdirSync(join(run, 'checkpoints'), { recursive: true });
+    const bytes = await encodeCheckpoint(model, { steps: 10, slots: {} }, progress as never, { config });
+    writeFileSync(join(run, 'checkpoints', 'last.safetensors'), bytes);
+    return { run, model };
+  }
+
+  it('writes an ONNX file that computes what the run’s model computes', async () => {
+    const { run, model } = await runFolder();
+    const lines: string[] = [];
+    expect(await exportCommand([run, '--format', 'onnx'], (l) => lines.push(l))).toBe(0);
+    const file = join(run, 'export', 'lenet5-modern.onnx');
+    expect(lines.join('\n')).toContain(`wrote ${file}: onnx`);
+    const imported = importOnnx(new Uint8Array(readFileSync(file)), { fromJSON, file });
+    const x = tf.randomUniform([2, 28, 28, 1], 0, 1, 'float32', 5);
+    const [a, b] = tf.tidy(() => [model.apply(x), imported.model.apply(x)]);
+    expect(Array.from(b?.dataSync() ?? [])).toEqual(Array.from(a?.dataSync() ?? []));
+    tf.dispose([x, a as tf.Tensor, b as tf.Tensor]);
+  });
+
+  it('writes the weights under convkit names with the architecture, to --out', async () => {
+    const { run, model } = await runFolder();
+    const file = join(dir, 'weights.safetensors');
+    expect(await exportCommand([run, '--format', 'safetensors', '--out', file], () => {})).toBe(0);
+    const { tensors, metadata } = decodeSafetensors(new Uint8Array(readFileSync(file)));
+    expect([...tensors.keys()]).toEqual(model.namedWeights().map(([n]) => n));
+    expect(JSON.parse(metadata.architecture ?? '{}').type).toBe('sequential');
+    expect(metadata.input).toBe('[28,28,1]');
+  });
+
+  it('refuses torchvision names for a model torchvision does not have, saying which it has', () => {
+    const model = getModel('lenet5-modern').build([28, 28, 1]);
+    expect(() => exportBytes(model, 'lenet5-modern', [28, 28, 1], 'torchvision')).toThrow(UsageError);
+    expect(() => exportBytes(model, 'lenet5-modern', [28, 28, 1], 'torchvision')).toThrow(
+      /cannot export lenet5-modern as torchvision: .*vgg16/,
+    );
+  });
+});

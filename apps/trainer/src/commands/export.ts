@@ -1,0 +1,140 @@
+import { mkdirSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { initBackend } from '@convkit/backend';
+import {
+  encodeSafetensors,
+  exportOnnx,
+  exportTorchvision,
+  type LayerLike,
+  TORCHVISION_MODELS,
+  UnsupportedError,
+} from '@convkit/io';
+import { writeFileAtomic } from '@convkit/io/node';
+import { type Layer, toJSON } from '@convkit/layers';
+import { UsageError } from '../errors.js';
+import { loadRun } from '../load-run.js';
+
+export const EXPORT_FORMATS = ['onnx', 'safetensors', 'torchvision'] as const;
+export type ExportFormat = (typeof EXPORT_FORMATS)[number];
+
+/** What `convkit export` was asked for. */
+export interface ExportArgs {
+  target: string;
+  format: ExportFormat;
+  out?: string;
+  opset?: number;
+  backend: string;
+}
+
+/** Parses `convkit export <run|checkpoint> --format onnx|safetensors|torchvision [--out FILE] [--opset N] [--backend NAME]`. */
+export function parseExportArgs(argv: string[]): ExportArgs {
+  const { positionals, values } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: {
+      format: { type: 'string' },
+      out: { type: 'string' },
+      opset: { type: 'string' },
+      backend: { type: 'string' },
+    },
+  });
+  const [target, ...extra] = positionals;
+  if (!target) throw new UsageError('convkit export needs a run folder or a checkpoint file');
+  if (extra.length > 0)
+    throw new UsageError(`convkit export takes one run or checkpoint, received also ${extra.join(', ')}`);
+  const format = values.format;
+  if (!format || !(EXPORT_FORMATS as readonly string[]).includes(format)) {
+    throw new UsageError(
+      `--format must be one of ${EXPORT_FORMATS.join(', ')}, received ${JSON.stringify(format ?? null)}`,
+    );
+  }
+  const opset = values.opset === undefined ? undefined : Number(values.opset);
+  if (opset !== undefined && (format !== 'onnx' || !Number.isInteger(opset))) {
+    throw new UsageError(
+      `--opset takes an integer and goes with --format onnx, received ${JSON.stringify(values.opset)} with --format ${format}`,
+    );
+  }
+  return {
+    target,
+    format: format as ExportFormat,
+    backend: values.backend ?? 'cpu',
+    ...(values.out !== undefined ? { out: values.out } : {}),
+    ...(opset !== undefined ? { opset } : {}),
+  };
+}
+
+/** The file a format is written to when --out is not given: `<run>/export/<model>.<ext>`. */
+export function defaultExportPath(runDir: string, model: string, format: ExportFormat): string {
+  const extension = format === 'onnx' ? 'onnx' : format === 'torchvision' ? 'torchvision.safetensors' : 'safetensors';
+  return join(runDir, 'export', `${model}.${extension}`);
+}
+
+/**
+ * A built model's bytes in one of the export formats: ONNX (graph and
+ * weights, NHWC input), safetensors under convkit's weight names with the
+ * architecture as metadata, or safetensors under torchvision's names and layouts.
+ */
+export function exportBytes(
+  model: Layer,
+  modelName: string,
+  input: [number, number, number],
+  format: ExportFormat,
+  options: { opset?: number } = {},
+): Uint8Array {
+  try {
+    if (format === 'onnx')
+      return exportOnnx(model as LayerLike, {
+        input,
+        ...(options.opset !== undefined ? { opset: options.opset } : {}),
+      });
+    if (format === 'torchvision')
+      return encodeSafetensors(exportTorchvision(model as LayerLike & { inputShape?: number[] }, modelName));
+  } catch (error) {
+    if (error instanceof UnsupportedError) {
+      const hint =
+        format === 'torchvision'
+          ? ` (torchvision names exist for ${TORCHVISION_MODELS.join(', ')}; --format safetensors keeps convkit's)`
+          : '';
+      throw new UsageError(`cannot export ${modelName} as ${format}: ${error.message}${hint}`);
+    }
+    throw error;
+  }
+  const tensors = Object.fromEntries(
+    model.namedWeights().map(([name, v]) => [name, { data: v.dataSync() as Float32Array, shape: v.shape }]),
+  );
+  return encodeSafetensors(tensors, {
+    format: 'convkit-weights/1',
+    model: modelName,
+    input: JSON.stringify(input),
+    architecture: JSON.stringify(toJSON(model)),
+  });
+}
+
+const HOW_TO_LOAD: Record<ExportFormat, (file: string) => string> = {
+  onnx: (file) => `onnxruntime: InferenceSession.create('${file}'), feeds { input: float32 [batch, h, w, c] (NHWC) }`,
+  safetensors: (file) => `convkit: readSafetensors('${file}'); the architecture is in its metadata`,
+  torchvision: (file) => `PyTorch: model.load_state_dict(safetensors.torch.load_file('${file}'))`,
+};
+
+/** `convkit export <run|checkpoint> --format onnx|safetensors|torchvision [--out FILE]`: a trained model for other tools. */
+export async function exportCommand(argv: string[], out: (line: string) => void): Promise<number> {
+  const args = parseExportArgs(argv);
+  await initBackend(args.backend as 'cpu');
+  const run = loadRun(args.target);
+  const bytes = exportBytes(
+    run.model,
+    run.config.model,
+    run.input,
+    args.format,
+    args.opset !== undefined ? { opset: args.opset } : {},
+  );
+  const file = args.out ?? defaultExportPath(run.dir, run.config.model, args.format);
+  mkdirSync(dirname(file), { recursive: true });
+  await writeFileAtomic(file, bytes);
+  out(`${run.config.model} (${run.input.join('×')}, ${run.classes} classes) from ${run.checkpoint}`);
+  out(`wrote ${file}: ${args.format}, ${bytes.length.toLocaleString('en-US')} bytes`);
+  out(`load it with ${HOW_TO_LOAD[args.format](file)}`);
+  run.model.dispose();
+  return 0;
+}

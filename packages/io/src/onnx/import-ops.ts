@@ -1,0 +1,119 @@
+import { FormatError, UnsupportedError } from '../errors.js';
+import { Attributes } from './attributes.js';
+import type { OnnxNode } from './decode.js';
+import { ACTIVATION_OPS, activation } from './import-activation.js';
+import { type Converted, type Flow, type ImportContext, readScalar, spatial } from './import-context.js';
+import { batchNorm, conv, dense, globalPool, pool } from './import-layers.js';
+import { flatten, pad, reshape, transpose } from './import-shape.js';
+import { describeNode } from './statics.js';
+
+/** The ONNX ops {@link convertNode} turns into convkit layers (Concat joins branches in the graph walk). */
+export const ONNX_IMPORT_OPS = [
+  'AveragePool',
+  'BatchNormalization',
+  'Clip',
+  'Concat',
+  'Conv',
+  'Dropout',
+  'Elu',
+  'Flatten',
+  'Gemm',
+  'GlobalAveragePool',
+  'GlobalMaxPool',
+  'Identity',
+  'LRN',
+  'LeakyRelu',
+  'MatMul',
+  'MaxPool',
+  'Pad',
+  'Relu',
+  'Reshape',
+  'Selu',
+  'Sigmoid',
+  'Softmax',
+  'Softplus',
+  'Tanh',
+  'Transpose',
+] as const;
+
+/** Converts one node reading `flow` (and the nodes folded into it) into convkit layers. */
+export function convertNode(ctx: ImportContext, node: OnnxNode, flow: Flow): Converted {
+  if (node.domain !== '' && node.domain !== 'ai.onnx') {
+    throw new UnsupportedError(
+      describeNode(node),
+      `domain ${JSON.stringify(node.domain)} is not ONNX's own; convkit reads the default domain`,
+    );
+  }
+  if (node.inputs[0] !== flow.value) {
+    throw new UnsupportedError(
+      describeNode(node),
+      `reads the data as input ${node.inputs.indexOf(flow.value)}; convkit layers read it first`,
+    );
+  }
+  ctx.checkExtraOutputs(node);
+  const a = new Attributes(node, ctx.file);
+  const next = (shape: number[], extra: Partial<Flow> = {}): Flow => ({
+    value: node.outputs[0] ?? '',
+    shape,
+    ...extra,
+  });
+  switch (node.op) {
+    case 'Conv':
+      return conv(ctx, node, flow, a);
+    case 'Gemm':
+    case 'MatMul':
+      return dense(ctx, node, flow, a);
+    case 'MaxPool':
+    case 'AveragePool':
+      return pool(ctx, node, flow, a);
+    case 'GlobalAveragePool':
+    case 'GlobalMaxPool':
+      return globalPool(ctx, node, flow);
+    case 'BatchNormalization':
+      return batchNorm(ctx, node, flow, a);
+    case 'LRN': {
+      spatial(node, flow);
+      const size = a.int('size', 0);
+      if (size < 1 || size % 2 === 0)
+        throw new UnsupportedError(describeNode(node), `LRN size ${size}: convkit's window is an odd size, centred`);
+      const config = {
+        name: ctx.layerName(node),
+        size,
+        alpha: a.float('alpha', 1e-4),
+        beta: a.float('beta', 0.75),
+        k: a.float('bias', 1),
+      };
+      return { layers: [{ type: 'lrn', config }], flow: next(flow.shape) };
+    }
+    case 'Dropout': {
+      const ratio = ctx.opset >= 12 && node.inputs[1] ? readScalar(ctx, node, 1, 'ratio') : a.float('ratio', 0.5);
+      if (!(ratio >= 0 && ratio < 1))
+        throw new FormatError(ctx.file, node.offset, `${describeNode(node)}: ratio ${ratio} is not in [0, 1)`);
+      return {
+        layers: [{ type: 'dropout', config: { name: ctx.layerName(node), rate: ratio } }],
+        flow: { ...flow, value: node.outputs[0] ?? '' },
+      };
+    }
+    case 'Identity':
+      return { layers: [], flow: { ...flow, value: node.outputs[0] ?? '' } };
+    case 'Flatten': {
+      const axis = a.int('axis', 1);
+      if (axis !== 1 && axis !== -flow.shape.length) {
+        throw new UnsupportedError(describeNode(node), `Flatten axis ${axis}: convkit flattens each example (axis 1)`);
+      }
+      return flatten(ctx, node, flow);
+    }
+    case 'Reshape':
+      return reshape(ctx, node, flow);
+    case 'Transpose':
+      return transpose(node, flow, a);
+    case 'Pad':
+      return pad(ctx, node, flow, a);
+    default:
+      if (ACTIVATION_OPS.has(node.op)) return activation(ctx, node, flow, a);
+      throw new UnsupportedError(
+        describeNode(node),
+        `convkit has no layer for ONNX ${node.op}; import reads ${ONNX_IMPORT_OPS.join(', ')}`,
+      );
+  }
+}
