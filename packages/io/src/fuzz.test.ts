@@ -1,18 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { mulberry32 } from '../test/random.js';
 import { FormatError } from './errors.js';
 import { decodeSafetensors, encodeSafetensors } from './safetensors.js';
-
-/** A seeded PRNG so a failure names the iteration that reproduces it. */
-function mulberry32(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const seedFile = encodeSafetensors(
   {
