@@ -9,6 +9,7 @@ Prints one line "@@bench-result <json>" (src/outcome.ts).
 """
 
 import json
+import os
 import sys
 import time
 
@@ -62,7 +63,11 @@ def build(torch, layers, input_shape):
 def measure(run, policy):
     """Mirror of src/measure.ts: warm-up, then timed runs within the budget."""
     warmup, warmup_total = [], 0.0
-    while len(warmup) < max(1, policy["warmupRuns"]) and (not warmup or warmup_total < policy["budgetMs"] / 2):
+
+    def warm():
+        return len(warmup) >= max(1, policy["warmupRuns"]) and warmup_total >= policy.get("warmupMinMs", 0)
+
+    while not warm() and (not warmup or warmup_total < policy["budgetMs"] / 2):
         t = time_once(run)
         warmup.append(t)
         warmup_total += t
@@ -76,6 +81,40 @@ def measure(run, policy):
         samples.append(t)
         elapsed += t
     return warmup, samples
+
+
+def read_idx(path, torch):
+    """An IDX file (MNIST's format) as a uint8 tensor: big-endian header, then the bytes."""
+    with open(path, "rb") as f:
+        raw = f.read()
+    dims = raw[3]
+    shape = [int.from_bytes(raw[4 + 4 * i : 8 + 4 * i], "big") for i in range(dims)]
+    return torch.frombuffer(bytearray(raw[4 + 4 * dims :]), dtype=torch.uint8).reshape(shape)
+
+
+def epoch_runner(torch, model, data, batch):
+    """One epoch as src/workers/mnist-epoch.ts runs it: a new seeded order, loss read every step."""
+    count = data["examples"]
+    images = read_idx(data["images"], torch)[:count].float().div(255).unsqueeze(1)
+    labels = read_idx(data["labels"], torch)[:count].long()
+    optimizer = torch.optim.SGD(model.parameters(), lr=0.01, momentum=0.9)
+    loss_fn = torch.nn.CrossEntropyLoss()
+    model.train()
+    state = {"epoch": 0}
+
+    def run():
+        generator = torch.Generator().manual_seed(1000 + state["epoch"])
+        state["epoch"] += 1
+        order = torch.randperm(count, generator=generator)
+        for start in range(0, count, batch):
+            index = order[start : start + batch]
+            optimizer.zero_grad()
+            loss = loss_fn(model(images[index]), labels[index])
+            loss.backward()
+            optimizer.step()
+            loss.item()
+
+    return run
 
 
 def time_once(run):
@@ -101,7 +140,9 @@ def main():
     if params != job["params"]:
         raise RuntimeError(f"PyTorch model has {params} parameters, the architecture table says {job['params']}")
 
-    if workload["mode"] == "train":
+    if workload["mode"] == "epoch":
+        run = epoch_runner(torch, model, workload["data"], batch)
+    elif workload["mode"] == "train":
         classes = architecture["layers"][-1]["units"]
         y = torch.randint(0, classes, (batch,))
         optimizer = torch.optim.SGD(model.parameters(), lr=0.01, momentum=0.9)
@@ -123,7 +164,8 @@ def main():
                 model(x)
 
     warmup, samples = measure(run, job["policy"])
-    runtime = f"PyTorch {torch.__version__} CPU, {torch.get_num_threads()} threads, NCHW"
+    blas = os.environ.get("CONVKIT_BENCH_BLAS", "the system's BLAS")
+    runtime = f"PyTorch {torch.__version__} CPU, {torch.get_num_threads()} threads, NCHW, {blas}"
     return {"kind": "ok", "warmupMs": warmup, "samplesMs": samples, "runtime": runtime}
 
 

@@ -1,6 +1,6 @@
 import { getKernel, type KernelConfig } from '@tensorflow/tfjs-core';
 import { cpuKernels } from './cpu/index.js';
-import type { BackendName } from './init.js';
+import { type BackendName, NATIVE_PACKAGE } from './init.js';
 import { wasmKernels } from './wasm/index.js';
 
 /**
@@ -31,11 +31,39 @@ export interface CoverageRow {
 
 const CONVKIT: Partial<Record<BackendName, readonly KernelConfig[]>> = { cpu: cpuKernels, wasm: wasmKernels };
 
-/** Imports a backend's module so that its kernels are registered (it does not start the backend). */
+/** The kernels @convkit/backend-native runs in its addon, once `'native'` is registered (else none). */
+let nativeKernels: readonly string[] = [];
+
+/** Imports a backend's module so that its kernels are registered (it does not make it the active backend). */
 async function loadKernels(name: BackendName): Promise<void> {
   if (name === 'cpu') await import('@tensorflow/tfjs-backend-cpu');
   else if (name === 'wasm') await import('@tensorflow/tfjs-backend-wasm');
-  else await import('@tensorflow/tfjs-backend-webgpu');
+  else if (name === 'webgpu') await import('@tensorflow/tfjs-backend-webgpu');
+  else {
+    // The native backend registers with the addon loaded: where it is not built, every kernel reads as missing.
+    try {
+      const native = (await import(/* @vite-ignore */ NATIVE_PACKAGE)) as {
+        registerNativeBackend(): unknown;
+        NATIVE_KERNELS: readonly string[];
+      };
+      native.registerNativeBackend();
+      nativeKernels = native.NATIVE_KERNELS;
+    } catch {
+      nativeKernels = [];
+    }
+  }
+}
+
+/** Whether convkit wrote the kernel a backend runs (a native kernel, or one that adds to or replaces tfjs'). */
+function isConvkit(name: BackendName, kernel: string): boolean {
+  if (name === 'native') {
+    // The addon's kernels, and convkit's cpu kernels where initBackend('native') installed them.
+    const installed = getKernel(kernel, 'native')?.kernelFunc;
+    return (
+      nativeKernels.includes(kernel) || cpuKernels.some((k) => k.kernelName === kernel && k.kernelFunc === installed)
+    );
+  }
+  return CONVKIT[name]?.some((k) => k.kernelName === kernel) ?? false;
 }
 
 /**
@@ -55,9 +83,8 @@ export async function kernelCoverage(
   return LAYER_KERNELS.map((kernel) => {
     const row: CoverageRow = { kernel, backends: {} };
     for (const name of backends) {
-      const ours = CONVKIT[name]?.some((k) => k.kernelName === kernel);
       const registered = getKernel(kernel, name) !== undefined;
-      row.backends[name] = ours ? 'convkit' : registered ? 'stock' : 'missing';
+      row.backends[name] = isConvkit(name, kernel) ? 'convkit' : registered ? 'stock' : 'missing';
     }
     return row;
   });

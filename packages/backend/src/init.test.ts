@@ -20,9 +20,31 @@ describe('initBackend', () => {
 
   it('auto never picks a software WebGPU adapter and says why it chose', async () => {
     const info = await initBackend('auto');
-    expect(['wasm', 'cpu', 'webgpu']).toContain(info.name);
+    expect(['wasm', 'cpu', 'webgpu', 'native']).toContain(info.name);
     if (info.name === 'webgpu') expect(info.device.software).toBe(false);
     expect(info.reason).toBeTruthy();
+  });
+
+  it('starts native when its addon is built, else says what to install; auto then prefers it over wasm', async () => {
+    const { nativeStatus } = await import('@convkit/backend-native');
+    const status = nativeStatus();
+    if (!status.available) {
+      await expect(initBackend('native')).rejects.toThrow(BackendError);
+      await expect(initBackend('native')).rejects.toThrow(status.apt);
+      if (process.env.CI) throw new Error(`CI installs the native toolchain: ${status.reason}`);
+      return;
+    }
+    const info = await initBackend('native', { threads: 2 });
+    expect(info).toMatchObject({ name: 'native', threads: 2, kernels: 'convkit', device: { kind: 'cpu' } });
+    expect(info.device.description).toContain('oneDNN');
+    expect(tf.getBackend()).toBe('native');
+    const y = tf.conv2d(tf.ones([1, 4, 4, 2]) as tf.Tensor4D, tf.ones([3, 3, 2, 1]) as tf.Tensor4D, 1, 'valid');
+    expect(Array.from(await y.data())).toEqual([18, 18, 18, 18]);
+    const auto = await initBackend('auto');
+    // Only a hardware WebGPU adapter comes before native.
+    if (auto.name !== 'webgpu')
+      expect(auto.reason).toMatch(/the native backend \(oneDNN\) is the fastest CPU backend here$/);
+    expect(['native', 'webgpu']).toContain(auto.name);
   });
 
   it("switches between convkit's and tfjs' kernels in one process", async () => {
@@ -54,11 +76,14 @@ describe('initBackend', () => {
   it('rejects unknown names and misplaced options with a typed error', async () => {
     await expect(initBackend('tpu' as never)).rejects.toThrow(BackendError);
     await expect(initBackend('tpu' as never)).rejects.toThrow(
-      "tpu: unknown backend: use 'auto', 'cpu', 'wasm' or 'webgpu'",
+      "tpu: unknown backend: use 'auto', 'cpu', 'wasm', 'webgpu' or 'native'",
     );
-    await expect(initBackend('native' as never)).rejects.toThrow("'native' arrives with @convkit/backend-native");
+    await expect(initBackend('cuda' as never)).rejects.toThrow("'cuda' is planned for @convkit/backend-native");
     await expect(initBackend('cpu', { threads: 4 })).rejects.toThrow(
-      'the threads option applies to the wasm backend only',
+      'the threads option applies to the wasm and native backends only, received threads: 4',
+    );
+    await expect(initBackend('native', { threads: 0 })).rejects.toThrow(
+      'native: threads must be a positive integer, received 0',
     );
     await expect(initBackend('cpu', { kernels: 'fast' as never })).rejects.toThrow(
       "kernels must be 'convkit' or 'stock'",

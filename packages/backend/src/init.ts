@@ -6,14 +6,17 @@ import { type KernelSet, useKernels } from './kernels.js';
 import { wasmKernels } from './wasm/index.js';
 import { type AdapterInfo, ensureNavigatorGpu, probeAdapter } from './webgpu.js';
 
-/** Backends `initBackend` starts. (`'native'` and `'cuda'` come with the native addon.) */
-export type BackendName = 'cpu' | 'wasm' | 'webgpu';
+/** Backends `initBackend` starts. `'native'` needs `@convkit/backend-native` installed beside this package. */
+export type BackendName = 'cpu' | 'wasm' | 'webgpu' | 'native';
 
 /** Options of {@link initBackend}. */
 export interface InitOptions {
   /** `'convkit'` (default) adds and replaces kernels so the backend can train fast; `'stock'` runs tfjs' own. */
   kernels?: KernelSet;
-  /** wasm: worker threads (browser only, on a cross-origin isolated page). Default: what the page allows. */
+  /**
+   * wasm: worker threads (browser only, on a cross-origin isolated page). Default: what the page allows.
+   * native: oneDNN's threads. Default: the machine's cores.
+   */
   threads?: number;
   /** wasm: where the `.wasm` files are served from (a prefix or a map of file names to URLs). */
   wasmPaths?: string | Record<string, string>;
@@ -40,16 +43,18 @@ export interface BackendInfo {
   reason?: string;
 }
 
-const KNOWN = ['auto', 'cpu', 'wasm', 'webgpu'];
+const KNOWN = ['auto', 'cpu', 'wasm', 'webgpu', 'native'];
 
 /**
  * Starts a compute backend and makes it the active one: registers tfjs'
  * gradients and chained ops, convkit's kernels for the backend, and waits for
  * it to be ready.
  *
- * `'auto'` takes a hardware WebGPU adapter when there is one, else the wasm
- * backend, else cpu; it never picks a software WebGPU adapter (SwiftShader,
- * lavapipe), which is slower than wasm — ask for `'webgpu'` to get one.
+ * `'auto'` takes a hardware WebGPU adapter when there is one; else, in Node,
+ * the native backend when `@convkit/backend-native` is installed and its
+ * addon built; else the wasm backend, else cpu. It never picks a software
+ * WebGPU adapter (SwiftShader, lavapipe), which is slower than wasm — ask for
+ * `'webgpu'` to get one.
  *
  * @example
  * ```ts
@@ -62,17 +67,17 @@ export async function initBackend(
   options: InitOptions = {},
 ): Promise<BackendInfo> {
   if (!KNOWN.includes(name)) {
-    const later = ['native', 'cuda'].includes(name) ? ` ('${name}' arrives with @convkit/backend-native)` : '';
-    throw new BackendError(String(name), `unknown backend${later}: use 'auto', 'cpu', 'wasm' or 'webgpu'`);
+    const later = String(name) === 'cuda' ? " ('cuda' is planned for @convkit/backend-native)" : '';
+    throw new BackendError(String(name), `unknown backend${later}: use 'auto', 'cpu', 'wasm', 'webgpu' or 'native'`);
   }
   const kernels = options.kernels ?? 'convkit';
   if (kernels !== 'convkit' && kernels !== 'stock') {
     throw new BackendError(name, `kernels must be 'convkit' or 'stock', received ${JSON.stringify(kernels)}`);
   }
-  if (options.threads !== undefined && name !== 'wasm' && name !== 'auto') {
+  if (options.threads !== undefined && name !== 'wasm' && name !== 'native' && name !== 'auto') {
     throw new BackendError(
       name,
-      `the threads option applies to the wasm backend only, received threads: ${options.threads}`,
+      `the threads option applies to the wasm and native backends only, received threads: ${options.threads}`,
     );
   }
   switch (name) {
@@ -82,6 +87,8 @@ export async function initBackend(
       return startWasm(kernels, options);
     case 'webgpu':
       return startWebgpu(kernels, options, true);
+    case 'native':
+      return startNative(kernels, options, await loadNative());
     default:
       return startAuto(kernels, options);
   }
@@ -99,6 +106,16 @@ async function startAuto(kernels: KernelSet, options: InitOptions): Promise<Back
     why.push(adapter ? `the WebGPU adapter is software (${describe(adapter)}), slower than wasm` : 'no WebGPU adapter');
   } catch (error) {
     why.push(`no WebGPU (${error instanceof Error ? error.message : String(error)})`);
+  }
+  const native = isNode() ? await loadNative().catch((error: unknown) => error as BackendError) : undefined;
+  if (native && !(native instanceof Error)) {
+    if (native.nativeStatus().available) {
+      const info = await startNative(kernels, options, native);
+      return { ...info, reason: `${why.join('; ')}: the native backend (oneDNN) is the fastest CPU backend here` };
+    }
+    why.push(`native not built (${native.nativeStatus().reason})`);
+  } else if (native) {
+    why.push(native.message);
   }
   try {
     const info = await startWasm(kernels, options);
@@ -155,6 +172,66 @@ async function startWebgpu(kernels: KernelSet, options: InitOptions, explicit: b
     software: adapter.software,
   };
   return { name: 'webgpu', device, threads: 1, kernels };
+}
+
+/** What `initBackend` uses of `@convkit/backend-native`, which it imports only when asked (an optional install). */
+interface NativeModule {
+  registerNativeBackend(options: { threads?: number }): { threads: number; onednn: string; isa: string };
+  nativeStatus(): { available: boolean; reason?: string };
+  NATIVE_KERNELS: readonly string[];
+}
+
+/** The package that brings the `'native'` backend, imported only when asked for. */
+export const NATIVE_PACKAGE = '@convkit/backend-native';
+
+function isNode(): boolean {
+  return typeof process !== 'undefined' && typeof process.versions?.node === 'string';
+}
+
+/**
+ * Imports `@convkit/backend-native`: from here when it is resolvable (npm's
+ * flat layout, or a dependency of this package), else from the application's
+ * folder (pnpm's strict layout hides an app's dependencies from its libraries).
+ */
+async function loadNative(): Promise<NativeModule> {
+  if (!isNode()) throw new BackendError('native', 'the native backend runs in Node only: use webgpu or wasm here');
+  try {
+    return (await import(/* @vite-ignore */ NATIVE_PACKAGE)) as NativeModule;
+  } catch (first) {
+    try {
+      const { createRequire } = await import(/* @vite-ignore */ 'node:module');
+      const { pathToFileURL } = await import(/* @vite-ignore */ 'node:url');
+      const path = createRequire(`${process.cwd()}/package.json`).resolve(NATIVE_PACKAGE);
+      return (await import(/* @vite-ignore */ pathToFileURL(path).href)) as NativeModule;
+    } catch {
+      const detail = first instanceof Error ? first.message : String(first);
+      throw new BackendError(
+        'native',
+        `${NATIVE_PACKAGE} is not installed (${detail}): add it beside @convkit/backend (pnpm add ${NATIVE_PACKAGE}; it builds a oneDNN addon at install)`,
+        { cause: first },
+      );
+    }
+  }
+}
+
+async function startNative(kernels: KernelSet, options: InitOptions, native: NativeModule): Promise<BackendInfo> {
+  let started: ReturnType<NativeModule['registerNativeBackend']>;
+  try {
+    started = native.registerNativeBackend(options.threads === undefined ? {} : { threads: options.threads });
+  } catch (cause) {
+    throw new BackendError('native', cause instanceof Error ? cause.message : String(cause), { cause });
+  }
+  // The kernels the addon does not run come from the cpu backend: convkit's faster ones where it has them.
+  const inAddon = new Set(native.NATIVE_KERNELS);
+  useKernels(
+    'native',
+    cpuKernels.filter((k) => !inAddon.has(k.kernelName)),
+    kernels,
+  );
+  await activate('native');
+  const cpu = await cpuDevice();
+  const device = { ...cpu, description: `${cpu.description}, oneDNN ${started.onednn} ${started.isa}` };
+  return { name: 'native', device, threads: started.threads, kernels };
 }
 
 async function activate(name: BackendName): Promise<void> {

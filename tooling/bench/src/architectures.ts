@@ -82,6 +82,17 @@ export const CONV3X3: Architecture = {
   layers: [{ type: 'conv', filters: 64, kernel: 3, stride: 1, padding: 1, bias: false, relu: false }],
 };
 
+/**
+ * SGEMM 2048³ as a layer: a dense 2048 → 2048 on a batch of 2048 rows, so
+ * that every engine's matrix product (its BLAS or GEMM) is measured in the
+ * same run as the convolutions it is compared with. The bias adds 0.05 %.
+ */
+export const SGEMM: Architecture = {
+  name: 'SGEMM 2048³',
+  input: [1, 1, 2048],
+  layers: [flatten, dense(2048, false)],
+};
+
 /** The same table in `@convkit/shape`'s vocabulary, for `trace`. */
 export function toLayerSpecs(layers: readonly BenchLayer[]): LayerSpec[] {
   return layers.map(toLayerSpec);

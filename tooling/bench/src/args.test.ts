@@ -4,8 +4,8 @@ import { parseArgs } from './args.js';
 describe('parseArgs', () => {
   it('runs everything, fully, into RESULTS.md by default', () => {
     const o = parseArgs([]);
-    expect(o.workloads).toEqual(['lenet5', 'alexnet', 'vgg16', 'conv3x3']);
-    expect(o.configurations).toEqual(['cpu', 'wasm', 'webgpu', 'tfjs-cpu', 'tfjs-wasm', 'torch', 'ort']);
+    expect(o.workloads).toEqual(['lenet5', 'alexnet', 'vgg16', 'conv3x3', 'sgemm', 'mnist']);
+    expect(o.configurations).toEqual(['cpu', 'wasm', 'webgpu', 'native', 'tfjs-cpu', 'tfjs-wasm', 'torch', 'ort']);
     expect(o.quick).toBe(false);
     expect(o.out).toBe('RESULTS.md');
   });

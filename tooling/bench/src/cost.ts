@@ -15,8 +15,13 @@ export function architectureCost(architecture: Architecture): { params: number; 
   return { params: t.totals.params, macs: t.totals.macs };
 }
 
-/** MACs of one timed run of a workload (a whole batch; a training step counts as three forwards). */
-export function workloadMacs(workload: Workload): number {
-  const forward = architectureCost(workload.architecture).macs * workload.batch;
+/**
+ * MACs of one timed run of a workload: a whole batch; a training step counts
+ * as three forwards; an epoch as three forwards of every example.
+ */
+export function workloadMacs(workload: Pick<Workload, 'architecture' | 'batch' | 'mode' | 'dataset'>): number {
+  const perExample = architectureCost(workload.architecture).macs;
+  if (workload.mode === 'epoch') return TRAIN_STEP_FORWARDS * perExample * (workload.dataset?.examples ?? 0);
+  const forward = perExample * workload.batch;
   return workload.mode === 'train' ? TRAIN_STEP_FORWARDS * forward : forward;
 }

@@ -6,8 +6,15 @@ import type { Workload } from './workloads.js';
 /** What the orchestrator hands a child process (as one JSON argument). */
 export interface Job {
   configuration: Configuration;
-  workload: { id: Workload['id']; batch: number; mode: Workload['mode']; architecture: Architecture };
-  policy: Pick<TimingPolicy, 'warmupRuns' | 'maxRuns' | 'budgetMs'>;
+  workload: {
+    id: Workload['id'];
+    batch: number;
+    mode: Workload['mode'];
+    architecture: Architecture;
+    /** `epoch` workloads: the dataset's IDX files (images, labels) and how many examples an epoch takes. */
+    data?: { images: string; labels: string; examples: number };
+  };
+  policy: Pick<TimingPolicy, 'warmupRuns' | 'warmupMinMs' | 'maxRuns' | 'budgetMs'>;
   threads: number;
   /** Expected parameter count (from `@convkit/shape`), checked by workers that build their own network. */
   params: number;

@@ -23,6 +23,15 @@ describe('measure', () => {
     expect(t.samplesMs).toEqual([10, 10, 10, 10]);
   });
 
+  it('keeps warming up until warmupMinMs has passed, within half the budget', async () => {
+    const f = fakeRuns([4]);
+    const t = await measure(f.run, { warmupRuns: 2, warmupMinMs: 100, maxRuns: 3, budgetMs: 1_000 }, f.now);
+    expect(t.warmupMs).toHaveLength(25);
+    const slow = fakeRuns([300]);
+    const s = await measure(slow.run, { warmupRuns: 1, warmupMinMs: 5_000, maxRuns: 1, budgetMs: 1_000 }, slow.now);
+    expect(s.warmupMs).toHaveLength(2); // 600 ms: past half the budget
+  });
+
   it('stops before the next run would go past the budget', async () => {
     const f = fakeRuns([300]);
     const t = await measure(f.run, { warmupRuns: 1, maxRuns: 10, budgetMs: 1_000 }, f.now);

@@ -7,21 +7,20 @@ export interface Timing {
 }
 
 /**
- * Warm-up, then timed runs until `maxRuns` or until the next run would go
+ * Warm-up (at least `warmupRuns` runs and `warmupMinMs`, at most half the
+ * budget), then timed runs until `maxRuns` or until the next run would go
  * past the budget (judged by the last run's time). `torch_bench.py` mirrors
  * this loop line for line; keep them in step.
  */
 export async function measure(
   run: () => Promise<void> | void,
-  policy: Pick<TimingPolicy, 'warmupRuns' | 'maxRuns' | 'budgetMs'>,
+  policy: Pick<TimingPolicy, 'warmupRuns' | 'maxRuns' | 'budgetMs'> & Partial<Pick<TimingPolicy, 'warmupMinMs'>>,
   now: () => number = () => performance.now(),
 ): Promise<Timing> {
   const warmupMs: number[] = [];
   let warmupTotal = 0;
-  while (
-    warmupMs.length < Math.max(1, policy.warmupRuns) &&
-    (warmupMs.length === 0 || warmupTotal < policy.budgetMs / 2)
-  ) {
+  const warm = () => warmupMs.length >= Math.max(1, policy.warmupRuns) && warmupTotal >= (policy.warmupMinMs ?? 0);
+  while (!warm() && (warmupMs.length === 0 || warmupTotal < policy.budgetMs / 2)) {
     const t = await timeOnce(run, now);
     warmupMs.push(t);
     warmupTotal += t;

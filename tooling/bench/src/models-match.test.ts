@@ -1,7 +1,8 @@
 import { initBackend } from '@convkit/backend';
+import { mnistDataDir } from '@convkit/data';
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { CONV3X3, LENET5 } from './architectures.js';
+import { CONV3X3, LENET5, SGEMM } from './architectures.js';
 import { architectureCost } from './cost.js';
 import { tfjsWorkload } from './workers/tfjs-workloads.js';
 
@@ -11,19 +12,33 @@ describe('@convkit/workloads matches the architecture tables', () => {
     await initBackend('cpu');
   });
 
-  it('LeNet-5 and the conv workload allocate the parameters the tables count', () => {
+  it('LeNet-5, the conv and the SGEMM workloads allocate the parameters the tables count', () => {
     for (const [id, architecture] of [
       ['lenet5', LENET5],
       ['conv3x3', CONV3X3],
+      ['sgemm', SGEMM],
     ] as const) {
-      const w = tfjsWorkload(id, 2, id === 'lenet5' ? 'train' : 'forward');
+      const mode = id === 'lenet5' ? 'train' : 'forward';
+      const w = tfjsWorkload({ id, batch: 2, mode, architecture });
       expect(w.params, id).toBe(architectureCost(architecture).params);
       w.dispose();
     }
   });
 
   it('a training step leaves no tensor behind', async () => {
-    const w = tfjsWorkload('lenet5', 4, 'train');
+    const w = tfjsWorkload({ id: 'lenet5', batch: 4, mode: 'train', architecture: LENET5 });
+    await w.run();
+    const before = tf.memory().numTensors;
+    await w.run();
+    expect(tf.memory().numTensors).toBe(before);
+    w.dispose();
+  });
+
+  it('an MNIST epoch (here the first 256 digits) trains LeNet-5 and leaves no tensor behind', async () => {
+    const dir = mnistDataDir();
+    const data = { images: `${dir}/train-images-idx3-ubyte`, labels: `${dir}/train-labels-idx1-ubyte`, examples: 256 };
+    const w = tfjsWorkload({ id: 'mnist', batch: 64, mode: 'epoch', architecture: LENET5, data });
+    expect(w.params).toBe(architectureCost(LENET5).params);
     await w.run();
     const before = tf.memory().numTensors;
     await w.run();

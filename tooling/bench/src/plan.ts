@@ -21,7 +21,7 @@ export function outcomeWithoutRunning(
 ): Outcome | undefined {
   const peer = peers.get(configuration.engine);
   if (peer && !peer.available) return { kind: 'skipped', reason: peer.reason };
-  if (configuration.engine === 'ort' && workload.mode === 'train') {
+  if (configuration.engine === 'ort' && workload.mode !== 'forward') {
     return { kind: 'cannot-train', reason: 'onnxruntime-node runs inference only' };
   }
   const predicted = predictedMs(configuration, workload, done);

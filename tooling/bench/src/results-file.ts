@@ -1,7 +1,7 @@
 import type { Configuration } from './configurations.js';
 import type { Machine } from './machine.js';
 import { detailTable, type Row, summaryTable } from './report.js';
-import { renderMarkdown } from './table.js';
+import { renderMarkdown, type Table } from './table.js';
 import type { Workload } from './workloads.js';
 
 export interface ResultsDocument {
@@ -16,6 +16,8 @@ export interface ResultsDocument {
   workloads: readonly Workload[];
   configurations: readonly Configuration[];
   rows: ReadonlyMap<Workload['id'], readonly Row[]>;
+  /** The native backend's targets with their ratios (targets.ts), when native ran. */
+  targets?: Table;
 }
 
 /** RESULTS.md: the machine, the versions, the side-by-side table, then each workload in detail. */
@@ -39,6 +41,7 @@ export function renderResultsFile(doc: ResultsDocument): string {
     '',
     renderMarkdown(summaryTable(doc.workloads, doc.rows, doc.configurations)),
     '',
+    ...(doc.targets ? ['## Native backend targets (issue 9)', '', renderMarkdown(doc.targets), ''] : []),
   ];
   for (const w of doc.workloads) {
     lines.push(`## ${w.title}`, '', renderMarkdown(detailTable(doc.rows.get(w.id) ?? [])), '');

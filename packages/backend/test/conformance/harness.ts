@@ -9,18 +9,21 @@ import { type BackendName, initBackend } from '../../src/index.js';
 
 /**
  * The backends to test here: cpu and wasm always; webgpu where a WebGPU
- * adapter exists (a software one counts: correctness, not speed). In CI
- * (`CI=true`) webgpu must start: `.ci/run` installs SwiftShader.
+ * adapter exists (a software one counts: correctness, not speed); native
+ * where @convkit/backend-native's addon is built. In CI (`CI=true`) both
+ * must start: `.ci/run` installs SwiftShader and the native toolchain.
  */
 export async function backendsUnderTest(): Promise<BackendName[]> {
   const names: BackendName[] = ['cpu', 'wasm'];
   await initBackend('wasm');
-  try {
-    await initBackend('webgpu');
-    names.push('webgpu');
-  } catch (error) {
-    if (process.env.CI) throw error;
-    console.warn(`conformance: webgpu skipped here: ${error instanceof Error ? error.message : String(error)}`);
+  for (const optional of ['webgpu', 'native'] as const) {
+    try {
+      await initBackend(optional);
+      names.push(optional);
+    } catch (error) {
+      if (process.env.CI) throw error;
+      console.warn(`conformance: ${optional} skipped here: ${error instanceof Error ? error.message : String(error)}`);
+    }
   }
   await initBackend('cpu');
   return names;

@@ -11,15 +11,18 @@ async function main(): Promise<Outcome> {
   const job = parseJobArgument(process.argv);
   const { backend, kernels } = job.configuration;
   if (backend === undefined) throw new Error(`configuration ${job.configuration.id} names no tfjs backend`);
-  const info = await initBackend(backend, { kernels: kernels ?? 'convkit' });
+  // The native backend gets the peers' thread count; the others decide their own (tfjs: one).
+  const threads = backend === 'native' ? { threads: job.threads } : {};
+  const info = await initBackend(backend, { kernels: kernels ?? 'convkit', ...threads });
   // A GPU row names its adapter; a software one (SwiftShader) runs on the CPU with the driver's own threads.
+  const onednn = /oneDNN .*$/.exec(info.device.description)?.[0];
   const where =
     info.device.kind === 'gpu'
       ? `${info.device.description}${info.device.software ? ' (software adapter on the CPU, its own threads)' : ''}`
-      : `${info.threads} thread${info.threads === 1 ? '' : 's'}`;
+      : `${info.threads} thread${info.threads === 1 ? '' : 's'}${onednn ? `, ${onednn}` : ''}`;
   const runtime = `tfjs-core ${tf.version_core} ${info.name}, ${info.kernels} kernels, ${where}`;
 
-  const workload = tfjsWorkload(job.workload.id, job.workload.batch, job.workload.mode);
+  const workload = tfjsWorkload(job.workload);
   if (workload.params !== job.params) {
     throw new Error(
       `@convkit/workloads ${job.workload.id} has ${workload.params} parameters but architectures.ts says ${job.params}: the two tables drifted apart`,
@@ -30,7 +33,7 @@ async function main(): Promise<Outcome> {
     return { kind: 'ok', ...timing, runtime };
   } catch (error) {
     const kernel = missingKernel(error);
-    if (kernel !== undefined && job.workload.mode === 'train') {
+    if (kernel !== undefined && job.workload.mode !== 'forward') {
       return { kind: 'cannot-train', reason: `no ${kernel} kernel on ${info.kernels} ${info.name}` };
     }
     throw error;

@@ -1,6 +1,8 @@
 import { alexnet, batchFor, conv3x3, lenet5, type Network, trainStepAsync, vgg16 } from '@convkit/workloads';
 import * as tf from '@tensorflow/tfjs-core';
+import type { Job } from '../job.js';
 import type { WorkloadId } from '../workloads.js';
+import { mnistEpoch } from './mnist-epoch.js';
 
 /** A workload ready to time on the active tfjs backend. */
 export interface TfjsWorkload {
@@ -10,13 +12,31 @@ export interface TfjsWorkload {
   dispose(): void;
 }
 
-const NETWORKS: Record<Exclude<WorkloadId, 'conv3x3'>, () => Network> = { lenet5, alexnet, vgg16 };
+const NETWORKS: Record<'lenet5' | 'alexnet' | 'vgg16', () => Network> = { lenet5, alexnet, vgg16 };
+
+/** SGEMM 2048³ as the architecture table writes it: a dense layer 2048 → 2048 on 2048 rows, bias included. */
+function sgemm(batch: number): TfjsWorkload {
+  const x = tf.randomUniform([batch, 2048], -1, 1, 'float32', 1) as tf.Tensor2D;
+  const w = tf.randomNormal([2048, 2048], 0, 0.02, 'float32', 2) as tf.Tensor2D;
+  const b = tf.zeros([2048]);
+  return {
+    params: w.size + b.size,
+    run: async () => {
+      const y = tf.tidy(() => tf.add(tf.matMul(x, w), b));
+      await y.data();
+      y.dispose();
+    },
+    dispose: () => tf.dispose([x, w, b]),
+  };
+}
 
 /**
- * Builds a workload from `@convkit/workloads`. Every run ends by reading the result
- * back (`data()`), so asynchronous backends (webgpu) are timed to completion.
+ * Builds a workload from `@convkit/workloads` (the benchmark networks). Every
+ * run ends by reading the result back (`data()`), so asynchronous backends
+ * (webgpu) are timed to completion.
  */
-export function tfjsWorkload(id: WorkloadId, batch: number, mode: 'train' | 'forward'): TfjsWorkload {
+export function tfjsWorkload(workload: Job['workload']): TfjsWorkload {
+  const { id, batch, mode } = workload;
   if (id === 'conv3x3') {
     const c = conv3x3(batch);
     return {
@@ -29,7 +49,12 @@ export function tfjsWorkload(id: WorkloadId, batch: number, mode: 'train' | 'for
       dispose: c.dispose,
     };
   }
-  const net = NETWORKS[id]();
+  if (id === 'sgemm') return sgemm(batch);
+  if (mode === 'epoch') {
+    if (!workload.data) throw new Error(`the ${id} workload needs its dataset files in the job`);
+    return mnistEpoch(workload.data, batch);
+  }
+  const net = NETWORKS[id as Exclude<WorkloadId, 'conv3x3' | 'sgemm' | 'mnist'>]();
   const { x, y } = batchFor(net, batch);
   const params = net.variables.reduce((total, v) => total + v.size, 0);
   const dispose = () => {

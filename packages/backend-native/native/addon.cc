@@ -1,0 +1,168 @@
+// The module's entry point and the shared helpers declared in common.h.
+#include <omp.h>
+
+#include <sstream>
+
+#include "common.h"
+#include "elementwise.h"
+
+namespace convkit {
+
+dnnl::engine &cpuEngine() {
+  static dnnl::engine engine(dnnl::engine::kind::cpu, 0);
+  return engine;
+}
+
+dnnl::stream &cpuStream() {
+  static dnnl::stream stream(cpuEngine());
+  return stream;
+}
+
+static int threadCount = 0;
+static std::vector<std::function<void()>> threadListeners;
+
+int threads() {
+  if (threadCount == 0) threadCount = omp_get_max_threads();
+  return threadCount;
+}
+
+void onThreadsChanged(std::function<void()> clear) { threadListeners.push_back(std::move(clear)); }
+
+void setThreads(int count) {
+  if (count == threads()) return;
+  threadCount = count;
+  omp_set_num_threads(count);
+  for (auto &clear : threadListeners) clear();
+}
+
+static Napi::TypedArray typedArray(const Napi::CallbackInfo &info, size_t index, const char *name,
+                                   napi_typedarray_type type, const char *typeName) {
+  Napi::Value value = info[index];
+  if (!value.IsTypedArray() || value.As<Napi::TypedArray>().TypedArrayType() != type) {
+    std::ostringstream message;
+    message << "convkit native: argument " << index << " (" << name << ") must be a " << typeName << ", received "
+            << (value.IsTypedArray() ? "another typed array" : value.Type() == napi_undefined ? "undefined"
+                                                                                              : "a non-typed-array value");
+    throw Napi::TypeError::New(info.Env(), message.str());
+  }
+  return value.As<Napi::TypedArray>();
+}
+
+float *floats(const Napi::CallbackInfo &info, size_t index, const char *name, int64_t minLength) {
+  auto array = typedArray(info, index, name, napi_float32_array, "Float32Array").As<Napi::Float32Array>();
+  if (static_cast<int64_t>(array.ElementLength()) < minLength) {
+    std::ostringstream message;
+    message << "convkit native: " << name << " has " << array.ElementLength() << " elements, the geometry needs "
+            << minLength;
+    throw Napi::RangeError::New(info.Env(), message.str());
+  }
+  return array.Data();
+}
+
+float *optionalFloats(const Napi::CallbackInfo &info, size_t index, const char *name, int64_t minLength) {
+  if (info[index].IsNull() || info[index].IsUndefined()) return nullptr;
+  return floats(info, index, name, minLength);
+}
+
+std::vector<int64_t> ints(const Napi::CallbackInfo &info, size_t index, const char *name, size_t count) {
+  auto array = typedArray(info, index, name, napi_int32_array, "Int32Array").As<Napi::Int32Array>();
+  if (array.ElementLength() != count) {
+    std::ostringstream message;
+    message << "convkit native: " << name << " must hold " << count << " integers, received "
+            << array.ElementLength();
+    throw Napi::RangeError::New(info.Env(), message.str());
+  }
+  return std::vector<int64_t>(array.Data(), array.Data() + count);
+}
+
+double number(const Napi::CallbackInfo &info, size_t index, const char *name) {
+  if (!info[index].IsNumber()) {
+    throw Napi::TypeError::New(info.Env(), std::string("convkit native: ") + name + " must be a number");
+  }
+  return info[index].As<Napi::Number>().DoubleValue();
+}
+
+bool usesJitSgemm(const char *implementation) {
+  const std::string name(implementation);
+  return name.find("gemm:") != std::string::npos && name.find("brg") == std::string::npos;
+}
+
+dnnl::primitive_attr activationAttr(int activation, float alpha) {
+  dnnl::post_ops ops;
+  switch (activation) {
+    case kActRelu: ops.append_eltwise(1.f, dnnl::algorithm::eltwise_relu, 0.f, 0.f); break;
+    case kActRelu6: ops.append_eltwise(1.f, dnnl::algorithm::eltwise_clip, 0.f, 6.f); break;
+    case kActElu: ops.append_eltwise(1.f, dnnl::algorithm::eltwise_elu, 1.f, 0.f); break;
+    case kActSigmoid: ops.append_eltwise(1.f, dnnl::algorithm::eltwise_logistic, 0.f, 0.f); break;
+    case kActLeakyRelu: ops.append_eltwise(1.f, dnnl::algorithm::eltwise_relu, alpha, 0.f); break;
+    default: break;
+  }
+  dnnl::primitive_attr attr;
+  attr.set_post_ops(ops);
+  return attr;
+}
+
+std::string cacheKey(const char *kind, const std::vector<int64_t> &values) {
+  std::string key(kind);
+  for (int64_t v : values) {
+    key += ',';
+    key += std::to_string(v);
+  }
+  return key;
+}
+
+static Napi::Value SetThreads(const Napi::CallbackInfo &info) {
+  double count = number(info, 0, "threads");
+  if (count < 1 || count != static_cast<int>(count)) {
+    std::ostringstream message;
+    message << "convkit native: threads must be a positive integer, received " << count;
+    throw Napi::RangeError::New(info.Env(), message.str());
+  }
+  setThreads(static_cast<int>(count));
+  return Napi::Number::New(info.Env(), threads());
+}
+
+static Napi::Value GetThreads(const Napi::CallbackInfo &info) { return Napi::Number::New(info.Env(), threads()); }
+
+/** oneDNN's version and the instruction set its JIT targets on this CPU. */
+static Napi::Value Describe(const Napi::CallbackInfo &info) {
+  const dnnl_version_t *version = dnnl_version();
+  auto result = Napi::Object::New(info.Env());
+  std::ostringstream text;
+  text << version->major << '.' << version->minor << '.' << version->patch;
+  result.Set("onednn", text.str());
+  const char *isa = "unknown";
+  switch (dnnl::get_effective_cpu_isa()) {
+    case dnnl::cpu_isa::sse41: isa = "sse4.1"; break;
+    case dnnl::cpu_isa::avx: isa = "avx"; break;
+    case dnnl::cpu_isa::avx2: isa = "avx2"; break;
+    case dnnl::cpu_isa::avx512_core: isa = "avx512"; break;
+    case dnnl::cpu_isa::avx512_core_vnni: isa = "avx512-vnni"; break;
+    case dnnl::cpu_isa::avx512_core_bf16: isa = "avx512-bf16"; break;
+    case dnnl::cpu_isa::avx512_core_amx: isa = "avx512-amx"; break;
+    default: break;
+  }
+  result.Set("isa", isa);
+  result.Set("threads", threads());
+  return result;
+}
+
+Napi::Object Init(Napi::Env env, Napi::Object exports) {
+  exports.Set("setThreads", Napi::Function::New(env, SetThreads));
+  exports.Set("getThreads", Napi::Function::New(env, GetThreads));
+  exports.Set("describe", Napi::Function::New(env, Describe));
+  initConv(env, exports);
+  initMatmul(env, exports);
+  initPool(env, exports);
+  initNorm(env, exports);
+  initElementwise(env, exports);
+  initReduce(env, exports);
+  return exports;
+}
+
+}  // namespace convkit
+
+// The module macro pastes its function name into an identifier: it must be unqualified.
+static Napi::Object InitModule(Napi::Env env, Napi::Object exports) { return convkit::Init(env, exports); }
+
+NODE_API_MODULE(convkit_native, InitModule)

@@ -1,0 +1,107 @@
+// Shared pieces of the addon: the oneDNN engine and stream, argument
+// checking, the thread count, and a small cache of oneDNN primitives.
+//
+// Every entry point runs synchronously on Node's main thread and works on the
+// memory of the Float32Arrays it receives (the tfjs cpu backend's storage), so
+// nothing is copied in or out. oneDNN and the loops here parallelize with
+// OpenMP over `threads()` threads.
+#pragma once
+
+#include <napi.h>
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <oneapi/dnnl/dnnl.hpp>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+namespace convkit {
+
+dnnl::engine &cpuEngine();
+dnnl::stream &cpuStream();
+
+/** Threads for oneDNN and for the loops here (omp_set_num_threads on the calling thread). */
+int threads();
+void setThreads(int count);
+
+/** Work (in elements touched) below which a loop runs on one thread: waking the team costs more. */
+constexpr int64_t kParallelGrain = 1 << 15;
+
+/** Argument `index` as a Float32Array of at least `minLength` elements; throws a TypeError naming it. */
+float *floats(const Napi::CallbackInfo &info, size_t index, const char *name, int64_t minLength);
+/** Like floats(), but null or undefined gives nullptr. */
+float *optionalFloats(const Napi::CallbackInfo &info, size_t index, const char *name, int64_t minLength);
+/** Argument `index` as an Int32Array of exactly `count` integers (geometry, shapes). */
+std::vector<int64_t> ints(const Napi::CallbackInfo &info, size_t index, const char *name, size_t count);
+/** Argument `index` as a number. */
+double number(const Napi::CallbackInfo &info, size_t index, const char *name);
+
+/** A key for a primitive cache: the kernel's name and every integer that shapes it. */
+std::string cacheKey(const char *kind, const std::vector<int64_t> &values);
+
+/**
+ * oneDNN primitives by shape. Creating one runs oneDNN's dispatcher and JIT
+ * (0.1 to 10 ms), so a training loop that repeats shapes must reuse them.
+ * The cache is bounded: past `capacity` entries it starts over.
+ */
+template <class T>
+class PrimitiveCache {
+ public:
+  explicit PrimitiveCache(size_t capacity = 512) : capacity_(capacity) {}
+
+  T &get(const std::string &key, const std::function<std::unique_ptr<T>()> &make) {
+    auto found = entries_.find(key);
+    if (found != entries_.end()) return *found->second;
+    if (entries_.size() >= capacity_) entries_.clear();
+    auto made = make();
+    T &ref = *made;
+    entries_.emplace(key, std::move(made));
+    return ref;
+  }
+
+  void clear() { entries_.clear(); }
+
+ private:
+  size_t capacity_;
+  std::unordered_map<std::string, std::unique_ptr<T>> entries_;
+};
+
+/**
+ * Whether oneDNN chose an implementation built on its JIT SGEMM ("gemm:jit").
+ * In oneDNN 2.6.3 those kernels keep data below the stack pointer past the
+ * red zone, so a signal arriving while they run (a profiler's SIGPROF, a
+ * Ctrl-C) overwrites it and corrupts the heap (reproduced with a timer
+ * signal and dnnl_sgemm alone). The brgemm and direct JIT kernels are safe.
+ */
+bool usesJitSgemm(const char *implementation);
+
+/**
+ * Moves `pd` past implementations that use the JIT SGEMM; false when none is
+ * left (the cpu kernel runs). The op descriptor `pd` was made from must still
+ * be alive: oneDNN's iterator keeps a pointer to it.
+ */
+template <class PrimitiveDesc>
+bool acceptable(PrimitiveDesc &pd) {
+  while (usesJitSgemm(pd.impl_info_str())) {
+    if (!pd.next_impl()) return false;
+  }
+  return true;
+}
+
+/** Post-ops for tfjs' fused activations (codes in elementwise.h). */
+dnnl::primitive_attr activationAttr(int activation, float alpha);
+
+/** Registers a function that empties a cache when the thread count changes (oneDNN plans for a team size). */
+void onThreadsChanged(std::function<void()> clear);
+
+/** Module parts: each adds its functions to the exports. */
+void initConv(Napi::Env env, Napi::Object exports);
+void initMatmul(Napi::Env env, Napi::Object exports);
+void initPool(Napi::Env env, Napi::Object exports);
+void initNorm(Napi::Env env, Napi::Object exports);
+void initElementwise(Napi::Env env, Napi::Object exports);
+void initReduce(Napi::Env env, Napi::Object exports);
+
+}  // namespace convkit

@@ -1,0 +1,35 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { describe, expect, it } from 'vitest';
+import { expectSameAsCpu, startNative } from '../testing.js';
+import { axisRuns } from './reduce.js';
+
+const ready = await startNative();
+
+describe('axisRuns', () => {
+  it('merges neighbouring axes of the same kind and drops size-1 axes', () => {
+    expect(Array.from(axisRuns([64, 28, 28, 6], [0, 1, 2]))).toEqual([50176, 1, 6, 0]);
+    expect(Array.from(axisRuns([2, 1, 3, 4], [1, 3]))).toEqual([6, 0, 4, 1]);
+    expect(Array.from(axisRuns([1, 1], [0]))).toEqual([]);
+  });
+});
+
+const cases: [number[], number[] | number, boolean][] = [
+  [[64, 28, 28, 6], [0, 1, 2], false],
+  [[5, 7], 1, true],
+  [[5, 7], 0, false],
+  [[2, 3, 4, 5], [1, 3], false],
+  [[2, 3, 4, 5], [0, 2], true],
+  [[1, 1, 3], [0, 1], false],
+  [[4, 1, 1], [1, 2], false],
+  [[400, 300], [0, 1], false],
+];
+
+describe.skipIf(!ready)('native Sum vs tfjs cpu', () => {
+  it.each(cases)('sum of [%j] over %j (keepDims %s)', async (shape, axes, keepDims) => {
+    await expectSameAsCpu(() => tf.sum(tf.randomNormal(shape, 0, 1, 'float32', 1), axes, keepDims), {
+      kernels: ['Sum'],
+      rtol: 1e-4,
+      atol: 1e-3,
+    });
+  });
+});
