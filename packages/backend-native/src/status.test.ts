@@ -8,7 +8,9 @@ describe('nativeStatus', () => {
     const status = nativeStatus();
     expect(status.apt).toBe('apt-get install -y g++ make python3 libdnnl-dev');
     expect(status.kernels).toBe(NATIVE_KERNELS);
-    expect(status.kernels).toEqual(expect.arrayContaining(['Conv2D', 'Conv2DBackpropFilter', 'MaxPoolGrad', 'LRNGrad']));
+    expect(status.kernels).toEqual(
+      expect.arrayContaining(['Conv2D', 'Conv2DBackpropFilter', 'MaxPoolGrad', 'LRNGrad']),
+    );
     if (status.available) expect(status.onednn).toMatch(/^\d+\.\d+\.\d+$/);
     else expect(status.reason).toContain(APT_COMMAND);
   });
@@ -16,7 +18,10 @@ describe('nativeStatus', () => {
 
 describe('why the addon is missing', () => {
   it('names what the install script did not find, and the commands that fix it', () => {
-    const error = whyNotBuilt({ built: false, missing: ['a C++ compiler (g++)', 'oneDNN headers and library (libdnnl-dev)'] });
+    const error = whyNotBuilt({
+      built: false,
+      missing: ['a C++ compiler (g++)', 'oneDNN headers and library (libdnnl-dev)'],
+    });
     expect(error.missing).toEqual(['a C++ compiler (g++)', 'oneDNN headers and library (libdnnl-dev)']);
     expect(error.message).toMatch(
       /^the addon was not built at install: missing a C\+\+ compiler \(g\+\+\), oneDNN headers and library \(libdnnl-dev\)\. Install them with `apt-get install -y g\+\+ make python3 libdnnl-dev`, then rebuild it: pnpm rebuild @convkit\/backend-native/,
