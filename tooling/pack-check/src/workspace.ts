@@ -64,7 +64,10 @@ export function installAlone(tarballs: string[]): string {
   // the native addon's example must work unbuilt, which is what a user who declines its build gets).
   // The libraries are not on the registry yet: their tarballs stand in for it.
   const overrides = tarballs.map((t) => `  '${manifestOf(t).name}': 'file:${t}'`).join('\n');
-  writeFileSync(join(project, 'pnpm-workspace.yaml'), `allowBuilds:\n  webgpu: false\n  '@convkit/backend-native': false\noverrides:\n${overrides}\n`);
+  writeFileSync(
+    join(project, 'pnpm-workspace.yaml'),
+    `allowBuilds:\n  webgpu: false\n  '@convkit/backend-native': false\noverrides:\n${overrides}\n`,
+  );
   const peers = [...new Set(tarballs.flatMap(peersOf))];
   execFileSync('pnpm', ['add', '--offline', ...tarballs, ...peers], { cwd: project, encoding: 'utf8', stdio: 'pipe' });
   return project;
