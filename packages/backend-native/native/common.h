@@ -17,6 +17,8 @@
 #include <unordered_map>
 #include <vector>
 
+#include "args.h"
+
 namespace convkit {
 
 dnnl::engine &cpuEngine();
@@ -29,14 +31,6 @@ void setThreads(int count);
 /** Work (in elements touched) below which a loop runs on one thread: waking the team costs more. */
 constexpr int64_t kParallelGrain = 1 << 15;
 
-/** Argument `index` as a Float32Array of at least `minLength` elements; throws a TypeError naming it. */
-float *floats(const Napi::CallbackInfo &info, size_t index, const char *name, int64_t minLength);
-/** Like floats(), but null or undefined gives nullptr. */
-float *optionalFloats(const Napi::CallbackInfo &info, size_t index, const char *name, int64_t minLength);
-/** Argument `index` as an Int32Array of exactly `count` integers (geometry, shapes). */
-std::vector<int64_t> ints(const Napi::CallbackInfo &info, size_t index, const char *name, size_t count);
-/** Argument `index` as a number. */
-double number(const Napi::CallbackInfo &info, size_t index, const char *name);
 
 /** A key for a primitive cache: the kernel's name and every integer that shapes it. */
 std::string cacheKey(const char *kind, const std::vector<int64_t> &values);

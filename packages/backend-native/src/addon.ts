@@ -85,7 +85,8 @@ const ROOT = fileURLToPath(new URL('..', import.meta.url));
 /** Where node-gyp puts the addon; CONVKIT_NATIVE_BINARY names another build (a debug or sanitizer one). */
 export const BINARY = process.env.CONVKIT_NATIVE_BINARY || `${ROOT}build/Release/convkit_native.node`;
 const STATUS_FILE = `${ROOT}build/install-status.json`;
-const REBUILD = 'then rebuild it: pnpm rebuild @convkit/backend-native (npm: npm rebuild @convkit/backend-native)';
+export const REBUILD =
+  'then rebuild it: pnpm rebuild @convkit/backend-native (npm: npm rebuild @convkit/backend-native)';
 
 /**
  * Thrown when the native backend cannot start: the message says what is
@@ -102,20 +103,30 @@ export class NativeUnavailableError extends Error {
   }
 }
 
-/** What scripts/install.mjs records in build/install-status.json. */
+/** What scripts/install.mjs records in build/install-status.json, per addon. */
 export interface InstallStatus {
   built: boolean;
   missing?: string[];
   error?: string;
 }
 
-function installStatus(): InstallStatus | undefined {
+/** The addons scripts/install.mjs builds. */
+export type AddonKey = 'native' | 'cuda' | 'cudaEmulated';
+
+/** What the install script recorded for one addon (undefined: it never ran). */
+export function installStatus(key: AddonKey): InstallStatus | undefined {
   try {
-    return JSON.parse(readFileSync(STATUS_FILE, 'utf8')) as InstallStatus;
+    const all = JSON.parse(readFileSync(STATUS_FILE, 'utf8')) as Partial<Record<AddonKey, InstallStatus>>;
+    return all[key];
   } catch {
     return undefined;
   }
 }
+
+/** Where the install script's compiler output goes when a build fails. */
+export const BUILD_LOG = `${ROOT}build-error.log`;
+/** The package's folder (the addons are in build/Release). */
+export const PACKAGE_ROOT = ROOT;
 
 /** Why there is no binary, from what the install script recorded (undefined: it never ran). */
 export function whyNotBuilt(status: InstallStatus | undefined): NativeUnavailableError {
@@ -132,7 +143,7 @@ export function whyNotBuilt(status: InstallStatus | undefined): NativeUnavailabl
     );
   }
   return new NativeUnavailableError(
-    `the addon failed to compile at install (${status.error ?? 'no binary produced'}; the compiler's output is in ${ROOT}build-error.log). Check the toolchain (${APT_COMMAND}), ${REBUILD}`,
+    `the addon failed to compile at install (${status.error ?? 'no binary produced'}; the compiler's output is in ${BUILD_LOG}). Check the toolchain (${APT_COMMAND}), ${REBUILD}`,
   );
 }
 
@@ -144,7 +155,7 @@ export function loadAddon(): Addon {
   if (loaded) return loaded;
   if (failure) throw failure;
   if (!existsSync(BINARY)) {
-    failure = whyNotBuilt(installStatus());
+    failure = whyNotBuilt(installStatus('native'));
     throw failure;
   }
   try {

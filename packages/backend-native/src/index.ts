@@ -15,5 +15,10 @@ export {
   nativeKernelCalls,
   registerNativeBackend,
 } from './backend.js';
+export type { CudaAddon, CudaDevice, CudaMemory, CudaMode } from './cuda/addon.js';
+export { CudaUnavailableError, cudaBinary } from './cuda/addon.js';
+export { CudaBackend } from './cuda/backend.js';
+export type { CudaInfo, CudaOptions } from './cuda/register.js';
+export { CUDA_BACKEND, CUDA_KERNELS, cudaKernelCalls, registerCudaBackend } from './cuda/register.js';
 export type { NativeStatus } from './status.js';
 export { nativeStatus } from './status.js';

@@ -1,0 +1,44 @@
+import type { TensorInfo } from '@tensorflow/tfjs-core';
+import type { CudaAddon } from '../addon.js';
+import type { CudaBackend } from '../backend.js';
+
+/** What a kernel function receives from the engine, with its inputs and attributes typed. */
+export interface CudaKernelArgs<Inputs, Attrs = Record<string, never>> {
+  inputs: Inputs;
+  backend: CudaBackend;
+  attrs: Attrs;
+}
+
+/**
+ * A GPU kernel. `run` returns undefined when it does not take the call
+ * (another dtype or layout): tfjs' cpu kernel then runs on copies of the
+ * inputs, and the call is counted as a CPU fallback.
+ */
+export interface CudaKernel {
+  kernelName: string;
+  // biome-ignore lint/suspicious/noExplicitAny: each kernel types its own inputs and attributes.
+  run(args: CudaKernelArgs<any, any>): TensorInfo | TensorInfo[] | undefined;
+}
+
+/** The addon with a kernel family's functions (declared by that family's file). */
+export function gpu<Functions>(backend: CudaBackend): CudaAddon & Functions {
+  return backend.addon as CudaAddon & Functions;
+}
+
+/** The number of elements of a shape. */
+export function sizeOf(shape: readonly number[]): number {
+  let size = 1;
+  for (const dim of shape) size *= dim;
+  return size;
+}
+
+/** Row-major strides of a shape, in elements. */
+export function stridesOf(shape: readonly number[]): number[] {
+  const strides = new Array<number>(shape.length);
+  let stride = 1;
+  for (let d = shape.length - 1; d >= 0; d--) {
+    strides[d] = stride;
+    stride *= shape[d] as number;
+  }
+  return strides;
+}

@@ -1,0 +1,130 @@
+// Test helpers for the CUDA backend: start it (on a GPU when one is here,
+// else in the emulator), run the same computation on tfjs' stock cpu
+// backend and on 'cuda', compare, and check which kernels ran on the GPU.
+import '@tensorflow/tfjs-core/dist/register_all_gradients';
+import '@tensorflow/tfjs-core/dist/public/chained_ops/register_all_chained_ops';
+import '@tensorflow/tfjs-backend-cpu';
+import * as tf from '@tensorflow/tfjs-core';
+import { expect } from 'vitest';
+import { loadCudaAddon } from './addon.js';
+import { cudaKernelCalls, registerCudaBackend } from './register.js';
+
+/**
+ * Registers 'cuda' and makes it active: on the GPU when CONVKIT_CUDA_TEST=gpu
+ * (or when a CUDA device answers), else in the emulator. Returns false, with
+ * the reason printed, when neither addon is built here; in CI (`CI=true`)
+ * that fails instead, because .ci/run installs the toolchain.
+ */
+export async function startCuda(): Promise<boolean> {
+  let emulate = process.env.CONVKIT_CUDA_TEST !== 'gpu';
+  if (emulate && process.env.CONVKIT_CUDA_TEST === undefined) {
+    try {
+      loadCudaAddon('gpu');
+      emulate = false;
+    } catch {
+      // no GPU here: the emulator runs the kernels
+    }
+  }
+  try {
+    registerCudaBackend({ emulate, warnOnCpuFallback: false });
+  } catch (error) {
+    if (process.env.CI) throw error;
+    console.warn(`cuda tests skipped: ${error instanceof Error ? error.message : String(error)}`);
+    return false;
+  }
+  await tf.setBackend('cpu');
+  (tf.backend() as unknown as { firstUse: boolean }).firstUse = false;
+  await tf.setBackend('cuda');
+  return true;
+}
+
+type Output = tf.Tensor | tf.Tensor[];
+
+async function runOn(backend: string, build: () => Output) {
+  await tf.setBackend(backend);
+  const outputs = tf.tidy(() => {
+    const out = build();
+    return Array.isArray(out) ? out : [out];
+  });
+  const values = outputs.map((t) => ({ shape: t.shape, dtype: t.dtype, data: t.dataSync() }));
+  tf.dispose(outputs);
+  return values;
+}
+
+/**
+ * Runs `build` on stock cpu and on cuda (tensors it makes from seeds are the
+ * same on both) and expects the same shapes, dtypes and values within
+ * `|a − e| ≤ atol + rtol·|e|`. With `gpuKernels`, also expects each named
+ * kernel to have run on the GPU (not the CPU fallback) during the cuda run.
+ */
+export async function expectSameOnCuda(
+  build: () => Output,
+  options: { rtol?: number; atol?: number; gpuKernels?: readonly string[] } = {},
+): Promise<void> {
+  const { rtol = 1e-5, atol = 1e-6, gpuKernels = [] } = options;
+  const expected = await runOn('cpu', build);
+  const before = cudaKernelCalls();
+  const actual = await runOn('cuda', build);
+  const after = cudaKernelCalls();
+  await tf.setBackend('cuda');
+  for (const name of gpuKernels) {
+    const ran = (after[name]?.gpu ?? 0) - (before[name]?.gpu ?? 0);
+    const fellBack = (after[name]?.cpu ?? 0) - (before[name]?.cpu ?? 0);
+    expect({ kernel: name, ranOnGpu: ran > 0, cpuFallbacks: fellBack }, `${name} should run on the GPU`).toEqual({
+      kernel: name,
+      ranOnGpu: true,
+      cpuFallbacks: 0,
+    });
+  }
+  expect(actual.length).toBe(expected.length);
+  for (let i = 0; i < expected.length; i++) {
+    const e = expected[i] as (typeof expected)[number];
+    const a = actual[i] as (typeof actual)[number];
+    expect(a.shape).toEqual(e.shape);
+    expect(a.dtype).toBe(e.dtype);
+    let worst = -1;
+    let worstExcess = 0;
+    for (let j = 0; j < e.data.length; j++) {
+      const ev = Number(e.data[j]);
+      const av = Number(a.data[j]);
+      if (Number.isNaN(ev) && Number.isNaN(av)) continue;
+      const excess = Math.abs(av - ev) - (atol + rtol * Math.abs(ev));
+      if (excess > worstExcess || Number.isNaN(excess)) {
+        worstExcess = Number.isNaN(excess) ? Number.POSITIVE_INFINITY : excess;
+        worst = j;
+      }
+    }
+    if (worst >= 0) {
+      expect.fail(
+        `output ${i}, element ${worst} of ${e.data.length}: cuda ${a.data[worst]}, cpu ${e.data[worst]} (rtol ${rtol}, atol ${atol})`,
+      );
+    }
+  }
+}
+
+/** A deterministic generator of test values in [low, high) (mulberry32). */
+export function seededValues(seed: number, count: number, low = -1, high = 1): Float32Array {
+  let state = seed >>> 0;
+  const values = new Float32Array(count);
+  for (let i = 0; i < count; i++) {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    values[i] = low + (((t ^ (t >>> 14)) >>> 0) / 4294967296) * (high - low);
+  }
+  return values;
+}
+
+/** A float32 tensor of `shape` with seeded values in [low, high). */
+export function seededTensor(seed: number, shape: number[], low = -1, high = 1): tf.Tensor {
+  return tf.tensor(
+    seededValues(
+      seed,
+      shape.reduce((a, b) => a * b, 1),
+      low,
+      high,
+    ),
+    shape,
+  );
+}
