@@ -18,7 +18,8 @@
       "native/cuda/matmul_bindings.cc",
       "native/cuda/conv_bindings.cc",
       "native/cuda/pool_bindings.cc",
-      "native/cuda/norm_bindings.cc"
+      "native/cuda/norm_bindings.cc",
+      "native/cuda/depthwise_bindings.cc"
     ]
   },
   "targets": [

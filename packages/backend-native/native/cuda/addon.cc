@@ -133,6 +133,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   initConvBindings(env, exports);
   initPoolBindings(env, exports);
   initNormBindings(env, exports);
+  initDepthwiseBindings(env, exports);
   return exports;
 }
 

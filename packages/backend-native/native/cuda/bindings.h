@@ -57,5 +57,6 @@ void initMatmulBindings(Napi::Env env, Napi::Object exports);
 void initConvBindings(Napi::Env env, Napi::Object exports);
 void initPoolBindings(Napi::Env env, Napi::Object exports);
 void initNormBindings(Napi::Env env, Napi::Object exports);
+void initDepthwiseBindings(Napi::Env env, Napi::Object exports);
 
 }  // namespace convkit::gpu

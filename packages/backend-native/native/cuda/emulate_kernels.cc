@@ -8,3 +8,4 @@
 #include "conv.cu"
 #include "pool.cu"
 #include "norm.cu"
+#include "depthwise.cu"

@@ -1,5 +1,6 @@
 import { convKernels } from './conv.js';
 import { copyKernels } from './copy.js';
+import { depthwiseKernels } from './depthwise.js';
 import { elementwiseKernels } from './elementwise.js';
 import type { CudaKernel } from './kernel.js';
 import { matmulKernels } from './matmul.js';
@@ -16,4 +17,5 @@ export const cudaKernels: readonly CudaKernel[] = [
   ...convKernels,
   ...poolKernels,
   ...normKernels,
+  ...depthwiseKernels,
 ];

@@ -1,0 +1,7 @@
+#include "bindings.h"
+
+namespace convkit::gpu {
+
+void initDepthwiseBindings(Napi::Env, Napi::Object) {}
+
+}  // namespace convkit::gpu

@@ -1,0 +1,3 @@
+import type { CudaKernel } from './kernel.js';
+
+export const depthwiseKernels: readonly CudaKernel[] = [];
