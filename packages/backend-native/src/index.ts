@@ -20,5 +20,7 @@ export { CudaUnavailableError, cudaBinary } from './cuda/addon.js';
 export { CudaBackend } from './cuda/backend.js';
 export type { CudaInfo, CudaOptions } from './cuda/register.js';
 export { CUDA_BACKEND, CUDA_KERNELS, cudaKernelCalls, registerCudaBackend } from './cuda/register.js';
+export type { CudaStatus } from './cuda/status.js';
+export { cudaStatus } from './cuda/status.js';
 export type { NativeStatus } from './status.js';
 export { nativeStatus } from './status.js';

@@ -20,26 +20,47 @@ export const LAYER_KERNELS: readonly string[] = [
   'Tanh', 'Tile', 'Transpose', 'ZerosLike',
 ]; // biome-ignore format: one table
 
-/** Where a backend's kernel comes from. */
-export type KernelSource = 'stock' | 'convkit' | 'missing';
+/**
+ * Where a backend's kernel comes from: tfjs, convkit, nowhere, or (cuda)
+ * tfjs' cpu kernel run on host copies of the inputs.
+ */
+export type KernelSource = 'stock' | 'convkit' | 'missing' | 'cpu-fallback';
 
 /** One row of the coverage matrix. */
 export interface CoverageRow {
   kernel: string;
   backends: Partial<Record<BackendName, KernelSource>>;
+  /** cuda: how many calls of this kernel ran on the CPU so far in this process (cudaKernelCalls()). */
+  cudaCpuCalls?: number;
 }
 
 const CONVKIT: Partial<Record<BackendName, readonly KernelConfig[]>> = { cpu: cpuKernels, wasm: wasmKernels };
 
 /** The kernels @convkit/backend-native runs in its addon, once `'native'` is registered (else none). */
 let nativeKernels: readonly string[] = [];
+/** What @convkit/backend-native's cuda backend runs on the GPU, once `'cuda'` is registered (else nothing). */
+let cuda: { kernels: readonly string[]; calls(): Record<string, { gpu: number; cpu: number }> } | undefined;
 
 /** Imports a backend's module so that its kernels are registered (it does not make it the active backend). */
 async function loadKernels(name: BackendName): Promise<void> {
   if (name === 'cpu') await import('@tensorflow/tfjs-backend-cpu');
   else if (name === 'wasm') await import('@tensorflow/tfjs-backend-wasm');
   else if (name === 'webgpu') await import('@tensorflow/tfjs-backend-webgpu');
-  else {
+  else if (name === 'cuda') {
+    // On a GPU when one answers, else on the emulator (the same kernels); neither built: every kernel is missing.
+    try {
+      const native = (await import(/* @vite-ignore */ NATIVE_PACKAGE)) as {
+        registerCudaBackend(options: { emulate: boolean }): unknown;
+        cudaStatus(): { available: boolean };
+        cudaKernelCalls(): Record<string, { gpu: number; cpu: number }>;
+        CUDA_KERNELS: readonly string[];
+      };
+      native.registerCudaBackend({ emulate: !native.cudaStatus().available });
+      cuda = { kernels: native.CUDA_KERNELS, calls: native.cudaKernelCalls };
+    } catch {
+      cuda = undefined;
+    }
+  } else {
     // The native backend registers with the addon loaded: where it is not built, every kernel reads as missing.
     try {
       const native = (await import(/* @vite-ignore */ NATIVE_PACKAGE)) as {
@@ -80,24 +101,38 @@ export async function kernelCoverage(
   backends: readonly BackendName[] = ['cpu', 'wasm', 'webgpu'],
 ): Promise<CoverageRow[]> {
   for (const name of backends) await loadKernels(name);
+  const cudaCalls = backends.includes('cuda') ? cuda?.calls() : undefined;
   return LAYER_KERNELS.map((kernel) => {
     const row: CoverageRow = { kernel, backends: {} };
     for (const name of backends) {
       const registered = getKernel(kernel, name) !== undefined;
+      if (name === 'cuda') {
+        // Every kernel of tfjs' cpu backend is registered for cuda: on the GPU, or on host copies.
+        row.backends.cuda = !registered ? 'missing' : cuda?.kernels.includes(kernel) ? 'convkit' : 'cpu-fallback';
+        row.cudaCpuCalls = cudaCalls?.[kernel]?.cpu ?? 0;
+        continue;
+      }
       row.backends[name] = isConvkit(name, kernel) ? 'convkit' : registered ? 'stock' : 'missing';
     }
     return row;
   });
 }
 
-/** The coverage matrix as a text table: ✓ stock, + convkit, ✗ missing. */
+/**
+ * The coverage matrix as a text table: ✓ stock, + convkit, ✗ missing, and
+ * for cuda ~N: runs on the CPU, N calls so far in this process.
+ */
 export function formatCoverage(rows: readonly CoverageRow[]): string {
   const backends = Object.keys(rows[0]?.backends ?? {}) as BackendName[];
-  const mark: Record<KernelSource, string> = { stock: '✓', convkit: '+', missing: '✗' };
+  const mark: Record<KernelSource, string> = { stock: '✓', convkit: '+', missing: '✗', 'cpu-fallback': '~' };
+  const cell = (r: CoverageRow, b: BackendName) => {
+    const source = r.backends[b] ?? 'missing';
+    return source === 'cpu-fallback' ? `~${r.cudaCpuCalls ?? 0}` : mark[source];
+  };
   const width = Math.max(6, ...rows.map((r) => r.kernel.length));
   const header = `${'kernel'.padEnd(width)}  ${backends.map((b) => b.padEnd(6)).join(' ')}`;
-  const lines = rows.map(
-    (r) => `${r.kernel.padEnd(width)}  ${backends.map((b) => mark[r.backends[b] ?? 'missing'].padEnd(6)).join(' ')}`,
-  );
-  return [header, ...lines, '', '✓ tfjs kernel   + convkit kernel   ✗ missing'].join('\n');
+  const lines = rows.map((r) => `${r.kernel.padEnd(width)}  ${backends.map((b) => cell(r, b).padEnd(6)).join(' ')}`);
+  const legend = '✓ tfjs kernel   + convkit kernel   ✗ missing';
+  const fallback = backends.includes('cuda') ? '   ~N runs on the CPU (N calls so far)' : '';
+  return [header, ...lines, '', legend + fallback].join('\n');
 }

@@ -20,7 +20,7 @@ describe('initBackend', () => {
 
   it('auto never picks a software WebGPU adapter and says why it chose', async () => {
     const info = await initBackend('auto');
-    expect(['wasm', 'cpu', 'webgpu', 'native']).toContain(info.name);
+    expect(['wasm', 'cpu', 'webgpu', 'native', 'cuda']).toContain(info.name);
     if (info.name === 'webgpu') expect(info.device.software).toBe(false);
     expect(info.reason).toBeTruthy();
   });
@@ -41,10 +41,34 @@ describe('initBackend', () => {
     const y = tf.conv2d(tf.ones([1, 4, 4, 2]) as tf.Tensor4D, tf.ones([3, 3, 2, 1]) as tf.Tensor4D, 1, 'valid');
     expect(Array.from(await y.data())).toEqual([18, 18, 18, 18]);
     const auto = await initBackend('auto');
-    // Only a hardware WebGPU adapter comes before native.
-    if (auto.name !== 'webgpu')
+    // Only a CUDA device or a hardware WebGPU adapter comes before native.
+    if (auto.name === 'native')
       expect(auto.reason).toMatch(/the native backend \(oneDNN\) is the fastest CPU backend here$/);
-    expect(['native', 'webgpu']).toContain(auto.name);
+    expect(['native', 'webgpu', 'cuda']).toContain(auto.name);
+  });
+
+  it('starts cuda on a GPU when one answers, else says why; the emulator runs the same kernels on the CPU', async () => {
+    const { cudaStatus } = await import('@convkit/backend-native');
+    const status = cudaStatus();
+    if (!status.available) {
+      // No GPU here: the error names what is missing (the driver, a device, or the build) and never crashes.
+      await expect(initBackend('cuda')).rejects.toThrow(BackendError);
+      await expect(initBackend('cuda')).rejects.toThrow(/^cuda: (no CUDA device|the CUDA addon)/);
+      const auto = await initBackend('auto');
+      expect(auto.name).not.toBe('cuda');
+      expect(auto.reason).toContain('no CUDA (');
+      if (!status.emulatorBuilt) {
+        if (process.env.CI) throw new Error('CI builds the emulated CUDA addon');
+        return;
+      }
+    }
+    const info = await initBackend('cuda', { emulate: !status.available });
+    expect(info.name).toBe('cuda');
+    expect(tf.getBackend()).toBe('cuda');
+    if (!status.available) expect(info.device.description).toContain('emulator');
+    const y = tf.conv2d(tf.ones([1, 4, 4, 2]) as tf.Tensor4D, tf.ones([3, 3, 2, 1]) as tf.Tensor4D, 1, 'valid');
+    expect(Array.from(await y.data())).toEqual([18, 18, 18, 18]);
+    if (status.available) expect((await initBackend('auto')).name).toBe('cuda');
   });
 
   it("switches between convkit's and tfjs' kernels in one process", async () => {
@@ -76,9 +100,11 @@ describe('initBackend', () => {
   it('rejects unknown names and misplaced options with a typed error', async () => {
     await expect(initBackend('tpu' as never)).rejects.toThrow(BackendError);
     await expect(initBackend('tpu' as never)).rejects.toThrow(
-      "tpu: unknown backend: use 'auto', 'cpu', 'wasm', 'webgpu' or 'native'",
+      "tpu: unknown backend: use 'auto', 'cpu', 'wasm', 'webgpu', 'native' or 'cuda'",
     );
-    await expect(initBackend('cuda' as never)).rejects.toThrow("'cuda' is planned for @convkit/backend-native");
+    await expect(initBackend('wasm', { emulate: true })).rejects.toThrow(
+      'the emulate option applies to the cuda backend only, received emulate: true',
+    );
     await expect(initBackend('cpu', { threads: 4 })).rejects.toThrow(
       'the threads option applies to the wasm and native backends only, received threads: 4',
     );

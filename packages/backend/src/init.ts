@@ -6,8 +6,11 @@ import { type KernelSet, useKernels } from './kernels.js';
 import { wasmKernels } from './wasm/index.js';
 import { type AdapterInfo, ensureNavigatorGpu, probeAdapter } from './webgpu.js';
 
-/** Backends `initBackend` starts. `'native'` needs `@convkit/backend-native` installed beside this package. */
-export type BackendName = 'cpu' | 'wasm' | 'webgpu' | 'native';
+/**
+ * Backends `initBackend` starts. `'native'` (oneDNN on the CPU) and `'cuda'`
+ * (NVIDIA GPUs) need `@convkit/backend-native` installed beside this package.
+ */
+export type BackendName = 'cpu' | 'wasm' | 'webgpu' | 'native' | 'cuda';
 
 /** Options of {@link initBackend}. */
 export interface InitOptions {
@@ -22,6 +25,11 @@ export interface InitOptions {
   wasmPaths?: string | Record<string, string>;
   /** webgpu: which adapter to ask for. Default `'high-performance'`. */
   powerPreference?: 'high-performance' | 'low-power';
+  /**
+   * cuda: run the CUDA kernels in convkit's emulator on the CPU instead of a
+   * GPU (slow; for tests of the backend on machines without one). Default false.
+   */
+  emulate?: boolean;
 }
 
 /** What {@link initBackend} started. */
@@ -43,16 +51,17 @@ export interface BackendInfo {
   reason?: string;
 }
 
-const KNOWN = ['auto', 'cpu', 'wasm', 'webgpu', 'native'];
+const KNOWN = ['auto', 'cpu', 'wasm', 'webgpu', 'native', 'cuda'];
 
 /**
  * Starts a compute backend and makes it the active one: registers tfjs'
  * gradients and chained ops, convkit's kernels for the backend, and waits for
  * it to be ready.
  *
- * `'auto'` takes a hardware WebGPU adapter when there is one; else, in Node,
- * the native backend when `@convkit/backend-native` is installed and its
- * addon built; else the wasm backend, else cpu. It never picks a software
+ * `'auto'` takes, in Node, an NVIDIA GPU through the cuda backend when
+ * `@convkit/backend-native` built its CUDA addon and a device answers; else
+ * a hardware WebGPU adapter when there is one; else, in Node, the native
+ * backend when its oneDNN addon is built; else the wasm backend, else cpu. It never picks a software
  * WebGPU adapter (SwiftShader, lavapipe), which is slower than wasm — ask for
  * `'webgpu'` to get one.
  *
@@ -67,12 +76,17 @@ export async function initBackend(
   options: InitOptions = {},
 ): Promise<BackendInfo> {
   if (!KNOWN.includes(name)) {
-    const later = String(name) === 'cuda' ? " ('cuda' is planned for @convkit/backend-native)" : '';
-    throw new BackendError(String(name), `unknown backend${later}: use 'auto', 'cpu', 'wasm', 'webgpu' or 'native'`);
+    throw new BackendError(String(name), "unknown backend: use 'auto', 'cpu', 'wasm', 'webgpu', 'native' or 'cuda'");
   }
   const kernels = options.kernels ?? 'convkit';
   if (kernels !== 'convkit' && kernels !== 'stock') {
     throw new BackendError(name, `kernels must be 'convkit' or 'stock', received ${JSON.stringify(kernels)}`);
+  }
+  if (options.emulate !== undefined && name !== 'cuda') {
+    throw new BackendError(
+      name,
+      `the emulate option applies to the cuda backend only, received emulate: ${options.emulate}`,
+    );
   }
   if (options.threads !== undefined && name !== 'wasm' && name !== 'native' && name !== 'auto') {
     throw new BackendError(
@@ -89,6 +103,8 @@ export async function initBackend(
       return startWebgpu(kernels, options, true);
     case 'native':
       return startNative(kernels, options, await loadNative());
+    case 'cuda':
+      return startCuda(kernels, options, await loadNative('cuda'));
     default:
       return startAuto(kernels, options);
   }
@@ -96,6 +112,15 @@ export async function initBackend(
 
 async function startAuto(kernels: KernelSet, options: InitOptions): Promise<BackendInfo> {
   const why: string[] = [];
+  const native = isNode() ? await loadNative().catch((error: unknown) => error as BackendError) : undefined;
+  if (native && !(native instanceof Error)) {
+    const cuda = native.cudaStatus();
+    if (cuda.available) {
+      const info = await startCuda(kernels, options, native);
+      return { ...info, reason: `NVIDIA GPU ${cuda.device?.name}: the cuda backend` };
+    }
+    why.push(`no CUDA (${cuda.reason})`);
+  }
   try {
     const gpu = await ensureNavigatorGpu({ software: false });
     const adapter = await probeAdapter(gpu, options.powerPreference);
@@ -107,7 +132,6 @@ async function startAuto(kernels: KernelSet, options: InitOptions): Promise<Back
   } catch (error) {
     why.push(`no WebGPU (${error instanceof Error ? error.message : String(error)})`);
   }
-  const native = isNode() ? await loadNative().catch((error: unknown) => error as BackendError) : undefined;
   if (native && !(native instanceof Error)) {
     if (native.nativeStatus().available) {
       const info = await startNative(kernels, options, native);
@@ -179,6 +203,11 @@ interface NativeModule {
   registerNativeBackend(options: { threads?: number }): { threads: number; onednn: string; isa: string };
   nativeStatus(): { available: boolean; reason?: string };
   NATIVE_KERNELS: readonly string[];
+  registerCudaBackend(options: { emulate?: boolean }): {
+    device: { name: string; computeCapability: string; totalBytes: number; emulated: boolean };
+  };
+  cudaStatus(): { available: boolean; reason?: string; device?: { name: string } };
+  CUDA_KERNELS: readonly string[];
 }
 
 /** The package that brings the `'native'` backend, imported only when asked for. */
@@ -193,8 +222,8 @@ function isNode(): boolean {
  * flat layout, or a dependency of this package), else from the application's
  * folder (pnpm's strict layout hides an app's dependencies from its libraries).
  */
-async function loadNative(): Promise<NativeModule> {
-  if (!isNode()) throw new BackendError('native', 'the native backend runs in Node only: use webgpu or wasm here');
+async function loadNative(backend: 'native' | 'cuda' = 'native'): Promise<NativeModule> {
+  if (!isNode()) throw new BackendError(backend, `the ${backend} backend runs in Node only: use webgpu or wasm here`);
   try {
     return (await import(/* @vite-ignore */ NATIVE_PACKAGE)) as NativeModule;
   } catch (first) {
@@ -206,8 +235,8 @@ async function loadNative(): Promise<NativeModule> {
     } catch {
       const detail = first instanceof Error ? first.message : String(first);
       throw new BackendError(
-        'native',
-        `${NATIVE_PACKAGE} is not installed (${detail}): add it beside @convkit/backend (pnpm add ${NATIVE_PACKAGE}; it builds a oneDNN addon at install)`,
+        backend,
+        `${NATIVE_PACKAGE} is not installed (${detail}): add it beside @convkit/backend (pnpm add ${NATIVE_PACKAGE}; it builds its oneDNN and CUDA addons at install)`,
         { cause: first },
       );
     }
@@ -232,6 +261,29 @@ async function startNative(kernels: KernelSet, options: InitOptions, native: Nat
   const cpu = await cpuDevice();
   const device = { ...cpu, description: `${cpu.description}, oneDNN ${started.onednn} ${started.isa}` };
   return { name: 'native', device, threads: started.threads, kernels };
+}
+
+async function startCuda(kernels: KernelSet, options: InitOptions, native: NativeModule): Promise<BackendInfo> {
+  let started: ReturnType<NativeModule['registerCudaBackend']>;
+  try {
+    started = native.registerCudaBackend({ emulate: options.emulate ?? false });
+  } catch (cause) {
+    throw new BackendError('cuda', cause instanceof Error ? cause.message : String(cause), { cause });
+  }
+  await activate('cuda');
+  const { device } = started;
+  if (device.emulated) {
+    const cpu = await cpuDevice();
+    return {
+      name: 'cuda',
+      device: { ...cpu, description: `${device.name}, on ${cpu.description}` },
+      threads: 1,
+      kernels,
+    };
+  }
+  const memory = `${(device.totalBytes / 2 ** 30).toFixed(0)} GiB`;
+  const description = `${device.name} (compute capability ${device.computeCapability}, ${memory})`;
+  return { name: 'cuda', device: { kind: 'gpu', description, vendor: 'nvidia' }, threads: 1, kernels };
 }
 
 async function activate(name: BackendName): Promise<void> {

@@ -8,17 +8,28 @@ import { expect } from 'vitest';
 import { type BackendName, initBackend } from '../../src/index.js';
 
 /**
+ * Whether 'cuda' runs on a GPU here; without one the conformance suite runs
+ * the same CUDA kernels in convkit's emulator on the CPU.
+ */
+export async function cudaOnGpu(): Promise<boolean> {
+  const { cudaStatus } = await import('@convkit/backend-native');
+  return cudaStatus().available;
+}
+
+/**
  * The backends to test here: cpu and wasm always; webgpu where a WebGPU
  * adapter exists (a software one counts: correctness, not speed); native
- * where @convkit/backend-native's addon is built. In CI (`CI=true`) both
- * must start: `.ci/run` installs SwiftShader and the native toolchain.
+ * where @convkit/backend-native's addon is built; cuda on a GPU, else on the
+ * emulator. In CI (`CI=true`) all must start: `.ci/run` installs SwiftShader
+ * and the native and CUDA toolchains.
  */
 export async function backendsUnderTest(): Promise<BackendName[]> {
   const names: BackendName[] = ['cpu', 'wasm'];
   await initBackend('wasm');
-  for (const optional of ['webgpu', 'native'] as const) {
+  const emulate = !(await cudaOnGpu());
+  for (const optional of ['webgpu', 'native', 'cuda'] as const) {
     try {
-      await initBackend(optional);
+      await initBackend(optional, optional === 'cuda' ? { emulate } : {});
       names.push(optional);
     } catch (error) {
       if (process.env.CI) throw error;
