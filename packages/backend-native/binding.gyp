@@ -29,7 +29,8 @@
         "<@(cuda_glue)",
         "native/cuda/emulate.cc",
         "native/cuda/runtime_emulate.cc",
-        "native/cuda/emulate_kernels.cc"
+        "native/cuda/emulate_kernels.cc",
+        "native/cuda/emulator_selftest.cc"
       ],
       "include_dirs": ["<(napi_include)"],
       "defines": ["<@(napi_defines)", "CONVKIT_CUDA_EMULATE"],

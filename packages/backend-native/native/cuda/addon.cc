@@ -115,6 +115,10 @@ int64_t elementCount(const std::vector<int64_t> &dims) {
   return count;
 }
 
+#ifdef CONVKIT_CUDA_EMULATE
+void initEmulatorSelfTest(Napi::Env env, Napi::Object exports);
+#endif
+
 Napi::Object Init(Napi::Env env, Napi::Object exports) {
   define(env, exports, "device", Device);
   define(env, exports, "allocate", Allocate);
@@ -134,6 +138,9 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   initPoolBindings(env, exports);
   initNormBindings(env, exports);
   initDepthwiseBindings(env, exports);
+#ifdef CONVKIT_CUDA_EMULATE
+  initEmulatorSelfTest(env, exports);
+#endif
   return exports;
 }
 
