@@ -23,7 +23,7 @@ export const TRAIN_USAGE = `convkit train <model> [options]
   --data SPEC        mnist | fashion-mnist[:<dir>] | cifar10:<dir> | cifar100:<dir> | folder:<dir> (default mnist)
   --recipe NAME      lenet5 | alexnet2012 | vgg2014 | googlenet2014 (default: the model's family)
   --epochs N  --batch N  --lr X  --seed N
-  --backend NAME     auto | cpu | wasm | webgpu | native (default auto)
+  --backend NAME     auto | cpu | wasm | webgpu | native | cuda (default auto)
   --limit N          train on N examples only (a quick look)
   --out DIR          the run folder (default runs/<model>-<time>)
   --resume DIR       continue the run in DIR from its last checkpoint (flags given now win)

@@ -69,7 +69,9 @@ export async function backendsCommand(argv: string[], out: (line: string) => voi
     `default: ${chosen.name} on ${chosen.device.description} (${chosen.threads} thread${chosen.threads === 1 ? '' : 's'})`,
   );
   out(`why: ${chosen.reason ?? 'asked for'}`);
-  out('available: cpu, wasm; webgpu with a WebGPU adapter (hardware, or software with --backend webgpu)');
+  out(
+    'available: cpu, wasm; webgpu with a WebGPU adapter (hardware, or software with --backend webgpu); native and cuda (NVIDIA GPU) where @convkit/backend-native built them',
+  );
   out('');
   out('kernel coverage (✓ tfjs, + convkit, ✗ missing):');
   out(formatCoverage(coverage));

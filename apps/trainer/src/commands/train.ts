@@ -198,7 +198,7 @@ export async function trainCommand(argv: string[], out: (line: string) => void =
 }
 
 async function startBackend(name: string): Promise<BackendInfo> {
-  const known = ['auto', 'cpu', 'wasm', 'webgpu', 'native'];
+  const known = ['auto', 'cpu', 'wasm', 'webgpu', 'native', 'cuda'];
   if (!known.includes(name))
     throw new UsageError(`--backend must be one of ${known.join(', ')}, received ${JSON.stringify(name)}`);
   return initBackend(name as 'auto');
