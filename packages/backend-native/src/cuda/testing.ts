@@ -87,7 +87,7 @@ export async function expectSameOnCuda(
     for (let j = 0; j < e.data.length; j++) {
       const ev = Number(e.data[j]);
       const av = Number(a.data[j]);
-      if (Number.isNaN(ev) && Number.isNaN(av)) continue;
+      if (av === ev || (Number.isNaN(ev) && Number.isNaN(av))) continue;
       const excess = Math.abs(av - ev) - (atol + rtol * Math.abs(ev));
       if (excess > worstExcess || Number.isNaN(excess)) {
         worstExcess = Number.isNaN(excess) ? Number.POSITIVE_INFINITY : excess;
