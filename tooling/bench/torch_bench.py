@@ -5,6 +5,10 @@ Usage: python3 torch_bench.py '<job json>'  (the orchestrator, src/run.ts, write
 The network is built from the same architecture table as the ONNX models and
 the MAC counts (src/architectures.ts, passed in the job), in PyTorch's NCHW
 layout. The timing loop mirrors src/measure.ts line for line; keep them in step.
+The job's configuration says the device: "cpu" (PyTorch CPU, the job's threads)
+or "cuda" (PyTorch CUDA: model and tensors on the GPU, cudnn.benchmark on, and
+every run waits for the GPU with torch.cuda.synchronize() before the clock is
+read, as a read-back ends a run in measure.ts).
 Prints one line "@@bench-result <json>" (src/outcome.ts).
 """
 
@@ -60,15 +64,15 @@ def build(torch, layers, input_shape):
     return nn.Sequential(*modules)
 
 
-def measure(run, policy):
-    """Mirror of src/measure.ts: warm-up, then timed runs within the budget."""
+def measure(run, policy, sync=None):
+    """Mirror of src/measure.ts: warm-up, then timed runs within the budget (sync: see time_once)."""
     warmup, warmup_total = [], 0.0
 
     def warm():
         return len(warmup) >= max(1, policy["warmupRuns"]) and warmup_total >= policy.get("warmupMinMs", 0)
 
     while not warm() and (not warmup or warmup_total < policy["budgetMs"] / 2):
-        t = time_once(run)
+        t = time_once(run, sync)
         warmup.append(t)
         warmup_total += t
     samples, elapsed = [], 0.0
@@ -77,7 +81,7 @@ def measure(run, policy):
             break
         if samples and elapsed + samples[-1] > policy["budgetMs"]:
             break
-        t = time_once(run)
+        t = time_once(run, sync)
         samples.append(t)
         elapsed += t
     return warmup, samples
@@ -92,11 +96,11 @@ def read_idx(path, torch):
     return torch.frombuffer(bytearray(raw[4 + 4 * dims :]), dtype=torch.uint8).reshape(shape)
 
 
-def epoch_runner(torch, model, data, batch):
+def epoch_runner(torch, model, data, batch, device):
     """One epoch as src/workers/mnist-epoch.ts runs it: a new seeded order, loss read every step."""
     count = data["examples"]
-    images = read_idx(data["images"], torch)[:count].float().div(255).unsqueeze(1)
-    labels = read_idx(data["labels"], torch)[:count].long()
+    images = read_idx(data["images"], torch)[:count].float().div(255).unsqueeze(1).to(device)
+    labels = read_idx(data["labels"], torch)[:count].long().to(device)
     optimizer = torch.optim.SGD(model.parameters(), lr=0.01, momentum=0.9)
     loss_fn = torch.nn.CrossEntropyLoss()
     model.train()
@@ -105,7 +109,7 @@ def epoch_runner(torch, model, data, batch):
     def run():
         generator = torch.Generator().manual_seed(1000 + state["epoch"])
         state["epoch"] += 1
-        order = torch.randperm(count, generator=generator)
+        order = torch.randperm(count, generator=generator).to(device)
         for start in range(0, count, batch):
             index = order[start : start + batch]
             optimizer.zero_grad()
@@ -117,34 +121,68 @@ def epoch_runner(torch, model, data, batch):
     return run
 
 
-def time_once(run):
+def time_once(run, sync=None):
+    """One run in ms; on a GPU, sync() waits for the queued work on both sides of the clock."""
+    if sync:
+        sync()
     start = time.perf_counter()
     run()
+    if sync:
+        sync()
     return (time.perf_counter() - start) * 1000.0
+
+
+def cuda_runtime(torch):
+    """The row's notes for PyTorch CUDA: versions, the GPU, and the math PyTorch's defaults chose."""
+    cudnn = torch.backends.cudnn.version() if torch.backends.cudnn.is_available() else None
+    name = torch.cuda.get_device_name(0)
+    # main() turns TF32 off (convkit computes in FP32); the note says what was in effect.
+    tf32 = []
+    if torch.backends.cudnn.allow_tf32:
+        tf32.append("convolutions")
+    if torch.backends.cuda.matmul.allow_tf32:
+        tf32.append("matmuls")
+    return (
+        f"PyTorch {torch.__version__} CUDA {torch.version.cuda}, "
+        + (f"cuDNN {cudnn} (benchmark mode)" if cudnn else "no cuDNN")
+        + f", {name}, NCHW, "
+        + (f"TF32 allowed in {' and '.join(tf32)}" if tf32 else "FP32 throughout")
+    )
 
 
 def main():
     job = json.loads(sys.argv[1])
     import torch
 
-    threads = job["threads"]
-    torch.set_num_threads(threads)
+    device = job["configuration"].get("device") or "cpu"
+    sync = None
+    if device == "cuda":
+        # The orchestrator checked this before (src/peers/torch.ts); a job started by hand gets the same answer.
+        if not torch.cuda.is_available():
+            return {"kind": "unavailable", "reason": f"PyTorch {torch.__version__}: torch.cuda.is_available() is false"}
+        torch.backends.cudnn.benchmark = True
+        # Strict FP32, as convkit computes: no TF32 tensor-core shortcuts in cuDNN or cuBLAS.
+        torch.backends.cudnn.allow_tf32 = False
+        torch.backends.cuda.matmul.allow_tf32 = False
+        sync = torch.cuda.synchronize
+    else:
+        torch.set_num_threads(job["threads"])
     torch.manual_seed(0)
     workload = job["workload"]
     architecture = workload["architecture"]
     batch = workload["batch"]
     height, width, channels = architecture["input"]
-    model = build(torch, architecture["layers"], architecture["input"])
-    x = torch.rand(batch, channels, height, width)
+    model = build(torch, architecture["layers"], architecture["input"]).to(device)
+    x = torch.rand(batch, channels, height, width).to(device)
     params = sum(p.numel() for p in model.parameters())
     if params != job["params"]:
         raise RuntimeError(f"PyTorch model has {params} parameters, the architecture table says {job['params']}")
 
     if workload["mode"] == "epoch":
-        run = epoch_runner(torch, model, workload["data"], batch)
+        run = epoch_runner(torch, model, workload["data"], batch, device)
     elif workload["mode"] == "train":
         classes = architecture["layers"][-1]["units"]
-        y = torch.randint(0, classes, (batch,))
+        y = torch.randint(0, classes, (batch,)).to(device)
         optimizer = torch.optim.SGD(model.parameters(), lr=0.01, momentum=0.9)
         loss_fn = torch.nn.CrossEntropyLoss()
         model.train()
@@ -163,9 +201,12 @@ def main():
             with torch.inference_mode():
                 model(x)
 
-    warmup, samples = measure(run, job["policy"])
-    blas = os.environ.get("CONVKIT_BENCH_BLAS", "the system's BLAS")
-    runtime = f"PyTorch {torch.__version__} CPU, {torch.get_num_threads()} threads, NCHW, {blas}"
+    warmup, samples = measure(run, job["policy"], sync)
+    if device == "cuda":
+        runtime = cuda_runtime(torch)
+    else:
+        blas = os.environ.get("CONVKIT_BENCH_BLAS", "the system's BLAS")
+        runtime = f"PyTorch {torch.__version__} CPU, {torch.get_num_threads()} threads, NCHW, {blas}"
     return {"kind": "ok", "warmupMs": warmup, "samplesMs": samples, "runtime": runtime}
 
 

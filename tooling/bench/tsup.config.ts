@@ -11,6 +11,7 @@ export default defineConfig({
     run: 'src/run.ts',
     'tfjs-worker': 'src/workers/tfjs-worker.ts',
     'ort-worker': 'src/workers/ort-worker.ts',
+    'cuda-probe': 'src/workers/cuda-probe.ts',
   },
   format: ['esm'],
   platform: 'node',

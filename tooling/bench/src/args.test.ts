@@ -4,8 +4,19 @@ import { parseArgs } from './args.js';
 describe('parseArgs', () => {
   it('runs everything, fully, into RESULTS.md by default', () => {
     const o = parseArgs([]);
-    expect(o.workloads).toEqual(['lenet5', 'alexnet', 'vgg16', 'conv3x3', 'sgemm', 'mnist']);
-    expect(o.configurations).toEqual(['cpu', 'wasm', 'webgpu', 'native', 'tfjs-cpu', 'tfjs-wasm', 'torch', 'ort']);
+    expect(o.workloads).toEqual(['lenet5', 'alexnet', 'alexnet-train', 'vgg16', 'conv3x3', 'sgemm', 'mnist']);
+    expect(o.configurations).toEqual([
+      'cpu',
+      'wasm',
+      'webgpu',
+      'native',
+      'cuda',
+      'tfjs-cpu',
+      'tfjs-wasm',
+      'torch',
+      'torch-cuda',
+      'ort',
+    ]);
     expect(o.quick).toBe(false);
     expect(o.out).toBe('RESULTS.md');
   });
@@ -18,9 +29,17 @@ describe('parseArgs', () => {
     expect(o.out).toBeUndefined();
   });
 
+  it('takes the GPU comparison of issue 10', () => {
+    const o = parseArgs(['--', '--only', 'lenet5,alexnet-train,vgg16', '--backends', 'cuda,torch-cuda']);
+    expect(o.workloads).toEqual(['lenet5', 'alexnet-train', 'vgg16']);
+    expect(o.configurations).toEqual(['cuda', 'torch-cuda']);
+  });
+
   it('names what it does not know and what it accepts', () => {
-    expect(() => parseArgs(['--only', 'resnet'])).toThrow(/unknown resnet; use lenet5, alexnet, vgg16, conv3x3/);
-    expect(() => parseArgs(['--backends', 'cuda'])).toThrow(/unknown cuda/);
+    expect(() => parseArgs(['--only', 'resnet'])).toThrow(
+      /unknown resnet; use lenet5, alexnet, alexnet-train, vgg16, conv3x3/,
+    );
+    expect(() => parseArgs(['--backends', 'rocm'])).toThrow(/unknown rocm; use cpu, wasm, webgpu, native, cuda/);
     expect(() => parseArgs(['--fast'])).toThrow(/unknown option --fast/);
     expect(() => parseArgs(['--only'])).toThrow(/--only needs a value/);
   });

@@ -1,7 +1,24 @@
 /** Where a configuration's code runs: a tfjs backend in Node, PyTorch in Python, or onnxruntime-node. */
 export type Engine = 'tfjs' | 'torch' | 'ort';
 
-export type ConfigurationId = 'cpu' | 'wasm' | 'webgpu' | 'native' | 'tfjs-cpu' | 'tfjs-wasm' | 'torch' | 'ort';
+export type ConfigurationId =
+  | 'cpu'
+  | 'wasm'
+  | 'webgpu'
+  | 'native'
+  | 'cuda'
+  | 'tfjs-cpu'
+  | 'tfjs-wasm'
+  | 'torch'
+  | 'torch-cuda'
+  | 'ort';
+
+/**
+ * What a configuration needs that the bench finds (or installs) at run time,
+ * before any cell runs: a peer runtime, or a GPU. Where it is missing, every
+ * cell of the configuration is reported as unavailable with the reason.
+ */
+export type Requirement = 'torch' | 'torch-cuda' | 'ort' | 'cuda';
 
 /** One column of the comparison: an engine with its settings. */
 export interface Configuration {
@@ -9,8 +26,11 @@ export interface Configuration {
   label: string;
   engine: Engine;
   /** tfjs only: the backend and which kernels `initBackend` installs. */
-  backend?: 'cpu' | 'wasm' | 'webgpu' | 'native';
+  backend?: 'cpu' | 'wasm' | 'webgpu' | 'native' | 'cuda';
   kernels?: 'convkit' | 'stock';
+  /** torch only: where the model and the tensors live (default the CPU). */
+  device?: 'cpu' | 'cuda';
+  requires?: Requirement;
 }
 
 export const CONFIGURATIONS: readonly Configuration[] = [
@@ -18,15 +38,21 @@ export const CONFIGURATIONS: readonly Configuration[] = [
   { id: 'wasm', label: 'convkit wasm', engine: 'tfjs', backend: 'wasm', kernels: 'convkit' },
   { id: 'webgpu', label: 'convkit webgpu', engine: 'tfjs', backend: 'webgpu', kernels: 'convkit' },
   { id: 'native', label: 'convkit native', engine: 'tfjs', backend: 'native', kernels: 'convkit' },
+  { id: 'cuda', label: 'convkit cuda', engine: 'tfjs', backend: 'cuda', kernels: 'convkit', requires: 'cuda' },
   { id: 'tfjs-cpu', label: 'tfjs cpu (stock)', engine: 'tfjs', backend: 'cpu', kernels: 'stock' },
   { id: 'tfjs-wasm', label: 'tfjs wasm (stock)', engine: 'tfjs', backend: 'wasm', kernels: 'stock' },
-  { id: 'torch', label: 'PyTorch CPU', engine: 'torch' },
-  { id: 'ort', label: 'onnxruntime-node', engine: 'ort' },
+  { id: 'torch', label: 'PyTorch CPU', engine: 'torch', device: 'cpu', requires: 'torch' },
+  { id: 'torch-cuda', label: 'PyTorch CUDA', engine: 'torch', device: 'cuda', requires: 'torch-cuda' },
+  { id: 'ort', label: 'onnxruntime-node', engine: 'ort', requires: 'ort' },
 ];
 
 export function configurationById(id: string): Configuration | undefined {
   return CONFIGURATIONS.find((c) => c.id === id);
 }
 
-/** Threads the peers and the native backend are given: the machine's two cores, as in FACTS.md's figures. */
+/**
+ * Threads the peers and the native backend are given: the machine's two
+ * cores, as in FACTS.md's figures. Not the GPU configurations': their work
+ * is on the device.
+ */
 export const PEER_THREADS = 2;

@@ -25,5 +25,7 @@ describe('workloadMacs', () => {
     expect(byId.conv3x3).toBe(8 * 56 * 56 * 64 * 9 * 64);
     expect(byId.lenet5).toBe(3 * 64 * architectureCost(LENET5).macs);
     expect(byId.alexnet).toBe(architectureCost(ALEXNET).macs);
+    // AlexNet's training step: 32 images, three forwards each (68.6 G MACs).
+    expect(byId['alexnet-train']).toBe(3 * 32 * architectureCost(ALEXNET).macs);
   });
 });

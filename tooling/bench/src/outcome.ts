@@ -14,6 +14,8 @@ export type Outcome =
       runtime: string;
     }
   | { kind: 'cannot-train'; reason: string }
+  /** The configuration cannot run on this machine: a peer is missing, or there is no GPU for it. */
+  | { kind: 'unavailable'; reason: string }
   | { kind: 'skipped'; reason: string }
   | { kind: 'failed'; reason: string };
 
@@ -34,7 +36,7 @@ export function parseResultLine(stdout: string): Outcome | undefined {
     .find((l) => l.startsWith(RESULT_PREFIX));
   if (line === undefined) return undefined;
   const value = JSON.parse(line.slice(RESULT_PREFIX.length)) as Outcome;
-  if (!['ok', 'cannot-train', 'skipped', 'failed'].includes(value.kind)) {
+  if (!['ok', 'cannot-train', 'unavailable', 'skipped', 'failed'].includes(value.kind)) {
     throw new Error(`unknown outcome kind in ${line}`);
   }
   return value;

@@ -1,4 +1,4 @@
-import type { Configuration, Engine } from './configurations.js';
+import type { Configuration, Requirement } from './configurations.js';
 import { workloadMacs } from './cost.js';
 import type { Cell, Outcome } from './outcome.js';
 import type { PeerStatus } from './peers/onnxruntime.js';
@@ -8,19 +8,20 @@ import { WORKLOADS, type Workload } from './workloads.js';
 
 /**
  * Decides, before starting a child process, whether a cell can be known
- * without running it: a peer that is missing, an engine that cannot train,
- * or a workload predicted to take longer than the policy allows.
+ * without running it: a peer or a GPU that is missing (`found`: what the
+ * bench found for each configuration's requirement), an engine that cannot
+ * train, or a workload predicted to take longer than the policy allows.
  * Returns undefined when the cell should run.
  */
 export function outcomeWithoutRunning(
   configuration: Configuration,
   workload: Workload,
-  peers: ReadonlyMap<Engine, PeerStatus>,
+  found: ReadonlyMap<Requirement, PeerStatus>,
   done: readonly Cell[],
   policy: TimingPolicy,
 ): Outcome | undefined {
-  const peer = peers.get(configuration.engine);
-  if (peer && !peer.available) return { kind: 'skipped', reason: peer.reason };
+  const need = configuration.requires === undefined ? undefined : found.get(configuration.requires);
+  if (need && !need.available) return { kind: 'unavailable', reason: need.reason };
   if (configuration.engine === 'ort' && workload.mode !== 'forward') {
     return { kind: 'cannot-train', reason: 'onnxruntime-node runs inference only' };
   }

@@ -40,6 +40,8 @@ export function shortReason(outcome: Outcome): string {
       return outcome.samplesMs.length === 0 ? 'no runs' : '';
     case 'cannot-train':
       return 'cannot train';
+    case 'unavailable':
+      return 'unavailable';
     case 'skipped':
       return 'skipped';
     case 'failed':

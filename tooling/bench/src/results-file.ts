@@ -16,8 +16,8 @@ export interface ResultsDocument {
   workloads: readonly Workload[];
   configurations: readonly Configuration[];
   rows: ReadonlyMap<Workload['id'], readonly Row[]>;
-  /** The native backend's targets with their ratios (targets.ts), when native ran. */
-  targets?: Table;
+  /** The backends' targets with their ratios (targets.ts): issue 9's when native ran, issue 10's when cuda did. */
+  targets?: readonly { title: string; table: Table }[];
 }
 
 /** RESULTS.md: the machine, the versions, the side-by-side table, then each workload in detail. */
@@ -41,7 +41,7 @@ export function renderResultsFile(doc: ResultsDocument): string {
     '',
     renderMarkdown(summaryTable(doc.workloads, doc.rows, doc.configurations)),
     '',
-    ...(doc.targets ? ['## Native backend targets (issue 9)', '', renderMarkdown(doc.targets), ''] : []),
+    ...(doc.targets ?? []).flatMap((t) => [`## ${t.title}`, '', renderMarkdown(t.table), '']),
   ];
   for (const w of doc.workloads) {
     lines.push(`## ${w.title}`, '', renderMarkdown(detailTable(doc.rows.get(w.id) ?? [])), '');

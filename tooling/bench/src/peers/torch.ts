@@ -76,3 +76,92 @@ export function ensureTorch(log: (line: string) => void): PeerStatus {
   }
   return { available: true, version, detail: `PyTorch ${version} CPU (${PYTHON})` };
 }
+
+/** What the PyTorch CUDA probe prints (one JSON line). */
+interface TorchCudaProbe {
+  torch?: string;
+  error?: string;
+  cuda?: string | null;
+  cudnn?: number | null;
+  available?: boolean;
+  device?: string;
+}
+
+const TORCH_CUDA_PROBE = `
+import json
+try:
+    import torch
+except Exception as error:
+    print(json.dumps({"error": f"{type(error).__name__}: {error}"}))
+    raise SystemExit(0)
+info = {"torch": torch.__version__, "cuda": torch.version.cuda, "available": torch.cuda.is_available()}
+info["cudnn"] = torch.backends.cudnn.version() if torch.backends.cudnn.is_available() else None
+if info["available"]:
+    info["device"] = torch.cuda.get_device_name(0)
+print(json.dumps(info))
+`;
+
+/**
+ * The interpreters tried for PyTorch CUDA, in order: `CONVKIT_BENCH_PYTHON`
+ * when set, the `python3` on PATH (where pip or conda put a CUDA build), then
+ * Debian's (whose python3-torch is CPU-only, but says so).
+ */
+export function torchCudaPythons(env: NodeJS.ProcessEnv = process.env): string[] {
+  return [...new Set([env.CONVKIT_BENCH_PYTHON, 'python3', PYTHON].filter((p): p is string => Boolean(p)))];
+}
+
+/** A probe's answer as a status: available with its versions and GPU, or why not. */
+export function torchCudaStatus(python: string, probe: TorchCudaProbe | undefined): PeerStatus & { python: string } {
+  if (!probe?.torch) {
+    return {
+      available: false,
+      python,
+      reason: `no PyTorch for ${python} (${probe?.error ?? 'the probe did not answer'})`,
+    };
+  }
+  if (!probe.cuda) {
+    return { available: false, python, reason: `PyTorch ${probe.torch} for ${python} is a CPU-only build` };
+  }
+  if (!probe.available) {
+    return {
+      available: false,
+      python,
+      reason: `PyTorch ${probe.torch} (CUDA ${probe.cuda}) for ${python}: torch.cuda.is_available() is false (no NVIDIA GPU or driver)`,
+    };
+  }
+  const cudnn = probe.cudnn ? `, cuDNN ${probe.cudnn}` : ', no cuDNN';
+  return {
+    available: true,
+    python,
+    version: probe.torch,
+    detail: `PyTorch ${probe.torch} CUDA ${probe.cuda}${cudnn}, ${probe.device ?? 'GPU'} (${python})`,
+  };
+}
+
+/**
+ * Finds a PyTorch that can run on a GPU here (see torchCudaPythons); never
+ * installs one (Debian's python3-torch has no CUDA). Unavailable: the reason
+ * from each interpreter tried, and how to get a CUDA build.
+ */
+export function findTorchCuda(env: NodeJS.ProcessEnv = process.env): PeerStatus & { python: string } {
+  const tried: string[] = [];
+  for (const python of torchCudaPythons(env)) {
+    const run = spawnSync(python, ['-c', TORCH_CUDA_PROBE], { encoding: 'utf8', timeout: 120_000, env });
+    let probe: TorchCudaProbe | undefined;
+    try {
+      const line = (run.stdout ?? '').trim().split('\n').at(-1);
+      probe = line ? (JSON.parse(line) as TorchCudaProbe) : undefined;
+    } catch {
+      probe = undefined;
+    }
+    if (run.error) probe = { error: run.error.message };
+    const status = torchCudaStatus(python, probe);
+    if (status.available) return status;
+    tried.push(status.reason);
+  }
+  return {
+    available: false,
+    python: PYTHON,
+    reason: `PyTorch CUDA unavailable: ${tried.join('; ')}. On a GPU machine: pip install torch (a CUDA build), or set CONVKIT_BENCH_PYTHON to the python that has it`,
+  };
+}

@@ -1,3 +1,5 @@
+import { createRequire } from 'node:module';
+import { pathToFileURL } from 'node:url';
 import { initBackend } from '@convkit/backend';
 import * as tf from '@tensorflow/tfjs-core';
 import { parseJobArgument } from '../job.js';
@@ -29,8 +31,10 @@ async function main(): Promise<Outcome> {
     );
   }
   try {
+    // Every run ends with a read (tfjs-workloads.ts), which on cuda waits for the GPU's queue.
     const timing = await measure(workload.run, job.policy);
-    return { kind: 'ok', ...timing, runtime };
+    const fallback = backend === 'cuda' ? await cudaCpuFallback() : undefined;
+    return { kind: 'ok', ...timing, runtime: fallback ? `${runtime}; ${fallback}` : runtime };
   } catch (error) {
     const kernel = missingKernel(error);
     if (kernel !== undefined && job.workload.mode !== 'forward') {
@@ -39,6 +43,28 @@ async function main(): Promise<Outcome> {
     throw error;
   } finally {
     workload.dispose();
+  }
+}
+
+/**
+ * cuda: the kernels that ran on the CPU (on host copies of their inputs)
+ * during the cell, from @convkit/backend-native's counters, found where
+ * @convkit/backend finds it (this package does not depend on it). Undefined
+ * when the counters cannot be read.
+ */
+async function cudaCpuFallback(): Promise<string | undefined> {
+  try {
+    const backendEntry = createRequire(import.meta.url).resolve('@convkit/backend');
+    const native = createRequire(backendEntry).resolve('@convkit/backend-native');
+    const { cudaKernelCalls } = (await import(pathToFileURL(native).href)) as {
+      cudaKernelCalls(): Record<string, { gpu: number; cpu: number }>;
+    };
+    const calls = Object.entries(cudaKernelCalls());
+    if (calls.length === 0) return undefined;
+    const onCpu = calls.filter(([, c]) => c.cpu > 0).map(([kernel, c]) => `${kernel} ×${c.cpu}`);
+    return onCpu.length === 0 ? 'every kernel on the GPU' : `on the CPU: ${onCpu.join(', ')}`;
+  } catch {
+    return undefined;
   }
 }
 

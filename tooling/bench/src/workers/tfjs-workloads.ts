@@ -12,7 +12,12 @@ export interface TfjsWorkload {
   dispose(): void;
 }
 
-const NETWORKS: Record<'lenet5' | 'alexnet' | 'vgg16', () => Network> = { lenet5, alexnet, vgg16 };
+const NETWORKS: Record<'lenet5' | 'alexnet' | 'alexnet-train' | 'vgg16', () => Network> = {
+  lenet5,
+  alexnet,
+  'alexnet-train': alexnet,
+  vgg16,
+};
 
 /** SGEMM 2048³ as the architecture table writes it: a dense layer 2048 → 2048 on 2048 rows, bias included. */
 function sgemm(batch: number): TfjsWorkload {
@@ -33,7 +38,8 @@ function sgemm(batch: number): TfjsWorkload {
 /**
  * Builds a workload from `@convkit/workloads` (the benchmark networks). Every
  * run ends by reading the result back (`data()`), so asynchronous backends
- * (webgpu) are timed to completion.
+ * are timed to completion: webgpu, and cuda, whose kernels are queued on one
+ * stream that a read waits for (the addon's download synchronizes it).
  */
 export function tfjsWorkload(workload: Job['workload']): TfjsWorkload {
   const { id, batch, mode } = workload;
