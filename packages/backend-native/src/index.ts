@@ -1,7 +1,9 @@
 /**
- * @convkit/backend-native — the `'native'` tfjs backend for Node: the cpu
+ * @convkit/backend-native — two tfjs backends for Node. `'native'`: the cpu
  * backend's tensors, with convolutions, matrix products, pooling, LRN, batch
- * norm and the hot element-wise ops run by a C++ addon on oneDNN.
+ * norm and the hot element-wise ops run by a C++ addon on oneDNN. `'cuda'`:
+ * tensors in NVIDIA GPU memory and convkit's own CUDA kernels (an emulated
+ * build runs the same kernels on the CPU for tests).
  *
  * @packageDocumentation
  */
