@@ -8,6 +8,14 @@ import { backendsUnderTest, use } from './harness.js';
 
 const backends = await backendsUnderTest();
 
+/** cuda: the kernels that ran on tfjs' cpu kernel so far, with their counts (other backends: none). */
+async function cudaCpuCalls(name: string): Promise<Record<string, number>> {
+  if (name !== 'cuda') return {};
+  const { cudaKernelCalls } = await import('@convkit/backend-native');
+  const calls = Object.entries(cudaKernelCalls()).filter(([, c]) => c.cpu > 0);
+  return Object.fromEntries(calls.map(([kernel, c]) => [kernel, c.cpu]));
+}
+
 /** Loss and every variable's gradient of one LeNet-5 batch of 64, read back as arrays. */
 async function lenetGradients(): Promise<{ loss: number; grads: Map<string, Float32Array> }> {
   const net = lenet5(3);
@@ -34,6 +42,7 @@ describe('LeNet-5 training step, batch 64', () => {
     '%s: same loss and gradients as stock tfjs cpu, no leaks, and training lowers the loss',
     async (name) => {
       await use(name);
+      const cpuCalls = await cudaCpuCalls(name);
       const optimizer = tf.train.momentum(0.01, 0.9);
       const before = tf.memory().numTensors;
       const mine = await lenetGradients();
@@ -61,6 +70,8 @@ describe('LeNet-5 training step, batch 64', () => {
       // What remains is the optimizer's state: one momentum buffer per variable.
       expect(tf.memory().numTensors).toBe(before + variables);
       optimizer.dispose();
+      // On cuda every kernel of the step ran on the GPU: nothing went through host copies.
+      expect(await cudaCpuCalls(name), 'kernels run on host copies').toEqual(cpuCalls);
     },
     300_000,
   ); // WebGPU on SwiftShader takes seconds per step

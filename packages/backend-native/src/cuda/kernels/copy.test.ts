@@ -59,6 +59,15 @@ describe.skipIf(!available)('cuda copies, fills and casts (vs tfjs cpu)', () => 
     await expectSameOnCuda(() => tf.tile(seededTensor(11, [2, 3]), [3, 2]), { gpuKernels: ['Tile'] });
     await expectSameOnCuda(() => tf.split(seededTensor(12, [4, 6]), [1, 2, 3], 1), { gpuKernels: ['SplitV'] });
     await expectSameOnCuda(() => tf.unstack(seededTensor(13, [3, 2, 2]), 1), { gpuKernels: ['Unpack'] });
+    const x = seededTensor(17, [5, 6, 4]);
+    await expectSameOnCuda(() => tf.stridedSlice(x, [1, 0, 3], [5, 6, 0], [2, 2, -1]), {
+      gpuKernels: ['StridedSlice'],
+    });
+    await expectSameOnCuda(() => tf.stridedSlice(x, [-1, 1], [0, 5], [-2, 3], 0, 0, 0, 0, 0));
+    await expectSameOnCuda(() => tf.stridedSlice(x, [2, 0, 1], [3, 6, 3], [1, 1, 1], 2, 2, 0, 0, 1));
+    await expectSameOnCuda(() => tf.stridedSlice(x, [0, 1], [0, 2], [1, 1], 1, 1, 0, 2, 0));
+    await expectSameOnCuda(() => tf.stridedSlice(x, [1, 0, 0], [1, 6, 4], [1, 1, 1]));
+    x.dispose();
   });
 
   it('fills and casts like tfjs: truncation toward zero, NaN to 0, bool as != 0', async () => {

@@ -19,6 +19,8 @@ import {
   type SliceAttrs,
   SplitV,
   type SplitVAttrs,
+  StridedSlice,
+  type StridedSliceAttrs,
   slice_util,
   type TensorInfo,
   Tile,
@@ -179,6 +181,35 @@ const sliceKernel: CudaKernel = {
   },
 };
 
+const stridedSlice: CudaKernel = {
+  kernelName: StridedSlice,
+  run: ({ inputs: { x }, backend, attrs }: CudaKernelArgs<{ x: TensorInfo }, StridedSliceAttrs>) => {
+    if (!onDevice(x) || x.shape.length > 8) return undefined;
+    const { begin, end, strides, beginMask, endMask, ellipsisMask, newAxisMask, shrinkAxisMask } = attrs;
+    const info = slice_util.sliceInfo(
+      x.shape,
+      begin,
+      end,
+      strides,
+      beginMask,
+      endMask,
+      ellipsisMask,
+      newAxisMask,
+      shrinkAxisMask,
+    );
+    if (info.isIdentity) return share(backend, x, info.finalShape);
+    // out[i] = x[begin + i·strides] over the dense extent (x's rank), then viewed as the final shape.
+    const dims = slice_util.computeOutShape(info.begin, info.end, info.strides);
+    const out = backend.makeOutput(info.finalShape, x.dtype);
+    if (sizeOf(dims) === 0) return out;
+    const xStrides = stridesOf(x.shape);
+    const fromStrides = xStrides.map((s, d) => s * (info.strides[d] as number));
+    const fromOffset = xStrides.reduce((sum, s, d) => sum + s * (info.begin[d] as number), 0);
+    copyBox(backend, out, x, dims, stridesOf(dims), fromStrides, 0, fromOffset);
+    return out;
+  },
+};
+
 const concat: CudaKernel = {
   kernelName: Concat,
   run: ({ inputs, backend, attrs }: CudaKernelArgs<TensorInfo[], ConcatAttrs>) => {
@@ -281,7 +312,7 @@ const unpack: CudaKernel = {
   },
 };
 
-/** Fill, cast, reshape and the copies: transpose, slice, concat, pad, reverse, tile, split, unpack. */
+/** Fill, cast, reshape and the copies: transpose, slice, strided slice, concat, pad, reverse, tile, split, unpack. */
 export const copyKernels: readonly CudaKernel[] = [
   reshape,
   identity,
@@ -291,6 +322,7 @@ export const copyKernels: readonly CudaKernel[] = [
   onesLike,
   transpose,
   sliceKernel,
+  stridedSlice,
   concat,
   pad,
   reverse,
