@@ -27,11 +27,14 @@ describe('kernel coverage', () => {
     expect(missing, `missing on ${name}`).toEqual([]);
   });
 
-  it.skipIf(!backends.includes('cuda'))('cuda runs every kernel the layers need on the GPU, none on host copies', async () => {
-    const rows = await kernelCoverage(['cuda']);
-    const onCpu = rows.filter((r) => r.backends.cuda !== 'convkit').map((r) => r.kernel);
-    expect(onCpu, 'layer kernels without a GPU kernel').toEqual([]);
-  });
+  it.skipIf(!backends.includes('cuda'))(
+    'cuda runs every kernel the layers need on the GPU, none on host copies',
+    async () => {
+      const rows = await kernelCoverage(['cuda']);
+      const onCpu = rows.filter((r) => r.backends.cuda !== 'convkit').map((r) => r.kernel);
+      expect(onCpu, 'layer kernels without a GPU kernel').toEqual([]);
+    },
+  );
 
   it('prints the matrix', async () => {
     const text = formatCoverage(await kernelCoverage(backends));
