@@ -17,7 +17,7 @@ import {
   type TensorInfo,
 } from '@tensorflow/tfjs-core';
 import { loadAddon } from '../addon.js';
-import { ACTIVATIONS, f32, type KernelArgs, type NativeKernel, output, sizeOf, version } from './kernel.js';
+import { ACTIVATIONS, f32, type KernelArgs, type NativeKernel, output, sameShape, sizeOf, version } from './kernel.js';
 
 // Convolutions through oneDNN (native/conv.cc). tfjs describes the geometry
 // with computeConv2DInfo; this file turns it into the addon's 18 integers.
@@ -71,7 +71,7 @@ export function convGeometry(info: Info, depthwise: boolean): Int32Array | undef
   ]);
 }
 
-function convInfo(
+export function convInfo(
   xShape: readonly number[],
   filterShape: readonly number[],
   attrs: Pick<Conv2DAttrs, 'strides' | 'pad'> & {
@@ -94,9 +94,6 @@ function convInfo(
   );
 }
 
-const sameShape = (a: readonly number[], b: readonly number[]) =>
-  a.length === b.length && a.every((dim, i) => dim === b[i]);
-
 /**
  * The geometry of a gradient kernel, checked against dy. tfjs-core's Conv2D
  * gradient drops `dimRoundingMode`, so with a numeric pad and 'ceil' or
@@ -104,7 +101,7 @@ const sameShape = (a: readonly number[], b: readonly number[]) =>
  * (tfjs' cpu kernel then computes a wrong gradient); the rounding that
  * reproduces dy's shape is the one the forward used.
  */
-function gradInfo(
+export function convGradInfo(
   xShape: readonly number[],
   filterShape: readonly number[],
   dyShape: readonly number[],
@@ -150,7 +147,7 @@ function forward(depthwise: boolean) {
   };
 }
 
-type GradAttrs = Pick<Conv2DAttrs, 'strides' | 'pad'> & {
+export type GradAttrs = Pick<Conv2DAttrs, 'strides' | 'pad'> & {
   dataFormat?: 'NHWC' | 'NCHW';
   dilations?: Conv2DAttrs['dilations'];
   dimRoundingMode?: Conv2DAttrs['dimRoundingMode'] | undefined;
@@ -163,7 +160,7 @@ function inputGrad(depthwise: boolean) {
     const dyValues = f32(backend, dy);
     const filterValues = f32(backend, filter);
     if (!dyValues || !filterValues || !attrs.inputShape) return undefined;
-    const info = gradInfo(attrs.inputShape, filter.shape, dy.shape, attrs, depthwise);
+    const info = convGradInfo(attrs.inputShape, filter.shape, dy.shape, attrs, depthwise);
     const geometry = info && convGeometry(info, depthwise);
     if (!geometry) return undefined;
     const dx = output(backend, sizeOf(info.inShape));
@@ -182,7 +179,7 @@ function filterGrad(depthwise: boolean) {
     const xValues = f32(backend, x);
     const dyValues = f32(backend, dy);
     if (!xValues || !dyValues || !attrs.filterShape) return undefined;
-    const info = gradInfo(x.shape, attrs.filterShape, dy.shape, attrs, depthwise);
+    const info = convGradInfo(x.shape, attrs.filterShape, dy.shape, attrs, depthwise);
     const geometry = info && convGeometry(info, depthwise);
     if (!geometry) return undefined;
     const dw = output(backend, sizeOf(info.filterShape));

@@ -47,6 +47,10 @@ export function version(backend: MathBackendCPU, array: Float32Array): number {
   return (backend as Pooled).pool?.version(array) ?? 0;
 }
 
+/** Whether two shapes are equal. */
+export const sameShape = (a: readonly number[], b: readonly number[]) =>
+  a.length === b.length && a.every((dim, i) => dim === b[i]);
+
 /** The number of elements of a shape. */
 export function sizeOf(shape: readonly number[]): number {
   let size = 1;

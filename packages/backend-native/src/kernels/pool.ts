@@ -10,16 +10,16 @@ import {
   type TensorInfo,
 } from '@tensorflow/tfjs-core';
 import { loadAddon } from '../addon.js';
-import { f32, type KernelArgs, type NativeKernel, output, sizeOf, zeros } from './kernel.js';
+import { f32, type KernelArgs, type NativeKernel, output, sameShape, sizeOf, zeros } from './kernel.js';
 
 // Pooling on NHWC data (native/pool.cc), with tfjs' tie, NaN and border rules.
 
 type Info = backend_util.Conv2DInfo;
-type PoolAttrs = Pick<MaxPoolAttrs, 'filterSize' | 'strides' | 'pad'> & {
+export type PoolAttrs = Pick<MaxPoolAttrs, 'filterSize' | 'strides' | 'pad'> & {
   dimRoundingMode?: MaxPoolAttrs['dimRoundingMode'] | undefined;
 };
 
-function poolInfo(shape: readonly number[], attrs: PoolAttrs): Info {
+export function poolInfo(shape: readonly number[], attrs: PoolAttrs): Info {
   const { filterSize, strides, pad, dimRoundingMode } = attrs;
   return backend_util.computePool2DInfo(
     shape as [number, number, number, number],
@@ -31,16 +31,17 @@ function poolInfo(shape: readonly number[], attrs: PoolAttrs): Info {
   );
 }
 
-const sameShape = (a: readonly number[], b: readonly number[]) =>
-  a.length === b.length && a.every((dim, i) => dim === b[i]);
-
 /**
  * The geometry that produced `dy`. tfjs-core's pooling gradients drop
  * `dimRoundingMode` when they call the gradient kernels, so with a numeric
  * pad and 'ceil' the attributes describe a smaller output than the forward
  * made; the rounding that reproduces dy's shape is the one the forward used.
  */
-function gradInfo(inputShape: readonly number[], dyShape: readonly number[], attrs: PoolAttrs): Info | undefined {
+export function poolGradInfo(
+  inputShape: readonly number[],
+  dyShape: readonly number[],
+  attrs: PoolAttrs,
+): Info | undefined {
   for (const dimRoundingMode of [attrs.dimRoundingMode, 'floor', 'round', 'ceil'] as const) {
     const info = poolInfo(inputShape, { ...attrs, dimRoundingMode });
     if (sameShape(info.outShape, dyShape)) return info;
@@ -49,7 +50,7 @@ function gradInfo(inputShape: readonly number[], dyShape: readonly number[], att
 }
 
 /** [N, inH, inW, C, outH, outW, filterH, filterW, strideH, strideW, padTop, padLeft] for the addon. */
-function poolGeometry(info: Info): Int32Array | undefined {
+export function poolGeometry(info: Info): Int32Array | undefined {
   if (info.dataFormat !== 'channelsLast' || info.dilationHeight !== 1 || info.dilationWidth !== 1) return undefined;
   return Int32Array.from([
     info.batchSize,
@@ -92,7 +93,7 @@ function maxPoolGrad({ inputs, backend, attrs }: KernelArgs<MaxPoolGradInputs, P
   const x = f32(backend, inputs.input);
   const y = f32(backend, inputs.output);
   if (!dy || !x || !y || inputs.input.shape.length !== 4 || y.length !== dy.length) return undefined;
-  const info = gradInfo(inputs.input.shape, inputs.dy.shape, attrs);
+  const info = poolGradInfo(inputs.input.shape, inputs.dy.shape, attrs);
   const geometry = info && poolGeometry(info);
   if (!geometry) return undefined;
   const dx = output(backend, x.length); // the addon writes every element
@@ -103,7 +104,7 @@ function maxPoolGrad({ inputs, backend, attrs }: KernelArgs<MaxPoolGradInputs, P
 function avgPoolGrad({ inputs, backend, attrs }: KernelArgs<{ dy: TensorInfo; input: TensorInfo }, AvgPoolGradAttrs>) {
   const dy = f32(backend, inputs.dy);
   if (!dy || inputs.input.shape.length !== 4) return undefined;
-  const info = gradInfo(inputs.input.shape, inputs.dy.shape, attrs);
+  const info = poolGradInfo(inputs.input.shape, inputs.dy.shape, attrs);
   const geometry = info && poolGeometry(info);
   if (!geometry) return undefined;
   const dx = zeros(backend, sizeOf(inputs.input.shape));

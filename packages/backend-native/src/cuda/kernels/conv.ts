@@ -1,5 +1,4 @@
 import {
-  backend_util,
   Conv2D,
   type Conv2DAttrs,
   Conv2DBackpropFilter,
@@ -10,7 +9,7 @@ import {
   type FusedConv2DAttrs,
   type TensorInfo,
 } from '@tensorflow/tfjs-core';
-import { convGeometry } from '../../kernels/conv.js';
+import { convGeometry, convGradInfo, type GradAttrs, convInfo as nativeConvInfo } from '../../kernels/conv.js';
 import { type CudaKernel, type CudaKernelArgs, gpu, sizeOf } from './kernel.js';
 import { activationCode, biasStride, gemmPlan } from './matmul.js';
 
@@ -43,50 +42,10 @@ export interface ConvFunctions {
   conv2dBackpropFilter(x: number, dy: number, dw: number, geometry: Int32Array, tile?: number, splits?: number): void;
 }
 
-type Shape4 = [number, number, number, number];
-type Info = backend_util.Conv2DInfo;
-type GeometryAttrs = Pick<Conv2DAttrs, 'strides' | 'pad'> & {
-  dataFormat?: 'NHWC' | 'NCHW';
-  dilations?: Conv2DAttrs['dilations'];
-  dimRoundingMode?: Conv2DAttrs['dimRoundingMode'] | undefined;
-};
+type GeometryAttrs = GradAttrs;
 
-function convInfo(xShape: readonly number[], filterShape: readonly number[], attrs: GeometryAttrs): Info {
-  return backend_util.computeConv2DInfo(
-    xShape as Shape4,
-    filterShape as Shape4,
-    attrs.strides,
-    attrs.dilations ?? 1,
-    attrs.pad,
-    attrs.dimRoundingMode,
-    false,
-    backend_util.convertConv2DDataFormat(attrs.dataFormat ?? 'NHWC'),
-  );
-}
-
-const sameShape = (a: readonly number[], b: readonly number[]) =>
-  a.length === b.length && a.every((dim, i) => dim === b[i]);
-
-/**
- * The geometry of a gradient kernel, checked against dy (the logic of
- * src/kernels/conv.ts' gradInfo, which is not exported): tfjs-core's Conv2D
- * gradient drops `dimRoundingMode`, so with a numeric pad and 'ceil' or
- * 'round' the attributes describe another output size than the forward made;
- * the rounding that reproduces dy's shape is the one the forward used.
- */
-function gradInfo(
-  xShape: readonly number[],
-  filterShape: readonly number[],
-  dyShape: readonly number[],
-  attrs: GeometryAttrs,
-): Info | undefined {
-  for (const dimRoundingMode of [attrs.dimRoundingMode, 'floor', 'ceil', 'round'] as const) {
-    const info = convInfo(xShape, filterShape, { ...attrs, dimRoundingMode });
-    if (sameShape(info.outShape, dyShape)) return info;
-    if (typeof attrs.pad !== 'number') return undefined; // only a numeric pad takes a rounding mode
-  }
-  return undefined;
-}
+const convInfo = (xShape: readonly number[], filterShape: readonly number[], attrs: GeometryAttrs) =>
+  nativeConvInfo(xShape, filterShape, attrs, attrs.dilations ?? 1, false);
 
 interface ForwardInputs {
   x: TensorInfo;
@@ -139,7 +98,7 @@ function inputGrad({
 }: CudaKernelArgs<{ dy: TensorInfo; filter: TensorInfo }, InputGradAttrs>): TensorInfo | undefined {
   if (dy.dtype !== 'float32' || filter.dtype !== 'float32' || !attrs.inputShape) return undefined;
   if (dy.shape.length !== 4 || filter.shape.length !== 4) return undefined;
-  const info = gradInfo(attrs.inputShape, filter.shape, dy.shape, attrs);
+  const info = convGradInfo(attrs.inputShape, filter.shape, dy.shape, attrs, false);
   const geometry = info && convGeometry(info, false);
   if (!info || !geometry) return undefined;
   const dx = backend.makeOutput(info.inShape, 'float32');
@@ -164,7 +123,7 @@ function filterGrad({
 }: CudaKernelArgs<{ x: TensorInfo; dy: TensorInfo }, FilterGradAttrs>): TensorInfo | undefined {
   if (x.dtype !== 'float32' || dy.dtype !== 'float32' || !attrs.filterShape) return undefined;
   if (x.shape.length !== 4 || dy.shape.length !== 4) return undefined;
-  const info = gradInfo(x.shape, attrs.filterShape, dy.shape, attrs);
+  const info = convGradInfo(x.shape, attrs.filterShape, dy.shape, attrs, false);
   const geometry = info && convGeometry(info, false);
   if (!info || !geometry) return undefined;
   const dw = backend.makeOutput(info.filterShape, 'float32');

@@ -8,6 +8,7 @@ import {
   type DepthwiseConv2dNativeBackpropInputAttrs,
   type TensorInfo,
 } from '@tensorflow/tfjs-core';
+import { sameShape } from '../../kernels/kernel.js';
 import type { CudaBackend } from '../backend.js';
 import { type CudaKernel, type CudaKernelArgs, gpu, sizeOf } from './kernel.js';
 
@@ -28,9 +29,6 @@ type Attrs = Pick<DepthwiseConv2dNativeAttrs, 'strides' | 'pad' | 'dilations'> &
   dataFormat?: 'NHWC' | 'NCHW';
   dimRoundingMode?: DepthwiseConv2dNativeAttrs['dimRoundingMode'] | undefined;
 };
-
-const sameShape = (a: readonly number[], b: readonly number[]) =>
-  a.length === b.length && a.every((dim, i) => dim === b[i]);
 
 const takes = (t: TensorInfo) => t.dtype === 'float32' && t.shape.length === 4;
 

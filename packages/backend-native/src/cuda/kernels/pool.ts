@@ -3,13 +3,14 @@ import {
   type AvgPoolAttrs,
   AvgPoolGrad,
   type AvgPoolGradAttrs,
-  backend_util,
+  type backend_util,
   MaxPool,
-  type MaxPoolAttrs,
   MaxPoolGrad,
   type MaxPoolGradAttrs,
   type TensorInfo,
 } from '@tensorflow/tfjs-core';
+import { sameShape } from '../../kernels/kernel.js';
+import { poolGeometry as nativeGeometry, poolGradInfo, poolInfo } from '../../kernels/pool.js';
 import type { CudaBackend } from '../backend.js';
 import { type CudaKernel, type CudaKernelArgs, gpu, sizeOf } from './kernel.js';
 
@@ -25,60 +26,9 @@ interface PoolFunctions {
 }
 
 type Info = backend_util.Conv2DInfo;
-type PoolAttrs = Pick<MaxPoolAttrs, 'filterSize' | 'strides' | 'pad'> & {
-  dimRoundingMode?: MaxPoolAttrs['dimRoundingMode'] | undefined;
-};
 
-function poolInfo(shape: readonly number[], attrs: PoolAttrs): Info {
-  const { filterSize, strides, pad, dimRoundingMode } = attrs;
-  return backend_util.computePool2DInfo(
-    shape as [number, number, number, number],
-    filterSize,
-    strides,
-    1,
-    pad,
-    dimRoundingMode,
-  );
-}
-
-const sameShape = (a: readonly number[], b: readonly number[]) =>
-  a.length === b.length && a.every((dim, i) => dim === b[i]);
-
-/**
- * The geometry that produced `dy` (the logic of src/kernels/pool.ts'
- * gradInfo, which is not exported). tfjs-core's pooling gradients drop
- * `dimRoundingMode` when they call the gradient kernels (and tfjs' cpu
- * AvgPoolGrad ignores it), so with a numeric pad and 'ceil' the attributes
- * can describe a smaller output than the forward made; the rounding that
- * reproduces dy's shape is the one the forward used.
- */
-function gradInfo(inputShape: readonly number[], dyShape: readonly number[], attrs: PoolAttrs): Info | undefined {
-  for (const dimRoundingMode of [attrs.dimRoundingMode, 'floor', 'round', 'ceil'] as const) {
-    const info = poolInfo(inputShape, { ...attrs, dimRoundingMode });
-    if (sameShape(info.outShape, dyShape)) return info;
-  }
-  return undefined;
-}
-
-/** [N, inH, inW, C, outH, outW, filterH, filterW, strideH, strideW, padTop, padLeft], or undefined (not NHWC). */
-function poolGeometry(info: Info): Int32Array | undefined {
-  if (info.dataFormat !== 'channelsLast' || info.dilationHeight !== 1 || info.dilationWidth !== 1) return undefined;
-  if (info.padInfo.top < 0 || info.padInfo.left < 0) return undefined;
-  return Int32Array.from([
-    info.batchSize,
-    info.inHeight,
-    info.inWidth,
-    info.inChannels,
-    info.outHeight,
-    info.outWidth,
-    info.effectiveFilterHeight,
-    info.effectiveFilterWidth,
-    info.strideHeight,
-    info.strideWidth,
-    info.padInfo.top,
-    info.padInfo.left,
-  ]);
-}
+/** The oneDNN backend's geometry (the same 12 integers), without negative pads (the kernels index from them). */
+const poolGeometry = (info: Info) => (info.padInfo.top < 0 || info.padInfo.left < 0 ? undefined : nativeGeometry(info));
 
 const takes = (t: TensorInfo) => t.dtype === 'float32' && t.shape.length === 4;
 
@@ -117,7 +67,7 @@ interface MaxPoolGradInputs {
 
 function maxPoolGrad({ inputs: { dy, input }, backend, attrs }: CudaKernelArgs<MaxPoolGradInputs, MaxPoolGradAttrs>) {
   if (!takes(dy) || !takes(input)) return undefined;
-  const info = gradInfo(input.shape, dy.shape, attrs);
+  const info = poolGradInfo(input.shape, dy.shape, attrs);
   const geometry = info && poolGeometry(info);
   if (!geometry) return undefined;
   if (sizeOf(input.shape) === 0 || sizeOf(dy.shape) === 0) return zeros(backend, input.shape);
@@ -132,7 +82,7 @@ function avgPoolGrad({
   attrs,
 }: CudaKernelArgs<{ dy: TensorInfo; input: TensorInfo }, AvgPoolGradAttrs>) {
   if (!takes(dy) || !takes(input)) return undefined;
-  const info = gradInfo(input.shape, dy.shape, attrs);
+  const info = poolGradInfo(input.shape, dy.shape, attrs);
   const geometry = info && poolGeometry(info);
   if (!geometry) return undefined;
   if (sizeOf(input.shape) === 0 || sizeOf(dy.shape) === 0) return zeros(backend, input.shape);
