@@ -15,6 +15,34 @@ interface MatMulInputs {
   preluActivationWeights?: TensorInfo;
 }
 
+/** The sizes of a (batched) matrix product: C[m, n] = A[m, k] · B[k, n] for each of the outer (batch) indices. */
+export interface MatMulShape {
+  m: number;
+  k: number;
+  n: number;
+  outerA: number[];
+  outerB: number[];
+  batchA: number;
+  batchB: number;
+}
+
+/** The product's sizes from the operands' shapes (rank ≥ 2) and transposes; undefined when the inner sizes differ. */
+export function matMulShape(
+  aShape: readonly number[],
+  bShape: readonly number[],
+  transposeA: boolean,
+  transposeB: boolean,
+): MatMulShape | undefined {
+  const [a0, a1] = aShape.slice(-2) as [number, number];
+  const [b0, b1] = bShape.slice(-2) as [number, number];
+  const [m, k] = transposeA ? [a1, a0] : [a0, a1];
+  const [kB, n] = transposeB ? [b1, b0] : [b0, b1];
+  if (k !== kB) return undefined;
+  const outerA = aShape.slice(0, -2);
+  const outerB = bShape.slice(0, -2);
+  return { m, k, n, outerA, outerB, batchA: sizeOf(outerA), batchB: sizeOf(outerB) };
+}
+
 /**
  * BatchMatMul and _FusedMatMul through oneDNN's SGEMM. Batch dimensions may
  * broadcast when one side has a single matrix (a dense layer's weights);
@@ -30,15 +58,9 @@ function matMul({ inputs, backend, attrs }: KernelArgs<MatMulInputs, Partial<_Fu
   if (!aValues || !bValues || biasValues === undefined || a.shape.length < 2 || b.shape.length < 2) return undefined;
   const transposeA = attrs.transposeA ?? false;
   const transposeB = attrs.transposeB ?? false;
-  const [a0, a1] = a.shape.slice(-2) as [number, number];
-  const [b0, b1] = b.shape.slice(-2) as [number, number];
-  const [m, k] = transposeA ? [a1, a0] : [a0, a1];
-  const [kB, n] = transposeB ? [b1, b0] : [b0, b1];
-  if (k !== kB) return undefined; // the cpu kernel throws tfjs' own message
-  const outerA = a.shape.slice(0, -2);
-  const outerB = b.shape.slice(0, -2);
-  const batchA = sizeOf(outerA);
-  const batchB = sizeOf(outerB);
+  const product = matMulShape(a.shape, b.shape, transposeA, transposeB);
+  if (!product) return undefined; // the cpu kernel throws tfjs' own message
+  const { m, k, n, outerA, outerB, batchA, batchB } = product;
   const sameOuter = outerA.length === outerB.length && outerA.every((d, i) => d === outerB[i]);
   if (!sameOuter && batchA !== 1 && batchB !== 1) return undefined;
   if (biasValues && biasValues.length !== n) return undefined;

@@ -7,6 +7,7 @@ import {
   type TensorInfo,
 } from '@tensorflow/tfjs-core';
 import { ACTIVATIONS } from '../../kernels/kernel.js';
+import { matMulShape } from '../../kernels/matmul.js';
 import type { CudaBackend } from '../backend.js';
 import { type CudaKernel, type CudaKernelArgs, gpu, sizeOf } from './kernel.js';
 
@@ -91,15 +92,9 @@ function matMul({
   if (a.dtype !== 'float32' || b.dtype !== 'float32' || a.shape.length < 2 || b.shape.length < 2) return undefined;
   const transposeA = attrs.transposeA ?? false;
   const transposeB = attrs.transposeB ?? false;
-  const [a0, a1] = a.shape.slice(-2) as [number, number];
-  const [b0, b1] = b.shape.slice(-2) as [number, number];
-  const [m, k] = transposeA ? [a1, a0] : [a0, a1];
-  const [kB, n] = transposeB ? [b1, b0] : [b0, b1];
-  if (k !== kB) return undefined; // the cpu kernel throws tfjs' own message
-  const outerA = a.shape.slice(0, -2);
-  const outerB = b.shape.slice(0, -2);
-  const batchA = sizeOf(outerA);
-  const batchB = sizeOf(outerB);
+  const product = matMulShape(a.shape, b.shape, transposeA, transposeB);
+  if (!product) return undefined; // the cpu kernel throws tfjs' own message
+  const { m, k, n, outerA, outerB, batchA, batchB } = product;
   let outer: number[];
   try {
     outer = broadcast_util.assertAndGetBroadcastShape(outerA, outerB);
