@@ -4,7 +4,9 @@
 // which device() turns into a message.
 #include <cuda_runtime.h>
 
+#include <cstring>
 #include <sstream>
+#include <vector>
 
 #include "runtime.h"
 
@@ -98,9 +100,61 @@ void rawFree(void *pointer) {
   check("cudaFree", cudaFree(pointer));
 }
 
+namespace {
+
+/**
+ * Pinned host buffers for uploads. A copy from pageable memory may wait for
+ * the stream (the driver stages it through its own pinned buffer), which
+ * would stall the host behind every queued kernel each time a step uploads
+ * a batch or a dropout mask. Copying into a pinned buffer first and queueing
+ * the DMA from there keeps the upload asynchronous; a buffer is reused once
+ * the event recorded after its copy has completed.
+ */
+struct Staging {
+  void *host;
+  size_t bytes;
+  cudaEvent_t done;
+};
+std::vector<Staging> staging;
+size_t stagingBytes = 0;
+constexpr size_t kStagingLimit = size_t{256} << 20;  // pinned memory kept for uploads at most
+
+Staging *freeStaging(size_t bytes) {
+  Staging *best = nullptr;
+  for (Staging &slot : staging) {
+    if (slot.bytes < bytes || (best && best->bytes <= slot.bytes)) continue;
+    // cudaErrorNotReady is an answer, not an error: the buffer is still being read.
+    if (cudaEventQuery(slot.done) == cudaSuccess) best = &slot;
+  }
+  if (best || stagingBytes + bytes > kStagingLimit) return best;
+  size_t size = 1 << 16;
+  while (size < bytes) size <<= 1;
+  Staging made{nullptr, size, nullptr};
+  if (cudaHostAlloc(&made.host, size, cudaHostAllocDefault) != cudaSuccess) {
+    cudaGetLastError();
+    return nullptr;
+  }
+  if (cudaEventCreateWithFlags(&made.done, cudaEventDisableTiming) != cudaSuccess) {
+    cudaGetLastError();
+    cudaFreeHost(made.host);
+    return nullptr;
+  }
+  stagingBytes += size;
+  staging.push_back(made);
+  return &staging.back();
+}
+
+}  // namespace
+
 void upload(void *to, const void *from, size_t bytes) {
   if (bytes == 0) return;
-  // Pageable host memory: the call returns once the data is staged, so the caller may reuse it.
+  if (Staging *slot = freeStaging(bytes)) {
+    std::memcpy(slot->host, from, bytes);
+    check("cudaMemcpyAsync (upload)", cudaMemcpyAsync(to, slot->host, bytes, cudaMemcpyHostToDevice, stream));
+    check("cudaEventRecord (upload)", cudaEventRecord(slot->done, stream));
+    return;
+  }
+  // Too big for the staging buffers, or all in flight: a pageable copy (the call returns once the data is staged).
   check("cudaMemcpyAsync (upload)", cudaMemcpyAsync(to, from, bytes, cudaMemcpyHostToDevice, stream));
 }
 
