@@ -11,6 +11,7 @@ import { cudaStatus } from './status.js';
 
 const toolkit = findCuda() as { nvcc: string; cudart: boolean } | undefined;
 const status = cudaStatus();
+if (!status.available) console.info(`GPU-only tests skipped: ${status.reason}`);
 
 describe('the CUDA addon', () => {
   it('is built wherever the install script found nvcc and the static CUDA runtime', () => {

@@ -13,7 +13,10 @@ import { type BackendName, initBackend } from '../../src/index.js';
  */
 export async function cudaOnGpu(): Promise<boolean> {
   const { cudaStatus } = await import('@convkit/backend-native');
-  return cudaStatus().available;
+  const status = cudaStatus();
+  // CONVKIT_CUDA_TEST=gpu: a run on a GPU machine, where falling back to the emulator would hide a problem.
+  if (!status.available && process.env.CONVKIT_CUDA_TEST === 'gpu') throw new Error(`no GPU: ${status.reason}`);
+  return status.available;
 }
 
 /**
