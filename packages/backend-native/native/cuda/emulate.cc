@@ -6,6 +6,8 @@
 #include <setjmp.h>
 #include <ucontext.h>
 
+#include <cstdlib>
+#include <cstring>
 #include <memory>
 #include <stdexcept>
 #include <string>
@@ -43,7 +45,13 @@ void entry() {
   _longjmp(scheduler, 1);
 }
 
-void runBlock(size_t threads) {
+/** CONVKIT_CUDA_EMULATE_ORDER=reverse runs blocks, and threads between barriers, last to first. */
+bool reverseOrder() {
+  const char *order = std::getenv("CONVKIT_CUDA_EMULATE_ORDER");
+  return order != nullptr && std::strcmp(order, "reverse") == 0;
+}
+
+void runBlock(size_t threads, bool reverse) {
   for (size_t t = 0; t < threads; t++) {
     Fiber &fiber = fibers[t];
     fiber.started = false;
@@ -53,7 +61,8 @@ void runBlock(size_t threads) {
   // volatile: the loop resumes here by _longjmp from the fibers.
   volatile size_t finished = 0;
   while (finished < threads) {
-    for (volatile size_t t = 0; t < threads; t++) {
+    for (volatile size_t i = 0; i < threads; i++) {
+      const size_t t = reverse ? threads - 1 - i : i;
       Fiber &fiber = fibers[t];
       if (fiber.done) continue;
       current = t;
@@ -114,12 +123,14 @@ void launch(dim3 grid, dim3 block, const char *kernel, const std::function<void(
   body = &fn;
   gridDim = grid;
   blockDim = block;
+  const bool reverse = reverseOrder();
   try {
-    for (unsigned z = 0; z < grid.z; z++)
-      for (unsigned y = 0; y < grid.y; y++)
-        for (unsigned x = 0; x < grid.x; x++) {
-          blockIdx = {x, y, z};
-          runBlock(threads);
+    // Kernels must not depend on the order of blocks: the reverse order checks it.
+    for (unsigned zi = 0; zi < grid.z; zi++)
+      for (unsigned yi = 0; yi < grid.y; yi++)
+        for (unsigned xi = 0; xi < grid.x; xi++) {
+          blockIdx = reverse ? uint3{grid.x - 1 - xi, grid.y - 1 - yi, grid.z - 1 - zi} : uint3{xi, yi, zi};
+          runBlock(threads, reverse);
         }
   } catch (const std::runtime_error &error) {
     running = false;

@@ -8,6 +8,9 @@
 // values). Barriers that not every thread of a block reaches are reported.
 // `__shared__` becomes `static`: one copy, shared by the block's fibers, and
 // blocks never overlap. Atomics are plain operations: nothing runs at once.
+// With CONVKIT_CUDA_EMULATE_ORDER=reverse, blocks and the threads between
+// barriers run last to first: a kernel whose result depends on the order of
+// blocks or threads (a race through global memory) then gives other values.
 #pragma once
 
 #include <math.h>

@@ -25,7 +25,15 @@ __global__ void divergent(float *out) {
   out[threadIdx.x] = 1.0f;
 }
 
-/** emulatorSelfTest(kind, out, in, blocks): 0 reverse, 1 reverse without a barrier, 2 divergent barrier. */
+/** Every block writes its index to out[0]: the last block to run wins (a race, on purpose). */
+__global__ void lastBlock(float *out) {
+  if (threadIdx.x == 0) out[0] = static_cast<float>(blockIdx.x);
+}
+
+/**
+ * emulatorSelfTest(kind, out, in, blocks): 0 reverse, 1 reverse without a
+ * barrier, 2 divergent barrier, 3 the last block to run.
+ */
 Napi::Value SelfTest(const Napi::CallbackInfo &info) {
   const int kind = static_cast<int>(number(info, 0, "kind"));
   const int64_t blocks = static_cast<int64_t>(number(info, 3, "blocks"));
@@ -33,6 +41,8 @@ Napi::Value SelfTest(const Napi::CallbackInfo &info) {
   const float *in = devicePointer<float>(info, 2, "in", blocks * kThreads);
   if (kind == 2) {
     CK_LAUNCH(divergent, 1, kThreads, out);
+  } else if (kind == 3) {
+    CK_LAUNCH(lastBlock, static_cast<unsigned>(blocks), kThreads, out);
   } else {
     CK_LAUNCH(reverse, static_cast<unsigned>(blocks), kThreads, out, in, kind == 0);
   }

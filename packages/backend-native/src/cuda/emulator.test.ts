@@ -55,6 +55,18 @@ describe.skipIf(!addon)(`the CUDA emulator (${cudaBinary('emulated')})`, () => {
     );
   });
 
+  it('runs blocks last to first with CONVKIT_CUDA_EMULATE_ORDER=reverse (kernels/order.test.ts uses it)', () => {
+    expect(run(3)[0]).toBe(2);
+    process.env.CONVKIT_CUDA_EMULATE_ORDER = 'reverse';
+    try {
+      expect(run(3)[0]).toBe(0);
+      // Threads between barriers run last to first too: the missing barrier now shows in block 0 as well.
+      expect(run(1)[63]).not.toBe(0);
+    } finally {
+      delete process.env.CONVKIT_CUDA_EMULATE_ORDER;
+    }
+  });
+
   it('compiles every .cu file of native/cuda (emulate_kernels.cc lists them all)', () => {
     const folder = new URL('../../native/cuda/', import.meta.url);
     const unity = readFileSync(new URL('emulate_kernels.cc', folder), 'utf8');
