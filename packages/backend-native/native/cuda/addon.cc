@@ -38,12 +38,18 @@ Napi::Value Device(const Napi::CallbackInfo &info) {
   return result;
 }
 
-Napi::Value Allocate(const Napi::CallbackInfo &info) {
-  const double bytes = number(info, 0, "bytes");
-  if (bytes < 0 || bytes != static_cast<double>(static_cast<size_t>(bytes))) {
-    throw Napi::RangeError::New(info.Env(), "convkit cuda: allocate: bytes must be a whole number >= 0, received " +
-                                                std::to_string(bytes));
+/** Argument `index`: a byte count, a whole number >= 0. */
+size_t byteCount(const Napi::CallbackInfo &info, size_t index, const char *function) {
+  const double bytes = number(info, index, "bytes");
+  if (!(bytes >= 0) || bytes > 9.0e15 || bytes != static_cast<double>(static_cast<size_t>(bytes))) {
+    throw Napi::RangeError::New(info.Env(), std::string("convkit cuda: ") + function +
+                                                ": bytes must be a whole number >= 0, received " + std::to_string(bytes));
   }
+  return static_cast<size_t>(bytes);
+}
+
+Napi::Value Allocate(const Napi::CallbackInfo &info) {
+  const size_t bytes = byteCount(info, 0, "allocate");
   return Napi::Number::New(info.Env(), static_cast<double>(reinterpret_cast<uintptr_t>(allocate(bytes))));
 }
 
@@ -67,16 +73,16 @@ Napi::Value Download(const Napi::CallbackInfo &info) {
 }
 
 Napi::Value Copy(const Napi::CallbackInfo &info) {
-  const double bytes = number(info, 2, "bytes");
+  const size_t bytes = byteCount(info, 2, "copy");
   char *to = devicePointer<char>(info, 0, "to", static_cast<int64_t>(bytes));
   const char *from = devicePointer<char>(info, 1, "from", static_cast<int64_t>(bytes));
-  copyOnDevice(to, from, static_cast<size_t>(bytes));
+  copyOnDevice(to, from, bytes);
   return info.Env().Undefined();
 }
 
 Napi::Value Zero(const Napi::CallbackInfo &info) {
-  const double bytes = number(info, 1, "bytes");
-  fillZero(devicePointer<char>(info, 0, "pointer", static_cast<int64_t>(bytes)), static_cast<size_t>(bytes));
+  const size_t bytes = byteCount(info, 1, "zero");
+  fillZero(devicePointer<char>(info, 0, "pointer", static_cast<int64_t>(bytes)), bytes);
   return info.Env().Undefined();
 }
 

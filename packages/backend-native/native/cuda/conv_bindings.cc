@@ -32,8 +32,14 @@ ConvGeometry geometryArg(const Napi::CallbackInfo &info, size_t index, const cha
   }
   const int64_t limit = INT32_MAX;
   // Pixel counts (GEMM rows), one image's elements and the filter's are int32 in the kernels.
-  if (v[0] * v[1] * v[2] > limit || v[0] * v[4] * v[5] > limit || v[1] * v[2] * v[3] > limit ||
-      v[4] * v[5] * v[6] > limit || v[7] * v[8] * v[3] * v[6] > limit) {
+  // In double: four int32 factors can wrap int64.
+  const auto product = [&](std::initializer_list<int> at) {
+    double p = 1;
+    for (int i : at) p *= static_cast<double>(v[i]);
+    return p;
+  };
+  if (product({0, 1, 2}) > limit || product({0, 4, 5}) > limit || product({1, 2, 3}) > limit ||
+      product({4, 5, 6}) > limit || product({7, 8, 3, 6}) > limit) {
     fail(info, std::string(function) + ": the convolution is too large (batch " + std::to_string(v[0]) + ", input " +
                    std::to_string(v[1]) + "x" + std::to_string(v[2]) + "x" + std::to_string(v[3]) + ", output " +
                    std::to_string(v[4]) + "x" + std::to_string(v[5]) + "x" + std::to_string(v[6]) + ")");

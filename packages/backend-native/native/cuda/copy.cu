@@ -14,7 +14,8 @@ __global__ void fill(uint32_t *out, int64_t count, uint32_t bits) {
 
 __device__ __forceinline__ int32_t truncate(float v) {
   // tfjs' cpu backend casts with Int32Array.from: truncation toward zero, NaN → 0, wrapping out of range.
-  if (!(v == v)) return 0;
+  // From 2^63 on, a float is a multiple of 2^40, so wrapping gives 0 (and GPUs saturate the int64 cast there).
+  if (!(fabsf(v) < 9.2233720e18f)) return 0;
   if (v >= 2147483648.0f || v < -2147483648.0f) return static_cast<int32_t>(static_cast<int64_t>(v));
   return static_cast<int32_t>(v);
 }
@@ -33,14 +34,16 @@ __global__ void cast(void *out, const void *in, int64_t count, int from, int to)
   }
 }
 
-__global__ void stridedCopy(uint32_t *to, const uint32_t *from, StridedBox box, int64_t count) {
-  for (int64_t i = blockIdx.x * int64_t{blockDim.x} + threadIdx.x; i < count; i += int64_t{blockDim.x} * gridDim.x) {
-    int64_t rest = i;
+/** Index: int32_t when every offset fits (64-bit division is slow on GPUs), else int64_t. */
+template <class Index>
+__global__ void stridedCopy(uint32_t *to, const uint32_t *from, StridedBox box, Index count) {
+  for (Index i = blockIdx.x * Index(blockDim.x) + threadIdx.x; i < count; i += Index(blockDim.x) * gridDim.x) {
+    Index rest = i;
     int64_t t = box.toOffset;
     int64_t f = box.fromOffset;
     for (int d = box.rank - 1; d >= 0; d--) {
-      const int64_t coordinate = rest % box.dims[d];
-      rest /= box.dims[d];
+      const Index coordinate = rest % static_cast<Index>(box.dims[d]);
+      rest /= static_cast<Index>(box.dims[d]);
       t += coordinate * box.toStrides[d];
       f += coordinate * box.fromStrides[d];
     }
@@ -67,7 +70,12 @@ void launchStridedCopy(uint32_t *to, const uint32_t *from, const StridedBox &box
   int64_t count = 1;
   for (int d = 0; d < box.rank; d++) count *= box.dims[d];
   if (count == 0) return;
-  CK_LAUNCH(copy::stridedCopy, blocksFor(count, copy::kThreads), copy::kThreads, to, from, box, count);
+  if (count < (int64_t{1} << 31)) {
+    CK_LAUNCH(copy::stridedCopy<int32_t>, blocksFor(count, copy::kThreads), copy::kThreads, to, from, box,
+              static_cast<int32_t>(count));
+  } else {
+    CK_LAUNCH(copy::stridedCopy<int64_t>, blocksFor(count, copy::kThreads), copy::kThreads, to, from, box, count);
+  }
   checkLaunch("stridedCopy");
 }
 

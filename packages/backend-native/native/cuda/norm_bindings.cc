@@ -1,4 +1,5 @@
 // Entry points of norm.cu.
+#include <algorithm>
 #include <sstream>
 
 #include "bindings.h"
@@ -32,7 +33,8 @@ LrnShape lrnShape(const Napi::CallbackInfo &info, size_t index, const char *fn) 
   LrnShape s{};
   s.pixels = whole(info, index, fn, "pixels", 1, int64_t{1} << 40);
   s.channels = static_cast<int>(whole(info, index + 1, fn, "channels", 1, 0x7fffffff));
-  s.radius = static_cast<int>(whole(info, index + 2, fn, "radius", 0, 0x7fffffff));
+  // A window wider than the channels sees them all: clamping keeps c ± radius inside int.
+  s.radius = static_cast<int>(std::min<double>(whole(info, index + 2, fn, "radius", 0, 0x7fffffff), s.channels));
   s.bias = static_cast<float>(number(info, index + 3, "bias"));
   s.alpha = static_cast<float>(number(info, index + 4, "alpha"));
   s.beta = static_cast<float>(number(info, index + 5, "beta"));

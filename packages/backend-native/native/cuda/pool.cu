@@ -154,7 +154,8 @@ void launchForward(float *y, const float *x, const PoolGeometry &g, const char *
   const int64_t count = outputCount(g);
   if (count == 0) return;
   const unsigned blocks = blocksFor(count, kThreads);
-  if (small(count)) {
+  // 32-bit index math only when the input's offsets fit too (a large input can pool to a small output).
+  if (small(count) && small(inputCount(g))) {
     CK_LAUNCH((forward<int32_t, kind>), blocks, kThreads, y, x, g, static_cast<int32_t>(count));
   } else {
     CK_LAUNCH((forward<int64_t, kind>), blocks, kThreads, y, x, g, count);
@@ -176,7 +177,7 @@ void launchMaxPoolGrad(float *dx, const float *x, const float *dy, const PoolGeo
   auto *position = static_cast<int32_t *>(allocate(static_cast<size_t>(outputs > 0 ? outputs : 1) * sizeof(int32_t)));
   const unsigned threads = pool::kThreads;
   if (outputs > 0) {
-    if (pool::small(outputs)) {
+    if (pool::small(outputs) && pool::small(inputs)) {
       CK_LAUNCH(pool::argmax<int32_t>, blocksFor(outputs, threads), threads, position, x, g,
                 static_cast<int32_t>(outputs));
     } else {

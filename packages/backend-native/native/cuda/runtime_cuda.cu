@@ -123,12 +123,20 @@ Staging *freeStaging(size_t bytes) {
   Staging *best = nullptr;
   for (Staging &slot : staging) {
     if (slot.bytes < bytes || (best && best->bytes <= slot.bytes)) continue;
-    // cudaErrorNotReady is an answer, not an error: the buffer is still being read.
-    if (cudaEventQuery(slot.done) == cudaSuccess) best = &slot;
+    const cudaError_t status = cudaEventQuery(slot.done);
+    if (status == cudaSuccess) {
+      best = &slot;
+    } else if (status == cudaErrorNotReady) {
+      // An answer (the buffer is still being read), but the runtime also keeps it as the last error,
+      // which the next launch check would report: clear it.
+      cudaGetLastError();
+    } else {
+      fail("cudaEventQuery (upload)", status);
+    }
   }
-  if (best || stagingBytes + bytes > kStagingLimit) return best;
   size_t size = 1 << 16;
   while (size < bytes) size <<= 1;
+  if (best || stagingBytes + size > kStagingLimit) return best;
   Staging made{nullptr, size, nullptr};
   if (cudaHostAlloc(&made.host, size, cudaHostAllocDefault) != cudaSuccess) {
     cudaGetLastError();

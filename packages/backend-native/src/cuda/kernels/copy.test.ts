@@ -2,12 +2,31 @@ import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { cudaKernelCalls } from '../register.js';
 import { expectSameOnCuda, seededTensor, startCuda } from '../testing.js';
+import { mergeBox } from './copy.js';
 
 const available = await startCuda();
 
 describe.skipIf(!available)('cuda copies, fills and casts (vs tfjs cpu)', () => {
   beforeAll(async () => {
     await tf.setBackend('cuda');
+  });
+
+  it('merges the dimensions a copy walks as one run, and drops size-1 ones', () => {
+    // A [2,3,4] → slice [1,3,4] of a [2,3,4]: one run of 12.
+    expect(mergeBox([1, 3, 4], [12, 4, 1], [12, 4, 1])).toEqual({ dims: [12], toStrides: [1], fromStrides: [1] });
+    // A transpose of the last two axes keeps them apart; the batch axis merges with nothing.
+    expect(mergeBox([2, 4, 3], [12, 3, 1], [12, 1, 4])).toEqual({
+      dims: [2, 4, 3],
+      toStrides: [12, 3, 1],
+      fromStrides: [12, 1, 4],
+    });
+    // Tile's 0 strides: the repetitions stay separate.
+    expect(mergeBox([3, 2, 1, 5], [10, 5, 5, 1], [0, 5, 0, 1])).toEqual({
+      dims: [3, 10],
+      toStrides: [10, 1],
+      fromStrides: [0, 1],
+    });
+    expect(mergeBox([1, 1], [1, 1], [1, 1])).toEqual({ dims: [], toStrides: [], fromStrides: [] });
   });
 
   it('reshape and identity share memory: no kernel, no copy', async () => {
@@ -76,7 +95,19 @@ describe.skipIf(!available)('cuda copies, fills and casts (vs tfjs cpu)', () => 
       tf.zerosLike(seededTensor(14, [3, 3])),
       tf.onesLike(tf.tensor([1, 2], [2], 'int32')),
     ]);
-    const values = tf.tensor([-2.7, -0.5, 0, 0.5, 2.7, Number.NaN, 1e10]);
+    const values = tf.tensor([
+      -2.7,
+      -0.5,
+      0,
+      0.5,
+      2.7,
+      Number.NaN,
+      1e10,
+      1e20,
+      -3e9,
+      Number.POSITIVE_INFINITY,
+      Number.NEGATIVE_INFINITY,
+    ]);
     await expectSameOnCuda(() => [tf.cast(values, 'int32'), tf.cast(values, 'bool')], { gpuKernels: ['Cast'] });
     await expectSameOnCuda(() => [
       tf.cast(tf.tensor([0, 3, -1], [3], 'int32'), 'float32'),
