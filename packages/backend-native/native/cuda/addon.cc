@@ -115,6 +115,21 @@ void define(Napi::Env env, Napi::Object exports, const char *name, Entry entry) 
   exports.Set(name, Napi::Function::New(env, callGuarded, name, guarded));
 }
 
+void readGeometry(const Napi::CallbackInfo &info, size_t index, const char *function,
+                  std::initializer_list<GeometryField> fields, size_t firstPad) {
+  const auto v = ints(info, index, "geometry", fields.size());
+  size_t i = 0;
+  for (const GeometryField &f : fields) {
+    const bool pad = i >= firstPad;
+    if (v[i] < (pad ? 0 : 1) || v[i] > 0x7fffffff) {
+      rangeError(info, std::string(function) + ": geometry " + f.name + " must be " + (pad ? ">= 0" : ">= 1") +
+                           ", received " + std::to_string(v[i]));
+    }
+    *f.field = static_cast<int>(v[i]);
+    i++;
+  }
+}
+
 int64_t elementCount(const std::vector<int64_t> &dims) {
   int64_t count = 1;
   for (int64_t d : dims) count *= d;

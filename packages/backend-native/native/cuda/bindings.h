@@ -6,7 +6,9 @@
 #include <napi.h>
 
 #include <cstdint>
+#include <initializer_list>
 #include <sstream>
+#include <string>
 
 #include "../args.h"
 #include "runtime.h"
@@ -40,6 +42,25 @@ T *optionalDevicePointer(const Napi::CallbackInfo &info, size_t index, const cha
   if (info[index].IsNull() || info[index].IsUndefined()) return nullptr;
   return devicePointer<T>(info, index, name, minElements);
 }
+
+/** Throws a RangeError "convkit cuda: <message>" (a message that names the function and repeats the values). */
+[[noreturn]] inline void rangeError(const Napi::CallbackInfo &info, const std::string &message) {
+  throw Napi::RangeError::New(info.Env(), "convkit cuda: " + message);
+}
+
+/** One integer of a geometry argument: its name and where it goes. */
+struct GeometryField {
+  const char *name;
+  int *field;
+};
+
+/**
+ * Argument `index`: an Int32Array of one integer per field, stored into the
+ * fields; each must be >= 1, or >= 0 from `firstPad` on (the paddings).
+ * Errors name `function` and the field and repeat the value.
+ */
+void readGeometry(const Napi::CallbackInfo &info, size_t index, const char *function,
+                  std::initializer_list<GeometryField> fields, size_t firstPad);
 
 using Entry = Napi::Value (*)(const Napi::CallbackInfo &);
 

@@ -4,13 +4,10 @@
 
 #include "bindings.h"
 #include "conv.h"
+#include "gemm_args.h"
 
 namespace convkit::gpu {
 namespace {
-
-[[noreturn]] void fail(const Napi::CallbackInfo &info, const std::string &message) {
-  throw Napi::RangeError::New(info.Env(), "convkit cuda: " + message);
-}
 
 /** Argument `index`: convGeometry()'s 18 integers (src/kernels/conv.ts), checked. */
 ConvGeometry geometryArg(const Napi::CallbackInfo &info, size_t index, const char *function) {
@@ -22,12 +19,12 @@ ConvGeometry geometryArg(const Napi::CallbackInfo &info, size_t index, const cha
   for (int i = 0; i < 18; i++) {
     const bool positive = (i >= 7 && i <= 12) || i == 17;  // filter sizes, strides, dilations, groups
     if (v[i] < (positive ? 1 : 0)) {
-      fail(info, std::string(function) + ": geometry " + names[i] + " must be >= " + (positive ? "1" : "0") +
+      rangeError(info, std::string(function) + ": geometry " + names[i] + " must be >= " + (positive ? "1" : "0") +
                      ", received " + std::to_string(v[i]));
     }
   }
   if (v[17] != 1) {
-    fail(info, std::string(function) + ": geometry groups must be 1 (depthwise has its own kernels), received " +
+    rangeError(info, std::string(function) + ": geometry groups must be 1 (depthwise has its own kernels), received " +
                    std::to_string(v[17]));
   }
   const int64_t limit = INT32_MAX;
@@ -40,7 +37,7 @@ ConvGeometry geometryArg(const Napi::CallbackInfo &info, size_t index, const cha
   };
   if (product({0, 1, 2}) > limit || product({0, 4, 5}) > limit || product({1, 2, 3}) > limit ||
       product({4, 5, 6}) > limit || product({7, 8, 3, 6}) > limit) {
-    fail(info, std::string(function) + ": the convolution is too large (batch " + std::to_string(v[0]) + ", input " +
+    rangeError(info, std::string(function) + ": the convolution is too large (batch " + std::to_string(v[0]) + ", input " +
                    std::to_string(v[1]) + "x" + std::to_string(v[2]) + "x" + std::to_string(v[3]) + ", output " +
                    std::to_string(v[4]) + "x" + std::to_string(v[5]) + "x" + std::to_string(v[6]) + ")");
   }
@@ -63,19 +60,6 @@ ConvGeometry geometryArg(const Napi::CallbackInfo &info, size_t index, const cha
   return g;
 }
 
-GemmPlan planArgs(const Napi::CallbackInfo &info, size_t index) {
-  GemmPlan plan;
-  if (info.Length() > index && !info[index].IsUndefined()) plan.tile = static_cast<int>(number(info, index, "tile"));
-  if (info.Length() > index + 1 && !info[index + 1].IsUndefined()) {
-    plan.splits = static_cast<int>(number(info, index + 1, "splits"));
-  }
-  if (plan.tile < -1 || plan.tile > 2) {
-    fail(info, "tile must be -1 (auto), 0, 1 or 2, received " + std::to_string(plan.tile));
-  }
-  if (plan.splits < 0) fail(info, "splits must be >= 0 (0: auto), received " + std::to_string(plan.splits));
-  return plan;
-}
-
 int64_t inputSize(const ConvGeometry &g) { return int64_t{g.batch} * g.inH * g.inW * g.inC; }
 int64_t outputSize(const ConvGeometry &g) { return int64_t{g.batch} * g.outH * g.outW * g.outC; }
 int64_t filterSize(const ConvGeometry &g) { return int64_t{g.filterH} * g.filterW * g.inC * g.outC; }
@@ -83,29 +67,19 @@ int64_t filterSize(const ConvGeometry &g) { return int64_t{g.filterH} * g.filter
 /** conv2d(x, filter, y, geometry, bias, biasStride, activation, alpha, tile?, splits?) */
 Napi::Value Conv2d(const Napi::CallbackInfo &info) {
   const ConvGeometry g = geometryArg(info, 3, "conv2d");
-  const int biasStride = static_cast<int>(number(info, 5, "biasStride"));
-  if (biasStride != 0 && biasStride != 1) {
-    fail(info, "conv2d: biasStride must be 0 or 1, received " + std::to_string(biasStride));
-  }
-  const double activation = number(info, 6, "activation");
-  if (activation != static_cast<int>(activation) || activation < kGemmLinear || activation > kGemmLeakyRelu) {
-    fail(info, "conv2d: activation must be 0..5 (linear, relu, relu6, elu, sigmoid, leakyrelu), received " +
-                   std::to_string(activation));
-  }
-  const float alpha = static_cast<float>(number(info, 7, "alpha"));
-  const GemmPlan plan = planArgs(info, 8);
+  const GemmArgs e = gemmArgs(info, 5, "conv2d");
   const float *x = devicePointer<float>(info, 0, "x", inputSize(g));
   const float *filter = devicePointer<float>(info, 1, "filter", filterSize(g));
   float *y = devicePointer<float>(info, 2, "y", outputSize(g));
-  const float *bias = optionalDevicePointer<float>(info, 4, "bias", biasStride == 1 ? g.outC : 1);
-  launchConv2d(x, filter, y, g, bias, biasStride, static_cast<int>(activation), alpha, plan);
+  const float *bias = optionalDevicePointer<float>(info, 4, "bias", e.biasStride == 1 ? g.outC : 1);
+  launchConv2d(x, filter, y, g, bias, e.biasStride, e.activation, e.alpha, e.plan);
   return info.Env().Undefined();
 }
 
 /** conv2dBackpropInput(dy, filter, dx, geometry, tile?, splits?) */
 Napi::Value Conv2dBackpropInput(const Napi::CallbackInfo &info) {
   const ConvGeometry g = geometryArg(info, 3, "conv2dBackpropInput");
-  const GemmPlan plan = planArgs(info, 4);
+  const GemmPlan plan = gemmPlanArgs(info, 4);
   const float *dy = devicePointer<float>(info, 0, "dy", outputSize(g));
   const float *filter = devicePointer<float>(info, 1, "filter", filterSize(g));
   float *dx = devicePointer<float>(info, 2, "dx", inputSize(g));
@@ -116,7 +90,7 @@ Napi::Value Conv2dBackpropInput(const Napi::CallbackInfo &info) {
 /** conv2dBackpropFilter(x, dy, dw, geometry, tile?, splits?) */
 Napi::Value Conv2dBackpropFilter(const Napi::CallbackInfo &info) {
   const ConvGeometry g = geometryArg(info, 3, "conv2dBackpropFilter");
-  const GemmPlan plan = planArgs(info, 4);
+  const GemmPlan plan = gemmPlanArgs(info, 4);
   const float *x = devicePointer<float>(info, 0, "x", inputSize(g));
   const float *dy = devicePointer<float>(info, 1, "dy", outputSize(g));
   float *dw = devicePointer<float>(info, 2, "dw", filterSize(g));

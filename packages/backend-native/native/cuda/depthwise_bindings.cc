@@ -14,22 +14,24 @@ namespace {
  * safe: the kernels read only elements inside the input.
  */
 DepthwiseGeometry depthwiseGeometry(const Napi::CallbackInfo &info, size_t index, const char *fn) {
-  const auto v = ints(info, index, "geometry", 15);
   DepthwiseGeometry g{};
-  int *fields[] = {&g.batch,   &g.inH,     &g.inW,     &g.channels,  &g.outH,      &g.outW,   &g.multiplier, &g.filterH,
-                   &g.filterW, &g.strideH, &g.strideW, &g.dilationH, &g.dilationW, &g.padTop, &g.padLeft};
-  const char *names[] = {"batch",   "inH",     "inW",     "channels",  "outH",      "outW",   "multiplier", "filterH",
-                         "filterW", "strideH", "strideW", "dilationH", "dilationW", "padTop", "padLeft"};
-  for (int i = 0; i < 15; i++) {
-    const bool pad = i >= 13;
-    if (v[i] < (pad ? 0 : 1) || v[i] > 0x7fffffff) {
-      std::ostringstream message;
-      message << "convkit cuda: " << fn << ": geometry " << names[i] << " must be " << (pad ? ">= 0" : ">= 1")
-              << ", received " << v[i];
-      throw Napi::RangeError::New(info.Env(), message.str());
-    }
-    *fields[i] = static_cast<int>(v[i]);
-  }
+  readGeometry(info, index, fn,
+               {{"batch", &g.batch},
+                {"inH", &g.inH},
+                {"inW", &g.inW},
+                {"channels", &g.channels},
+                {"outH", &g.outH},
+                {"outW", &g.outW},
+                {"multiplier", &g.multiplier},
+                {"filterH", &g.filterH},
+                {"filterW", &g.filterW},
+                {"strideH", &g.strideH},
+                {"strideW", &g.strideW},
+                {"dilationH", &g.dilationH},
+                {"dilationW", &g.dilationW},
+                {"padTop", &g.padTop},
+                {"padLeft", &g.padLeft}},
+               13);
   const int64_t taps = int64_t{g.filterH} * g.filterW;
   const int64_t outChannels = int64_t{g.channels} * g.multiplier;
   if (taps > 65535 || taps * outChannels > 0x7fffffff) {

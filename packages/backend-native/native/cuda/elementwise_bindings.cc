@@ -11,10 +11,6 @@
 namespace convkit::gpu {
 namespace {
 
-[[noreturn]] void fail(const Napi::CallbackInfo &info, const std::string &message) {
-  throw Napi::RangeError::New(info.Env(), "convkit cuda: " + message);
-}
-
 std::string show(double value) {
   std::string text = std::to_string(value);
   if (value == std::floor(value) && std::fabs(value) < 1e15) text = std::to_string(static_cast<int64_t>(value));
@@ -32,7 +28,7 @@ const char *dtypeName(int code) { return code == kFloat32 ? "float32" : code == 
 DType dtypeArg(const Napi::CallbackInfo &info, size_t index, const char *name) {
   const double code = number(info, index, name);
   if (code != 0 && code != 1 && code != 2) {
-    fail(info, std::string(name) + " must be 0 (float32), 1 (int32) or 2 (bool), received " + show(code));
+    rangeError(info, std::string(name) + " must be 0 (float32), 1 (int32) or 2 (bool), received " + show(code));
   }
   return static_cast<DType>(static_cast<int>(code));
 }
@@ -40,7 +36,7 @@ DType dtypeArg(const Napi::CallbackInfo &info, size_t index, const char *name) {
 int64_t wholeArg(const Napi::CallbackInfo &info, size_t index, const char *name, int64_t least) {
   const double value = number(info, index, name);
   if (!(value >= static_cast<double>(least)) || value != std::floor(value) || value > 9007199254740991.0) {
-    fail(info, std::string(name) + " must be a whole number >= " + std::to_string(least) + ", received " + show(value));
+    rangeError(info, std::string(name) + " must be a whole number >= " + std::to_string(least) + ", received " + show(value));
   }
   return static_cast<int64_t>(value);
 }
@@ -48,7 +44,7 @@ int64_t wholeArg(const Napi::CallbackInfo &info, size_t index, const char *name,
 int opArg(const Napi::CallbackInfo &info, size_t index, int count, const char *what) {
   const double op = number(info, index, "op");
   if (!(op >= 0 && op < count) || op != std::floor(op)) {
-    fail(info, std::string(what) + " op must be a whole number in [0, " + std::to_string(count) + "), received " +
+    rangeError(info, std::string(what) + " op must be a whole number in [0, " + std::to_string(count) + "), received " +
                    show(op));
   }
   return static_cast<int>(op);
@@ -68,7 +64,7 @@ Napi::Value Unary(const Napi::CallbackInfo &info) {
   const int64_t count = wholeArg(info, 3, "count", 0);
   const DType dtype = dtypeArg(info, 4, "dtype");
   if (elementwise::unaryOutputType(op, dtype) < 0) {
-    fail(info, "unary op " + std::to_string(op) + " does not take " + dtypeName(dtype) + " input");
+    rangeError(info, "unary op " + std::to_string(op) + " does not take " + dtypeName(dtype) + " input");
   }
   const double alpha = info.Length() > 5 ? number(info, 5, "alpha") : 0.0;
   const double beta = info.Length() > 6 ? number(info, 6, "beta") : 0.0;
@@ -81,10 +77,10 @@ Napi::Value Unary(const Napi::CallbackInfo &info) {
 std::vector<int64_t> shapeArg(const Napi::CallbackInfo &info, size_t index, const char *name) {
   auto shape = intList(info, index, name);
   if (shape.size() > static_cast<size_t>(kMaxRank)) {
-    fail(info, std::string(name) + " has rank " + std::to_string(shape.size()) + ", at most 8 is supported");
+    rangeError(info, std::string(name) + " has rank " + std::to_string(shape.size()) + ", at most 8 is supported");
   }
   for (int64_t dim : shape) {
-    if (dim < 0) fail(info, std::string(name) + " " + shapeText(shape) + " has a negative dimension");
+    if (dim < 0) rangeError(info, std::string(name) + " " + shapeText(shape) + " has a negative dimension");
   }
   return shape;
 }
@@ -105,7 +101,7 @@ ElementwiseGeometry broadcastGeometry(const Napi::CallbackInfo &info, const std:
     const int64_t aDim = ad >= 0 ? a[ad] : 1;
     const int64_t bDim = bd >= 0 ? b[bd] : 1;
     if (aDim != bDim && aDim != 1 && bDim != 1) {
-      fail(info, "binary: shapes " + shapeText(a) + " and " + shapeText(b) + " do not broadcast (dimension " +
+      rangeError(info, "binary: shapes " + shapeText(a) + " and " + shapeText(b) + " do not broadcast (dimension " +
                      std::to_string(d) + ": " + std::to_string(aDim) + " vs " + std::to_string(bDim) + ")");
     }
     dims[d] = aDim == 1 ? bDim : aDim;
@@ -141,7 +137,7 @@ Napi::Value Binary(const Napi::CallbackInfo &info) {
   const auto bShape = shapeArg(info, 5, "bShape");
   const DType dtype = dtypeArg(info, 6, "dtype");
   if (elementwise::binaryOutputType(op, dtype) < 0) {
-    fail(info, "binary op " + std::to_string(op) + " does not take " + dtypeName(dtype) + " inputs");
+    rangeError(info, "binary op " + std::to_string(op) + " does not take " + dtypeName(dtype) + " inputs");
   }
   const ElementwiseGeometry geometry = broadcastGeometry(info, aShape, bShape);
   void *out = devicePointer<uint32_t>(info, 1, "out", geometry.count);
@@ -156,7 +152,7 @@ Napi::Value Select(const Napi::CallbackInfo &info) {
   const int64_t count = wholeArg(info, 4, "count", 0);
   const int64_t rowSize = wholeArg(info, 5, "rowSize", 1);
   if (count % rowSize != 0) {
-    fail(info, "select: count " + std::to_string(count) + " is not a multiple of rowSize " + std::to_string(rowSize));
+    rangeError(info, "select: count " + std::to_string(count) + " is not a multiple of rowSize " + std::to_string(rowSize));
   }
   uint32_t *out = devicePointer<uint32_t>(info, 0, "out", count);
   const int32_t *condition = devicePointer<int32_t>(info, 1, "condition", count / rowSize);
@@ -170,8 +166,8 @@ Napi::Value Select(const Napi::CallbackInfo &info) {
 Napi::Value AddN(const Napi::CallbackInfo &info) {
   const int64_t count = wholeArg(info, 1, "count", 0);
   const DType dtype = dtypeArg(info, 2, "dtype");
-  if (dtype == kBool) fail(info, "addN takes float32 or int32 inputs, received bool");
-  if (info.Length() < 4) fail(info, "addN needs at least one input");
+  if (dtype == kBool) rangeError(info, "addN takes float32 or int32 inputs, received bool");
+  if (info.Length() < 4) rangeError(info, "addN needs at least one input");
   void *out = devicePointer<uint32_t>(info, 0, "out", count);
   std::vector<const void *> inputs;
   for (size_t i = 3; i < info.Length(); i++) inputs.push_back(devicePointer<uint32_t>(info, i, "input", count));
@@ -186,7 +182,7 @@ Napi::Value OneHot(const Napi::CallbackInfo &info) {
   const double on = number(info, 4, "onValue");
   const double off = number(info, 5, "offValue");
   const DType dtype = dtypeArg(info, 6, "dtype");
-  if (dtype == kBool) fail(info, "oneHot writes float32 or int32, received bool");
+  if (dtype == kBool) rangeError(info, "oneHot writes float32 or int32, received bool");
   // tfjs' cpu kernel fills a Float32Array: the values are rounded to float32 first.
   uint32_t onBits, offBits;
   if (dtype == kFloat32) {

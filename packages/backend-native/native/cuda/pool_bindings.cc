@@ -1,6 +1,4 @@
 // Entry points of pool.cu.
-#include <sstream>
-
 #include "bindings.h"
 #include "pool.h"
 
@@ -15,22 +13,21 @@ namespace {
  * make, is empty).
  */
 PoolGeometry poolGeometry(const Napi::CallbackInfo &info, size_t index, const char *fn) {
-  const auto v = ints(info, index, "geometry", 12);
   PoolGeometry g{};
-  int *fields[] = {&g.batch,   &g.inH,     &g.inW,     &g.channels, &g.outH,   &g.outW,
-                   &g.filterH, &g.filterW, &g.strideH, &g.strideW,  &g.padTop, &g.padLeft};
-  const char *names[] = {"batch",   "inH",     "inW",     "channels", "outH",   "outW",
-                         "filterH", "filterW", "strideH", "strideW",  "padTop", "padLeft"};
-  for (int i = 0; i < 12; i++) {
-    const bool pad = i >= 10;
-    if (v[i] < (pad ? 0 : 1) || v[i] > 0x7fffffff) {
-      std::ostringstream message;
-      message << "convkit cuda: " << fn << ": geometry " << names[i] << " must be " << (pad ? ">= 0" : ">= 1")
-              << ", received " << v[i];
-      throw Napi::RangeError::New(info.Env(), message.str());
-    }
-    *fields[i] = static_cast<int>(v[i]);
-  }
+  readGeometry(info, index, fn,
+               {{"batch", &g.batch},
+                {"inH", &g.inH},
+                {"inW", &g.inW},
+                {"channels", &g.channels},
+                {"outH", &g.outH},
+                {"outW", &g.outW},
+                {"filterH", &g.filterH},
+                {"filterW", &g.filterW},
+                {"strideH", &g.strideH},
+                {"strideW", &g.strideW},
+                {"padTop", &g.padTop},
+                {"padLeft", &g.padLeft}},
+               10);
   return g;
 }
 

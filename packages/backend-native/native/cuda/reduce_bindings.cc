@@ -17,10 +17,6 @@ std::string listOf(const std::vector<int64_t> &values) {
   return text.str();
 }
 
-[[noreturn]] void rangeError(const Napi::CallbackInfo &info, const std::string &message) {
-  throw Napi::RangeError::New(info.Env(), "convkit cuda: " + message);
-}
-
 /** Argument `index`: a whole number in [low, high]. */
 int64_t wholeArg(const Napi::CallbackInfo &info, size_t index, const char *name, double low, double high) {
   const double value = number(info, index, name);
