@@ -41,7 +41,6 @@ export interface CudaInfo {
 const calls = new Map<string, { gpu: number; cpu: number }>();
 let mode: CudaMode | undefined;
 let warn = true;
-const warned = new Set<string>();
 
 /**
  * How many calls of each kernel ran on the GPU and how many on the CPU
@@ -55,21 +54,12 @@ export function cudaKernelCalls(): Record<string, { gpu: number; cpu: number }> 
 /** The kernels that have a GPU version. */
 export const CUDA_KERNELS: readonly string[] = [...new Set(cudaKernels.map((k) => k.kernelName))];
 
-function countFor(kernelName: string) {
-  let count = calls.get(kernelName);
-  if (!count) {
-    count = { gpu: 0, cpu: 0 };
-    calls.set(kernelName, count);
-  }
-  return count;
-}
-
 type CpuKernelFunc = Parameters<CudaBackend['runOnCpu']>[0];
+type Count = { gpu: number; cpu: number };
 
-function fallback(kernelName: string, cpu: CpuKernelFunc, args: CudaKernelArgs<unknown, unknown>) {
-  countFor(kernelName).cpu++;
-  if (warn && !warned.has(kernelName)) {
-    warned.add(kernelName);
+function fallback(kernelName: string, count: Count, cpu: CpuKernelFunc, args: CudaKernelArgs<unknown, unknown>) {
+  // The first fallback of a kernel is the one to warn about.
+  if (++count.cpu === 1 && warn) {
     console.warn(
       `convkit cuda: ${kernelName} ran on the CPU (no GPU kernel takes these inputs; they were copied to the host and back). Shown once per kernel; cudaKernelCalls() counts them.`,
     );
@@ -83,16 +73,19 @@ function registerKernels(): void {
     const kernelName = config.kernelName;
     const cpu = config.kernelFunc as unknown as CpuKernelFunc;
     const kernel = gpuKernels.get(kernelName);
+    // One counter per kernel, found once here rather than on every call.
+    const count: Count = calls.get(kernelName) ?? { gpu: 0, cpu: 0 };
+    calls.set(kernelName, count);
     const kernelFunc = (args: CudaKernelArgs<unknown, unknown>): TensorInfo | TensorInfo[] => {
       if (kernel) {
         // Kernels without attributes get none from the engine.
         const result = kernel.run(args.attrs ? args : { ...args, attrs: {} });
         if (result !== undefined) {
-          countFor(kernelName).gpu++;
+          count.gpu++;
           return result;
         }
       }
-      return fallback(kernelName, cpu, args);
+      return fallback(kernelName, count, cpu, args);
     };
     if (getKernel(kernelName, CUDA_BACKEND)) unregisterKernel(kernelName, CUDA_BACKEND);
     registerKernel({ kernelName, backendName: CUDA_BACKEND, kernelFunc: kernelFunc as unknown as KernelFunc });
