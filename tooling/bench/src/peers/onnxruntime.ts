@@ -2,6 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
+import { npmInstallEnv } from './npm-env.js';
 import { PEERS_DIR } from './paths.js';
 
 /**
@@ -65,7 +66,8 @@ export function ensureOnnxRuntime(log: (line: string) => void): PeerStatus {
       ['install', '--no-audit', '--no-fund', '--prefix', PEERS_DIR, `onnxruntime-node@${ORT_VERSION}`],
       {
         encoding: 'utf8',
-        env: { ...withoutPnpmConfig(process.env), ONNXRUNTIME_NODE_INSTALL: 'skip' },
+        // The user's npm settings (CA file, registry, proxy) must reach npm: see npm-env.ts.
+        env: { ...npmInstallEnv(process.env), ONNXRUNTIME_NODE_INSTALL: 'skip' },
         timeout: 300_000,
       },
     );
@@ -81,12 +83,4 @@ export function ensureOnnxRuntime(log: (line: string) => void): PeerStatus {
   } catch (error) {
     return { available: false, reason: `onnxruntime-node ${version} is installed but does not load: ${String(error)}` };
   }
-}
-
-/**
- * pnpm runs scripts with its own `npm_config_*` settings in the environment;
- * npm would read them as its own (and warn or misbehave), so they are dropped.
- */
-function withoutPnpmConfig(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
-  return Object.fromEntries(Object.entries(env).filter(([key]) => !key.toLowerCase().startsWith('npm_config_')));
 }
