@@ -27,8 +27,12 @@ export interface ParseIdxOptions {
   /**
    * Decompresses a gzipped file (one starting 1f 8b). The parser itself has no
    * gzip: in Node `readIdx` passes `node:zlib`'s; in a browser pass e.g. fflate's.
+   * The parser passes a `limit`: the size the IDX header declares. A gunzip
+   * that honours it returns all the data when it fits, else a prefix longer
+   * than `limit` without inflating the rest, which keeps a gzip bomb from
+   * filling memory; one that ignores it inflates everything first.
    */
-  gunzip?: (bytes: Uint8Array) => Uint8Array;
+  gunzip?: (bytes: Uint8Array, limit?: number) => Uint8Array;
 }
 
 const hex = (value: number, digits = 8): string => `0x${value.toString(16).padStart(digits, '0')}`;
@@ -46,18 +50,7 @@ export function isGzip(bytes: Uint8Array): boolean {
  * `bytes` (or of the decompressed bytes), not a copy.
  */
 export function parseIdx(bytes: Uint8Array, file: string, options: ParseIdxOptions = {}): Idx {
-  if (isGzip(bytes)) {
-    if (!options.gunzip) {
-      throw new FormatError(file, 0, 'gzipped (1f 8b) and no gunzip was given: pass { gunzip } or use readIdx in Node');
-    }
-    let inflated: Uint8Array;
-    try {
-      inflated = options.gunzip(bytes);
-    } catch (cause) {
-      throw new FormatError(file, 0, `gzip data is corrupt: ${(cause as Error).message}`);
-    }
-    return parseIdx(inflated, file);
-  }
+  if (isGzip(bytes)) return parseGzippedIdx(bytes, file, options.gunzip);
   const { kind, shape, headerSize } = parseIdxHeader(bytes, file, bytes.length);
   const count = shape[0];
   const data = new Uint8Array(bytes.buffer, bytes.byteOffset + headerSize, bytes.length - headerSize);
@@ -66,6 +59,37 @@ export function parseIdx(bytes: Uint8Array, file: string, options: ParseIdxOptio
     return { kind, data, count, rows, cols, shape: [count, rows, cols] };
   }
   return { kind, data, count, shape: [count] };
+}
+
+/**
+ * Inflates the 16-byte header first, then no more than the size it declares
+ * (plus the gunzip's slack): a small file that declares [10, 28, 28] and
+ * inflates to gigabytes is refused after about 8 KB.
+ */
+function parseGzippedIdx(bytes: Uint8Array, file: string, gunzip: ParseIdxOptions['gunzip']): Idx {
+  if (!gunzip) {
+    throw new FormatError(file, 0, 'gzipped (1f 8b) and no gunzip was given: pass { gunzip } or use readIdx in Node');
+  }
+  const inflate = (limit: number): Uint8Array => {
+    try {
+      return gunzip(bytes, limit);
+    } catch (cause) {
+      throw new FormatError(file, 0, `gzip data is corrupt: ${(cause as Error).message}`);
+    }
+  };
+  const head = inflate(16);
+  if (head.length <= 16) return parseIdx(head, file);
+  // A header that is bad or truncated fails here with the same messages as an uncompressed file's.
+  const { shape, size } = readIdxHeader(head, file, head.length);
+  const all = head.length > size ? head : inflate(size);
+  if (all.length > size) {
+    throw new FormatError(
+      file,
+      size,
+      `the header says [${shape.join(', ')}] = ${size} bytes in all, the gzip inflates to more than ${size} (stopped after ${all.length}): a gzip bomb, or data after the ${shape.length === 3 ? 'images' : 'labels'}`,
+    );
+  }
+  return parseIdx(all, file);
 }
 
 /** What an IDX header says: images (`[n, rows, cols]`) or labels (`[n]`), and where the data starts. */
@@ -81,6 +105,22 @@ export interface IdxHeader {
  * `parseIdx` and the streaming `openIdxSource` share.
  */
 export function parseIdxHeader(header: Uint8Array, file: string, fileSize: number): IdxHeader {
+  const { kind, shape, headerSize, size: expected } = readIdxHeader(header, file, fileSize);
+  if (fileSize !== expected) {
+    const dims = `[${shape.join(', ')}]`;
+    throw new FormatError(
+      file,
+      Math.min(fileSize, expected),
+      fileSize < expected
+        ? `truncated: the header says ${dims} = ${expected - headerSize} bytes of data (${expected} in all), the file has ${fileSize}`
+        : `size mismatch: the header says ${dims} = ${expected} bytes in all, the file has ${fileSize} (${fileSize - expected} extra)`,
+    );
+  }
+  return { kind, shape, headerSize };
+}
+
+/** The magic number and dimensions, checked, and the file size they declare (`size`, header included). */
+function readIdxHeader(header: Uint8Array, file: string, fileSize: number): IdxHeader & { size: number } {
   if (fileSize < 4) {
     throw new FormatError(file, fileSize, `truncated: ${fileSize} bytes, an IDX header needs at least 4`);
   }
@@ -114,20 +154,10 @@ export function parseIdxHeader(header: Uint8Array, file: string, fileSize: numbe
   for (let i = 1; i < rank; i++) {
     if (dims[i] === 0) throw new FormatError(file, 4 + 4 * i, `${names[i]} is 0; images need at least 1×1 pixels`);
   }
-  const expected = headerSize + dims.reduce((a, b) => a * b, 1);
-  if (fileSize !== expected) {
-    const shape = `[${dims.join(', ')}]`;
-    throw new FormatError(
-      file,
-      Math.min(fileSize, expected),
-      fileSize < expected
-        ? `truncated: the header says ${shape} = ${expected - headerSize} bytes of data (${expected} in all), the file has ${fileSize}`
-        : `size mismatch: the header says ${shape} = ${expected} bytes in all, the file has ${fileSize} (${fileSize - expected} extra)`,
-    );
-  }
+  const size = headerSize + dims.reduce((a, b) => a * b, 1);
   return rank === 3
-    ? { kind: 'images', shape: dims as [number, number, number], headerSize }
-    : { kind: 'labels', shape: dims as [number], headerSize };
+    ? { kind: 'images', shape: dims as [number, number, number], headerSize, size }
+    : { kind: 'labels', shape: dims as [number], headerSize, size };
 }
 
 /** Encodes uint8 images (`shape` `[n, rows, cols]`) or labels (`[n]`) as an uncompressed IDX file. */
