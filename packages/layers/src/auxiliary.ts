@@ -1,6 +1,13 @@
 import type { LayerSpec, Shape } from '@convkit/shape';
 import type * as tf from '@tensorflow/tfjs-core';
-import { type ApplyOptions, type BaseConfig, type BuildOptions, Layer, type LayerJSON } from './layer.js';
+import {
+  type ApplyOptions,
+  type BaseConfig,
+  type BuildOptions,
+  Layer,
+  type LayerJSON,
+  type LayerShapes,
+} from './layer.js';
 import { childSeed, nameTree } from './sequential.js';
 
 /**
@@ -24,7 +31,13 @@ export class AuxiliaryHead extends Layer<BaseConfig> {
   }
 
   specs(input: Shape): LayerSpec[] {
-    return [{ type: 'tap', name: this.name, layers: this.head.specs(input) }];
+    return this.shapes(input).specs;
+  }
+
+  /** The head's shapes once; the tap passes its input on unchanged. */
+  protected override computeShapes(input: Shape): LayerShapes {
+    const head = this.head.shapes(input);
+    return { specs: [{ type: 'tap', name: this.name, layers: head.specs }], output: [...input] };
   }
 
   protected override onBuild(input: Shape, options: BuildOptions): void {

@@ -1,6 +1,13 @@
-import type { LayerSpec, Shape } from '@convkit/shape';
+import { concatOutput, type LayerSpec, type Shape } from '@convkit/shape';
 import * as tf from '@tensorflow/tfjs-core';
-import { type ApplyOptions, type BaseConfig, type BuildOptions, Layer, type LayerJSON } from './layer.js';
+import {
+  type ApplyOptions,
+  type BaseConfig,
+  type BuildOptions,
+  Layer,
+  type LayerJSON,
+  type LayerShapes,
+} from './layer.js';
 import { childSeed, nameTree } from './sequential.js';
 
 /**
@@ -20,7 +27,20 @@ export class Concat extends Layer<BaseConfig> {
   }
 
   specs(input: Shape): LayerSpec[] {
-    return [{ type: 'concat', name: this.name, branches: this.children.map((b) => b.specs(input)) }];
+    return this.shapes(input).specs;
+  }
+
+  /** One `shapes` call per branch; the join is checked from the branches' outputs, not by tracing them again. */
+  protected override computeShapes(input: Shape): LayerShapes {
+    const branches = this.children.map((b) => b.shapes(input));
+    return {
+      specs: [{ type: 'concat', name: this.name, branches: branches.map((b) => b.specs) }],
+      output: concatOutput(
+        this.name,
+        input,
+        branches.map((b) => b.output),
+      ),
+    };
   }
 
   protected override onBuild(input: Shape, options: BuildOptions): void {

@@ -28,7 +28,7 @@ export type { GlobalPool2dConfig } from './global-pool.js';
 export { GlobalPool2d } from './global-pool.js';
 export type { Initializer } from './initializers.js';
 export { fans, initialize } from './initializers.js';
-export type { ApplyOptions, BaseConfig, BuildOptions, LayerJSON, WeightSpec } from './layer.js';
+export type { ApplyOptions, BaseConfig, BuildOptions, LayerJSON, LayerShapes, WeightSpec } from './layer.js';
 export { Layer } from './layer.js';
 export type { LpPool2dConfig } from './lp-pool.js';
 export { LpPool2d } from './lp-pool.js';

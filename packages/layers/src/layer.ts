@@ -32,6 +32,20 @@ export interface ApplyOptions {
   seed?: number;
 }
 
+/** A layer's geometry for one input: its specs and its output shape, found in one walk. */
+export interface LayerShapes {
+  specs: LayerSpec[];
+  output: number[];
+}
+
+/**
+ * While a build runs, each layer's shapes for an input are remembered, so
+ * that a container and each child it builds do not walk the same subtree
+ * again (names, which specs carry, cannot change during a build). Outside a
+ * build nothing is cached: `assignName` may rename a layer at any time.
+ */
+let buildCache: WeakMap<Layer, Map<string, LayerShapes>> | undefined;
+
 /** A layer as data: what `toJSON` writes and `fromJSON` reads. */
 export interface LayerJSON {
   type: string;
@@ -90,7 +104,33 @@ export abstract class Layer<C extends BaseConfig = BaseConfig> {
 
   /** Output shape (no batch) for an input shape, without allocating anything. */
   outputShape(input: Shape): number[] {
-    return trace(input, this.specs(input)).output;
+    return [...this.shapes(input).output];
+  }
+
+  /**
+   * Specs and output shape together. Containers ask their children for
+   * these once each, so shapes cost time linear in the number of layers
+   * however deep containers nest; a downstream container should do the
+   * same (override `computeShapes`) rather than call a child's `specs` and
+   * `outputShape` separately, which walks the child twice per level.
+   */
+  shapes(input: Shape): LayerShapes {
+    const key = input.join(',');
+    const cached = buildCache?.get(this)?.get(key);
+    if (cached) return cached;
+    const computed = this.computeShapes(input);
+    if (buildCache) {
+      const own = buildCache.get(this) ?? new Map<string, LayerShapes>();
+      own.set(key, computed);
+      buildCache.set(this, own);
+    }
+    return computed;
+  }
+
+  /** `shapes` without the build-time cache: a leaf traces its own specs; containers fold their children's `shapes`. */
+  protected computeShapes(input: Shape): LayerShapes {
+    const specs = this.specs(input);
+    return { specs, output: trace(input, specs).output };
   }
 
   /** Creates the weights for `input` (no batch), seeded. Building twice with the same shape is a no-op. */
@@ -106,16 +146,22 @@ export abstract class Layer<C extends BaseConfig = BaseConfig> {
         },
       );
     }
-    this.outputShape(input); // validates the geometry, naming the layer
-    const seed = options.seed ?? 0;
-    this.weightSpecs(input).forEach((w, k) => {
-      const initial = initialize(w.init, w.shape, seed + k, this.name);
-      // tfjs names variables process-wide; ours are `<layer>/<weight>` (see namedWeights).
-      this.vars.set(w.name, tf.variable(initial, w.trainable));
-      initial.dispose();
-    });
-    this.builtInput = [...input];
-    this.onBuild(input, options);
+    const outermost = buildCache === undefined;
+    if (outermost) buildCache = new WeakMap();
+    try {
+      this.shapes(input); // validates the geometry, naming the layer
+      const seed = options.seed ?? 0;
+      this.weightSpecs(input).forEach((w, k) => {
+        const initial = initialize(w.init, w.shape, seed + k, this.name);
+        // tfjs names variables process-wide; ours are `<layer>/<weight>` (see namedWeights).
+        this.vars.set(w.name, tf.variable(initial, w.trainable));
+        initial.dispose();
+      });
+      this.builtInput = [...input];
+      this.onBuild(input, options);
+    } finally {
+      if (outermost) buildCache = undefined;
+    }
     return this;
   }
 

@@ -1,6 +1,13 @@
-import type { LayerSpec, Shape } from '@convkit/shape';
+import { type LayerSpec, type Shape, trace } from '@convkit/shape';
 import type * as tf from '@tensorflow/tfjs-core';
-import { type ApplyOptions, type BaseConfig, type BuildOptions, Layer, type LayerJSON } from './layer.js';
+import {
+  type ApplyOptions,
+  type BaseConfig,
+  type BuildOptions,
+  Layer,
+  type LayerJSON,
+  type LayerShapes,
+} from './layer.js';
 
 /** A container's children, named `<type><n>` across the whole tree (configured names win). */
 export function nameTree(root: Layer & { children?: readonly Layer[] }): void {
@@ -46,20 +53,28 @@ export class Sequential extends Layer<BaseConfig> {
   }
 
   specs(input: Shape): LayerSpec[] {
-    const out: LayerSpec[] = [];
+    return this.shapes(input).specs;
+  }
+
+  /** One `shapes` call per child: its specs and the next child's input together. */
+  protected override computeShapes(input: Shape): LayerShapes {
+    // With no child, the trace still validates the input.
+    if (this.children.length === 0) return { specs: [], output: trace(input, []).output };
+    const specs: LayerSpec[] = [];
     let shape: Shape = input;
     for (const child of this.children) {
-      out.push(...child.specs(shape));
-      shape = child.outputShape(shape);
+      const own = child.shapes(shape);
+      specs.push(...own.specs);
+      shape = own.output;
     }
-    return out;
+    return { specs, output: [...shape] };
   }
 
   protected override onBuild(input: Shape, options: BuildOptions): void {
     let shape: Shape = input;
     this.children.forEach((child, k) => {
       child.build(shape, { seed: childSeed(options.seed ?? 0, k) });
-      shape = child.outputShape(shape);
+      shape = child.shapes(shape).output;
     });
   }
 

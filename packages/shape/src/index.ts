@@ -46,4 +46,4 @@ export type {
 } from './specs.js';
 export type { ReceptiveField2d, Shape, TraceOptions, TraceResult, TraceRow } from './trace.js';
 // Whole networks
-export { axisPaddings, trace } from './trace.js';
+export { axisPaddings, concatOutput, trace } from './trace.js';

@@ -289,7 +289,31 @@ function traceConcat(spec: ConcatSpec, name: string, state: State, context: Cont
     throw new ShapeError(name, 'a concat needs at least one branch, received none', { branches: spec.branches });
   }
   const traced = spec.branches.map((branch) => traceStack(branch, state, context, depth + 1));
-  const outputs = traced.map((t) => t.state.shape);
+  const output = concatOutput(
+    name,
+    state.shape,
+    traced.map((t) => t.state.shape),
+  );
+  const branches = traced.map((t) => t.rows);
+  return { output, field: unionField(traced.map((t) => t.state.field)), branches, rows: branches.flat() };
+}
+
+/**
+ * The output of concatenating branches on channels, from the branches'
+ * output shapes alone; throws a `ShapeError` naming `name` when they
+ * disagree on height and width. Containers that already know their
+ * branches' outputs use it instead of tracing the branches again.
+ *
+ * @example
+ * ```ts
+ * concatOutput('inception3a', [28, 28, 192], [[28, 28, 64], [28, 28, 128]]); // [28, 28, 192]
+ * ```
+ */
+export function concatOutput(name: string, input: Shape, outputs: readonly Shape[]): number[] {
+  spatial(name, 'concat', input);
+  if (outputs.length === 0) {
+    throw new ShapeError(name, 'a concat needs at least one branch, received none', { branches: [] });
+  }
   // Branches may downsample (Inception v3's grid reductions) but must agree with each other.
   const [oh, ow] = outputs[0] as number[];
   outputs.forEach((shape, i) => {
@@ -298,13 +322,11 @@ function traceConcat(spec: ConcatSpec, name: string, state: State, context: Cont
       throw new ShapeError(
         name,
         `concatenated branches must agree on height and width, but branch ${i} does not (${all}): give every branch the same stride and 'same' padding`,
-        { input: state.shape, outputs },
+        { input, outputs },
       );
     }
   });
-  const output = [oh as number, ow as number, outputs.reduce((c, s) => c + (s[2] as number), 0)];
-  const branches = traced.map((t) => t.rows);
-  return { output, field: unionField(traced.map((t) => t.state.field)), branches, rows: branches.flat() };
+  return [oh as number, ow as number, outputs.reduce((c, s) => c + (s[2] as number), 0)];
 }
 
 /** The smallest field covering every branch's field (they are centred windows). */
