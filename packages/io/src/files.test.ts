@@ -1,9 +1,9 @@
-import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { FormatError } from './errors.js';
-import { openSafetensors, readSafetensors, writeFileAtomic } from './files.js';
+import { openSafetensors, readSafetensors, removeStaleTemporaries, writeFileAtomic } from './files.js';
 import { encodeSafetensors } from './safetensors.js';
 
 describe('files', () => {
@@ -17,8 +17,35 @@ describe('files', () => {
     expect(readdirSync(dir).filter((f) => f.endsWith('.tmp'))).toEqual([]);
   });
 
-  it('writeFileAtomic into a missing folder fails and leaves nothing', async () => {
-    await expect(writeFileAtomic(join(dir, 'missing', 'x'), 'x')).rejects.toThrow(/ENOENT/);
+  it('writeFileAtomic into a missing folder fails, naming the file, and leaves nothing', async () => {
+    await expect(writeFileAtomic(join(dir, 'missing', 'x'), 'x')).rejects.toThrow(
+      /cannot write .*missing\/x: ENOENT.*It did not exist before and was not created/,
+    );
+  });
+
+  it('removeStaleTemporaries removes what killed writes leave, and nothing else', async () => {
+    const folder = mkdtempSync(join(tmpdir(), 'convkit-tmp-'));
+    const names = [
+      '.config.json.0123456789ab.tmp',
+      '.last.safetensors.a1b2c3d4e5f6.tmp',
+      '.report.html.ffffffffffff.tmp',
+      'config.json',
+      '.hidden',
+      'notes.tmp',
+      '.x.123.tmp',
+      '.y.0123456789AB.tmp',
+    ];
+    for (const name of names) writeFileSync(join(folder, name), 'x');
+    mkdirSync(join(folder, 'checkpoints'));
+    expect(await removeStaleTemporaries(folder, 'last.safetensors')).toEqual(['.last.safetensors.a1b2c3d4e5f6.tmp']);
+    expect((await removeStaleTemporaries(folder)).sort()).toEqual([
+      '.config.json.0123456789ab.tmp',
+      '.report.html.ffffffffffff.tmp',
+    ]);
+    expect(readdirSync(folder).sort()).toEqual(
+      ['.hidden', '.x.123.tmp', '.y.0123456789AB.tmp', 'checkpoints', 'config.json', 'notes.tmp'].sort(),
+    );
+    expect(await removeStaleTemporaries(join(folder, 'absent'))).toEqual([]);
   });
 
   it('openSafetensors reads one tensor at a time; readSafetensors reads all', async () => {

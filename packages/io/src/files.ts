@@ -1,15 +1,74 @@
 import { randomBytes } from 'node:crypto';
-import { open, rename, rm } from 'node:fs/promises';
+import { access, open, readdir, rename, rm } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { decodeValues } from './dtypes.js';
 import { FormatError } from './errors.js';
 import { type DecodedTensor, parseHeader, type SafetensorsHeader } from './safetensors.js';
 
 /**
+ * A write that failed: names the file and says that its previous contents
+ * (when there were any) are untouched. `code` is the system's (`ENOSPC`,
+ * `EACCES`, `EROFS`, …) and `cause` the original error.
+ */
+export class FileWriteError extends Error {
+  override readonly name = 'FileWriteError';
+  readonly file: string;
+  readonly code: string | undefined;
+
+  constructor(file: string, cause: unknown, previousKept: boolean) {
+    const code = (cause as NodeJS.ErrnoException).code;
+    const reason = code === 'ENOSPC' ? 'the disk is full' : code === 'EROFS' ? 'the file system is read-only' : '';
+    super(
+      `cannot write ${file}${reason ? ` (${reason})` : ''}: ${(cause as Error).message}. ` +
+        (previousKept
+          ? `Its previous version is intact: nothing was replaced.`
+          : `It did not exist before and was not created.`),
+      { cause },
+    );
+    this.file = file;
+    this.code = code;
+  }
+}
+
+// The one place that knows how temporary files are named: `.<name>.<12 hex>.tmp` beside the target.
+const TEMPORARY = /^\.(.+)\.[0-9a-f]{12}\.tmp$/;
+const temporaryPath = (path: string) => join(dirname(path), `.${basename(path)}.${randomBytes(6).toString('hex')}.tmp`);
+
+/**
+ * Removes the temporary files that `writeFileAtomic` leaves when its process
+ * is killed mid-write (`.<name>.<12 hex>.tmp`) from `dir`, or only those of
+ * `name` when given; returns the names removed. Call it only where no other
+ * process is writing into `dir` at the time (a run folder being opened), or
+ * with `name` right after writing that file. A missing `dir` has none.
+ *
+ * @example
+ * ```ts
+ * await removeStaleTemporaries('runs/a'); // ['.report.html.3f9a1c0b2d4e.tmp']
+ * ```
+ */
+export async function removeStaleTemporaries(dir: string, name?: string): Promise<string[]> {
+  let entries: string[];
+  try {
+    entries = await readdir(dir);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
+    throw error;
+  }
+  const stale = entries.filter((f) => {
+    const target = TEMPORARY.exec(f)?.[1];
+    return target !== undefined && (name === undefined || target === name);
+  });
+  await Promise.all(stale.map((f) => rm(join(dir, f), { force: true })));
+  return stale;
+}
+
+/**
  * Writes a file so that a reader (or a crash) sees either the old contents or
  * the new, never a part: write a temporary file beside it, flush it to disk,
  * rename it over the target, then flush the folder so the rename survives a
- * power cut.
+ * power cut. A failure (a full disk, a read-only folder) throws a
+ * `FileWriteError` that names the file and says the previous version is
+ * intact; a crash leaves a temporary file that `removeStaleTemporaries` clears.
  *
  * @example
  * ```ts
@@ -17,23 +76,25 @@ import { type DecodedTensor, parseHeader, type SafetensorsHeader } from './safet
  * ```
  */
 export async function writeFileAtomic(path: string, data: Uint8Array | string): Promise<void> {
-  const temporary = join(dirname(path), `.${basename(path)}.${randomBytes(6).toString('hex')}.tmp`);
-  const handle = await open(temporary, 'w');
+  const temporary = temporaryPath(path);
+  const fail = async (error: unknown): Promise<never> => {
+    await rm(temporary, { force: true }).catch(() => undefined);
+    const existed = await access(path).then(
+      () => true,
+      () => false,
+    );
+    throw new FileWriteError(path, error, existed);
+  };
+  const handle = await open(temporary, 'w').catch(fail);
   try {
     await handle.writeFile(data);
     await handle.sync();
   } catch (error) {
-    await handle.close();
-    await rm(temporary, { force: true });
-    throw error;
+    await handle.close().catch(() => undefined);
+    return fail(error);
   }
   await handle.close();
-  try {
-    await rename(temporary, path);
-  } catch (error) {
-    await rm(temporary, { force: true });
-    throw error;
-  }
+  await rename(temporary, path).catch(fail);
   const folder = await open(dirname(path), 'r');
   try {
     await folder.sync();

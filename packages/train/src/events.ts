@@ -19,6 +19,8 @@ export type FitEvent =
       epoch: number;
       batch: number;
       backend: string;
+      /** The finished epochs so far (from the checkpoint after a resume): the record a listener's own log must match. */
+      history: EpochRecord[];
     }
   | { type: 'epochStart'; epoch: number; epochs: number; lr: number }
   | {

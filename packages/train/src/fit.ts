@@ -21,6 +21,7 @@ import { evaluate } from './evaluate.js';
 import type { FitListener, StopReason } from './events.js';
 import { withAuxiliary } from './losses.js';
 import { createOptimizer, type Optimizer, type OptimizerConfig } from './optimizers.js';
+import { checkSlots, exists, refuseLostProgress, repairBest } from './resume.js';
 import { createSchedule, type ScheduleConfig } from './schedules.js';
 import { mixSeed } from './seeds.js';
 
@@ -133,11 +134,15 @@ export async function fit(model: Layer, options: FitOptions): Promise<FitResult>
   const optimizer = createOptimizer(options.optimizer ?? DEFAULT_OPTIMIZER);
   const schedule = createSchedule(options.schedule ?? { type: 'constant' }, lr);
   let progress = freshProgress();
+  const store = checkpoints?.store;
+  // Named in the non-finite-loss message only once it exists.
+  let lastExists = false;
 
   const save = async (name: string) => {
     if (!checkpoints) return;
     const bytes = await encodeCheckpoint(model, await optimizer.state(), progress, checkpoints.extra ?? null);
     await checkpoints.store.save(name, bytes);
+    if (name === 'last') lastExists = true;
     await emit({
       type: 'checkpoint',
       name,
@@ -148,15 +153,22 @@ export async function fit(model: Layer, options: FitOptions): Promise<FitResult>
   };
 
   try {
-    const saved = options.resume === true ? await checkpoints?.store.load('last') : options.resume || undefined;
+    const saved = options.resume === true ? await store?.load('last') : options.resume || undefined;
+    if (store && options.resume === true && !saved) await refuseLostProgress(store);
     if (saved) {
-      const where = options.resume === true ? checkpoints?.store.describe('last') : '<resume bytes>';
+      const where = options.resume === true ? store?.describe('last') : '<resume bytes>';
       const checkpoint = decodeCheckpoint(saved, where);
       loadWeights(model, checkpoint.weights, where);
+      checkSlots(model, options.optimizer ?? DEFAULT_OPTIMIZER, checkpoint.optimizer, where);
       optimizer.restore(checkpoint.optimizer);
       schedule.restore(checkpoint.progress.schedule);
       progress = checkpoint.progress;
+      if (store && options.resume === true && validation) {
+        const repaired = await repairBest(store, saved, progress);
+        if (repaired) await emit(repaired);
+      }
     }
+    lastExists = store ? Boolean(saved && options.resume === true) || (await exists(store, 'last')) : false;
     const batches = Math.ceil(train.count / batchSize);
     await emit({
       type: 'trainStart',
@@ -166,6 +178,7 @@ export async function fit(model: Layer, options: FitOptions): Promise<FitResult>
       epoch: progress.epoch,
       batch: progress.batch,
       backend: tf.getBackend(),
+      history: [...progress.history],
     });
     const step = trainingStep(model, optimizer, options);
 
@@ -194,7 +207,7 @@ export async function fit(model: Layer, options: FitOptions): Promise<FitResult>
           epoch,
           batch,
           step: progress.step,
-          where: checkpoints?.store.describe('last'),
+          where: store && (lastExists ? store.describe('last') : null),
         }));
         const b = x.shape[0];
         tf.dispose([x, y]);
@@ -258,8 +271,11 @@ export async function fit(model: Layer, options: FitOptions): Promise<FitResult>
       progress.partial = { lossSum: 0, correct: 0, seen: 0, seconds: 0 };
       progress.schedule = schedule.state();
       await emit({ type: 'epochEnd', epochs, record });
-      await save('last');
+      // `best` before `last`: a crash between the two (or during either) leaves `last` at the
+      // previous epoch, so the resume replays this epoch and writes `best` again. The other
+      // order left `best` one improvement behind for good.
       if (improved && validation) await save('best');
+      await save('last');
       if (earlyStopping && progress.epochsWithoutImprovement >= earlyStopping.patience && epoch + 1 < epochs) {
         await emit({ type: 'trainEnd', reason: 'earlyStopping', history: progress.history });
         return { reason: 'earlyStopping', history: progress.history, progress };
@@ -280,7 +296,8 @@ interface StepContext {
   epoch: number;
   batch: number;
   step: number;
-  where: string | undefined;
+  /** The last good checkpoint; `null` when the store has none yet, `undefined` without a store. */
+  where: string | null | undefined;
 }
 
 /**
@@ -313,7 +330,11 @@ function trainingStep(model: Layer, optimizer: Optimizer, options: FitOptions) {
         const { epoch, batch, step, where } = context();
         throw new TrainingError(
           `the loss is ${loss} at epoch ${epoch + 1}, batch ${batch + 1} (step ${step + 1}, lr ${lr}); training stopped before this step changed any weight` +
-            (where ? `. The last good checkpoint is ${where}` : '') +
+            (where
+              ? `. The last good checkpoint is ${where}`
+              : where === null
+                ? '. No checkpoint was written yet'
+                : '') +
             '. Try a lower lr, gradient clipping (clipGradNorm) or check the inputs for NaN.',
         );
       }

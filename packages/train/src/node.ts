@@ -1,6 +1,6 @@
-import { mkdir, readdir, readFile, rm } from 'node:fs/promises';
+import { access, mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { writeFileAtomic } from '@convkit/io/node';
+import { removeStaleTemporaries, writeFileAtomic } from '@convkit/io/node';
 import type { CheckpointStore } from './checkpoint.js';
 
 export * from './index.js';
@@ -8,7 +8,8 @@ export * from './index.js';
 /**
  * Checkpoints as `<dir>/<name>.safetensors`, written atomically (temporary
  * file, fsync, rename): killing the process at any moment leaves the previous
- * checkpoint or the new one, whole.
+ * checkpoint or the new one, whole. A failed save (a full disk) throws
+ * `FileWriteError`, naming the file and saying the previous checkpoint is intact.
  *
  * @example
  * ```ts
@@ -22,9 +23,13 @@ export function directoryStore(dir: string): CheckpointStore {
       await mkdir(dir, { recursive: true });
       await writeFileAtomic(path(name), bytes);
       // A process killed mid-write leaves its temporary file; the checkpoint itself is whole, so clear the leftovers.
-      const stale = (await readdir(dir)).filter((f) => f.startsWith(`.${name}.safetensors.`) && f.endsWith('.tmp'));
-      await Promise.all(stale.map((f) => rm(join(dir, f), { force: true })));
+      await removeStaleTemporaries(dir, `${name}.safetensors`);
     },
+    has: (name) =>
+      access(path(name)).then(
+        () => true,
+        () => false,
+      ),
     async load(name) {
       try {
         const bytes = await readFile(path(name));
