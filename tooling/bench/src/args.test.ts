@@ -19,6 +19,18 @@ describe('parseArgs', () => {
     ]);
     expect(o.quick).toBe(false);
     expect(o.out).toBe('RESULTS.md');
+    expect(o.repeat).toBe(1);
+  });
+
+  it('repeats the whole run as many times as asked', () => {
+    expect(parseArgs(['--repeat', '5']).repeat).toBe(5);
+    expect(parseArgs(['--repeat=3']).repeat).toBe(3);
+  });
+
+  it('refuses a repeat count that is not a positive integer, repeating it', () => {
+    for (const bad of ['0', '-2', '1.5', 'five', '1e3x']) {
+      expect(() => parseArgs(['--repeat', bad])).toThrow(`--repeat needs a positive integer, received ${bad}`);
+    }
   });
 
   it('takes lists in either spelling and keeps the run order', () => {

@@ -7,6 +7,8 @@ export interface BenchOptions {
   quick: boolean;
   /** Where the markdown results go, relative to the bench folder; undefined with --no-write. */
   out: string | undefined;
+  /** Invocations' worth of child processes per cell: each invocation's median is reported, and their spread. */
+  repeat: number;
   help: boolean;
 }
 
@@ -15,6 +17,8 @@ export const USAGE = `Usage: pnpm bench [-- options]   (or: node tooling/bench/d
   --only <ids>       workloads, comma-separated: ${WORKLOADS.map((w) => w.id).join(', ')}
   --backends <ids>   configurations, comma-separated: ${CONFIGURATIONS.map((c) => c.id).join(', ')}
   --quick            fewer runs and a smaller time budget per workload (indicative numbers)
+  --repeat <N>       run every cell N times, each in a fresh child process as a new invocation would,
+                     and report each invocation's median and min/median/max across them (default 1)
   --out <file>       markdown results file (default RESULTS.md in tooling/bench)
   --no-write         print only, write no file
   --help             this text`;
@@ -26,6 +30,7 @@ export function parseArgs(argv: readonly string[]): BenchOptions {
     configurations: CONFIGURATIONS.map((c) => c.id),
     quick: false,
     out: 'RESULTS.md',
+    repeat: 1,
     help: false,
   };
   for (let i = 0; i < argv.length; i++) {
@@ -54,6 +59,13 @@ export function parseArgs(argv: readonly string[]): BenchOptions {
       case '--quick':
         options.quick = true;
         break;
+      case '--repeat': {
+        const text = value();
+        const count = /^\d+$/.test(text) ? Number(text) : Number.NaN;
+        if (!(count >= 1)) throw new Error(`--repeat needs a positive integer, received ${text}`);
+        options.repeat = count;
+        break;
+      }
       case '--out':
         options.out = value();
         break;

@@ -21,6 +21,11 @@ export function describeMachine(now = new Date()): Machine {
     memoryGiB: Math.round(os.totalmem() / 2 ** 30),
     os: `${os.type()} ${os.release()} ${os.arch()}`,
     node: process.version,
-    loadAverage: Math.round((os.loadavg()[0] ?? 0) * 100) / 100,
+    loadAverage: loadNow(),
   };
+}
+
+/** The one-minute load average now, to two decimals. */
+export function loadNow(): number {
+  return Math.round((os.loadavg()[0] ?? 0) * 100) / 100;
 }

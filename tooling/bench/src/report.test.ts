@@ -81,5 +81,35 @@ describe('tables', () => {
     expect(md).toContain('**Quick run**');
     expect(md).toContain('| onnxruntime-node | 10.0 ms (1.00×) |');
     expect(md).not.toMatch(/\n\n\n/);
+    expect(md).not.toContain('invocations');
+  });
+
+  it('add the spread across invocations when the run was repeated', () => {
+    const md = renderResultsFile({
+      machine: {
+        date: '2026-01-01T00:00:00Z',
+        cpu: 'AMD EPYC',
+        cores: 2,
+        memoryGiB: 23,
+        os: 'Linux',
+        node: 'v20.20.2',
+        loadAverage: 0.1,
+      },
+      command: 'pnpm bench -- --repeat 2',
+      quick: false,
+      versions: [],
+      missing: [],
+      workloads: [conv],
+      configurations,
+      rows,
+      invocations: {
+        count: 2,
+        loads: [0.1, 1.25],
+        table: { headers: ['workload', 'configuration'], align: [], rows: [['conv', 'wasm']] },
+      },
+    });
+    expect(md).toContain('## Across 2 invocations (`--repeat 2`)');
+    expect(md).toContain('Load average at the start of each invocation: 0.1, 1.25.');
+    expect(md).toContain('| conv | wasm |');
   });
 });

@@ -18,6 +18,20 @@ export interface ResultsDocument {
   rows: ReadonlyMap<Workload['id'], readonly Row[]>;
   /** The backends' targets with their ratios (targets.ts): issue 9's when native ran, issue 10's when cuda did. */
   targets?: readonly { title: string; table: Table }[];
+  /** `--repeat N` (N > 1): each invocation's median per cell and their spread (repeat.ts). */
+  invocations?: { count: number; loads: readonly number[]; table: Table };
+}
+
+function invocationsSection({ count, loads, table }: NonNullable<ResultsDocument['invocations']>): string[] {
+  return [
+    `## Across ${count} invocations (\`--repeat ${count}\`)`,
+    '',
+    'Each invocation runs every cell in a fresh child process, as a separate `pnpm bench` would; the tables above pool their timed runs.',
+    `Load average at the start of each invocation: ${loads.join(', ')}.`,
+    '',
+    renderMarkdown(table),
+    '',
+  ];
 }
 
 /** RESULTS.md: the machine, the versions, the side-by-side table, then each workload in detail. */
@@ -42,6 +56,7 @@ export function renderResultsFile(doc: ResultsDocument): string {
     renderMarkdown(summaryTable(doc.workloads, doc.rows, doc.configurations)),
     '',
     ...(doc.targets ?? []).flatMap((t) => [`## ${t.title}`, '', renderMarkdown(t.table), '']),
+    ...(doc.invocations ? invocationsSection(doc.invocations) : []),
   ];
   for (const w of doc.workloads) {
     lines.push(`## ${w.title}`, '', renderMarkdown(detailTable(doc.rows.get(w.id) ?? [])), '');

@@ -7,7 +7,7 @@ import { runChild } from './child.js';
 import { CONFIGURATIONS, type Configuration, PEER_THREADS, type Requirement } from './configurations.js';
 import { architectureCost } from './cost.js';
 import type { Job } from './job.js';
-import { describeMachine } from './machine.js';
+import { describeMachine, loadNow } from './machine.js';
 import type { Cell, Outcome } from './outcome.js';
 import { probeCuda } from './peers/cuda.js';
 import { ensureOnnxRuntime, type PeerStatus } from './peers/onnxruntime.js';
@@ -15,6 +15,7 @@ import { BENCH_ROOT, DIST_DIR } from './peers/paths.js';
 import { ensureOpenBlas, ensureTorch, findTorchCuda, PYTHON } from './peers/torch.js';
 import { outcomeWithoutRunning } from './plan.js';
 import { FULL_POLICY, QUICK_POLICY, type TimingPolicy } from './policy.js';
+import { invocationKey, invocationsTable, mergeInvocations } from './repeat.js';
 import { detailTable, type Row, rowsFor, summaryTable } from './report.js';
 import { renderResultsFile } from './results-file.js';
 import { summarize } from './stats.js';
@@ -49,16 +50,32 @@ async function main(): Promise<void> {
   for (const [need, status] of peers)
     log(`  ${need}: ${status.available ? status.detail : `unavailable — ${status.reason}`}`);
 
-  const cells: Cell[] = [];
-  for (const configuration of configurations) {
-    for (const workload of workloads) {
-      const outcome =
-        outcomeWithoutRunning(configuration, workload, peers, cells, policy) ??
-        (await runCell(configuration, workload, policy));
-      cells.push({ configuration: configuration.id, workload: workload.id, outcome });
-      log(`  ${configuration.label.padEnd(18)} ${workload.id.padEnd(13)} ${describeOutcome(outcome)}`);
+  // `--repeat N`: the whole sequence of cells N times over, in order, as N invocations would run them;
+  // a cell that did not run the first time (unavailable, skipped, …) is not tried again.
+  const firstRound: Cell[] = [];
+  const invocations = new Map<string, Outcome[]>();
+  const loads: number[] = [];
+  for (let round = 1; round <= options.repeat; round++) {
+    loads.push(loadNow());
+    if (options.repeat > 1) log(`invocation ${round} of ${options.repeat}, load ${loads.at(-1)}`);
+    for (const configuration of configurations) {
+      for (const workload of workloads) {
+        const key = invocationKey(configuration.id, workload.id);
+        const earlier = invocations.get(key);
+        if (earlier !== undefined && earlier[0]?.kind !== 'ok') continue;
+        const outcome =
+          (round === 1 ? outcomeWithoutRunning(configuration, workload, peers, firstRound, policy) : undefined) ??
+          (await runCell(configuration, workload, policy));
+        if (round === 1) firstRound.push({ configuration: configuration.id, workload: workload.id, outcome });
+        invocations.set(key, [...(earlier ?? []), outcome]);
+        log(`  ${configuration.label.padEnd(18)} ${workload.id.padEnd(13)} ${describeOutcome(outcome)}`);
+      }
     }
   }
+  const cells: Cell[] = firstRound.map((c) => ({
+    ...c,
+    outcome: mergeInvocations(invocations.get(invocationKey(c.configuration, c.workload)) ?? [c.outcome]),
+  }));
 
   const rows = new Map<Workload['id'], Row[]>(workloads.map((w) => [w.id, rowsFor(w, cells, configurations)]));
   console.log(
@@ -70,6 +87,15 @@ async function main(): Promise<void> {
     .filter((t) => t.table.rows.length > 0);
   for (const t of targets) console.log(`\n${t.title}\n\n${renderText(t.table)}`);
   for (const w of workloads) console.log(`\n${w.title}\n\n${renderText(detailTable(rows.get(w.id) ?? []))}`);
+  const spread =
+    options.repeat > 1
+      ? { count: options.repeat, loads, table: invocationsTable(workloads, invocations, configurations) }
+      : undefined;
+  if (spread) {
+    console.log(
+      `\nAcross ${spread.count} invocations (load at the start of each: ${loads.join(', ')})\n\n${renderText(spread.table)}`,
+    );
+  }
 
   if (options.out !== undefined) {
     const path = isAbsolute(options.out) ? options.out : join(BENCH_ROOT, options.out);
@@ -89,6 +115,7 @@ async function main(): Promise<void> {
         configurations,
         rows,
         targets,
+        ...(spread ? { invocations: spread } : {}),
       }),
     );
     log(`\nwrote ${path}`);
