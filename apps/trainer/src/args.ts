@@ -9,12 +9,25 @@ export function positiveInteger(flag: string, value: string | undefined): number
   return n;
 }
 
-/** A flag's value as a non-negative number. */
-export function nonNegative(flag: string, value: string | undefined): number | undefined {
+/** A flag's value as a finite number > 0 (a learning rate of 0 trains nothing). */
+export function positiveNumber(flag: string, value: string | undefined): number | undefined {
   if (value === undefined) return undefined;
   const n = Number(value);
-  if (!(Number.isFinite(n) && n >= 0) || value.trim() === '') {
-    throw new UsageError(`--${flag} must be a non-negative number, received ${JSON.stringify(value)}`);
+  if (!(Number.isFinite(n) && n > 0) || value.trim() === '') {
+    throw new UsageError(`--${flag} must be a number > 0, received ${JSON.stringify(value)}`);
+  }
+  return n;
+}
+
+/** Seeds are 32-bit: every seeded stream mixes them as unsigned 32-bit integers. */
+export const MAX_SEED = 2 ** 32 - 1;
+
+/** `--seed`: an integer in [0, 2³² − 1], the range every seeded stream mixes (1.5 or 1e300 would be silently truncated). */
+export function seedValue(value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (!/^\s*\d+\s*$/.test(value) || n > MAX_SEED) {
+    throw new UsageError(`--seed must be an integer from 0 to ${MAX_SEED}, received ${JSON.stringify(value)}`);
   }
   return n;
 }

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import type { AugmentOptions, Normalize } from '@convkit/data';
 import { getRecipe, type OptimizerConfig, type ScheduleConfig } from '@convkit/train/node';
+import { checkConfigFields } from './config-check.js';
 import { UsageError } from './errors.js';
 
 /** Everything a training run depends on; saved as `config.json` in the run folder. */
@@ -80,7 +81,7 @@ export function composeConfig(
   return { ...base, ...defined(file), ...defined(flags), model: flags.model } as TrainConfig;
 }
 
-/** Reads a JSON config file; a parse error names the file. */
+/** Reads a JSON config file; a parse error, an unknown key or a bad value names the file and the key. */
 export function readConfigFile(path: string): Partial<TrainConfig> {
   let text: string;
   try {
@@ -88,13 +89,16 @@ export function readConfigFile(path: string): Partial<TrainConfig> {
   } catch {
     throw new UsageError(`--config ${path}: cannot read the file`);
   }
+  let parsed: unknown;
   try {
-    const parsed = JSON.parse(text) as unknown;
-    if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new Error('not a JSON object');
-    return parsed as Partial<TrainConfig>;
+    parsed = JSON.parse(text) as unknown;
   } catch (error) {
     throw new UsageError(`--config ${path}: ${(error as Error).message}`);
   }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed))
+    throw new UsageError(`--config ${path}: not a JSON object`);
+  checkConfigFields(parsed as Record<string, unknown>, `--config ${path}`);
+  return parsed as Partial<TrainConfig>;
 }
 
 /**

@@ -15,6 +15,8 @@ export interface EvaluateOptions {
   normalize?: Normalize;
   /** Deterministic preprocessing for evaluation, e.g. `{ resize, centerCrop }`; no random options. */
   augment?: AugmentOptions;
+  /** Stops between batches: the promise rejects with the signal's reason (an `AbortError` by default). */
+  signal?: AbortSignal;
 }
 
 /**
@@ -30,11 +32,15 @@ export interface EvaluateOptions {
 export async function evaluate(
   model: Layer,
   data: ImageDataset | DatasetSource,
-  { batchSize = 256, normalize = 'unit', augment }: EvaluateOptions = {},
+  { batchSize = 256, normalize = 'unit', augment, signal }: EvaluateOptions = {},
 ): Promise<ClassificationMetrics> {
   const metrics = new ClassificationMetrics(data.classes);
   const stream = streamBatches(data, { batchSize, shuffle: false, normalize, ...(augment ? { augment } : {}) });
   for await (const { x, y } of stream) {
+    if (signal?.aborted) {
+      tf.dispose([x, y]);
+      signal.throwIfAborted();
+    }
     const [logits, loss, labels] = tf.tidy(() => {
       const out = model.apply(x, { training: false });
       return [out, softmaxCrossEntropy(out, y), tf.argMax(y, 1)] as const;

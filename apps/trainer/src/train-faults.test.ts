@@ -1,0 +1,127 @@
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { run } from './cli.js';
+import { smallestLimit } from './training-data.js';
+
+/** Runs the CLI in-process; returns the exit code, stdout lines and stderr text. */
+async function cli(...argv: string[]) {
+  const out: string[] = [];
+  const errors: string[] = [];
+  const spy = vi.spyOn(console, 'error').mockImplementation((...args: unknown[]) => void errors.push(args.join(' ')));
+  const code = await run(argv, (line) => void out.push(line));
+  spy.mockRestore();
+  return { code, out: out.join('\n'), err: errors.join('\n') };
+}
+
+afterEach(() => vi.restoreAllMocks());
+
+const scratch = () => mkdtempSync(join(tmpdir(), 'convkit-faults-'));
+
+/** A config file holding `value`, in a fresh folder. */
+function configFile(value: unknown): string {
+  const path = join(scratch(), 'config.json');
+  writeFileSync(path, JSON.stringify(value));
+  return path;
+}
+
+describe('convkit train refuses a bad configuration before the run folder exists', () => {
+  const fileCases: [string, unknown, RegExp][] = [
+    ['a string of epochs', { epochs: 'abc' }, /"epochs" must be a positive integer, received "abc"/],
+    ['a word for lr', { lr: 'fast' }, /"lr" must be a finite number > 0, received "fast"/],
+    ['a negative batch size', { batchSize: -5 }, /"batchSize" must be a positive integer, received -5/],
+    ['an optimizer given by name', { optimizer: 'adam' }, /"optimizer" must be a JSON object with a "type"/],
+    ['an unknown optimizer type', { optimizer: { type: 'adamw' } }, /"optimizer" .*unknown.*adamw/i],
+    ['a momentum out of range', { optimizer: { type: 'sgd', momentum: 1.5 } }, /momentum must be in \[0, 1\)/],
+    ['a typo of batchSize', { batchsize: 7 }, /unknown key "batchsize"; did you mean batchSize\?/],
+    ['a negative limit', { limit: -3 }, /"limit" must be a positive integer, received -3/],
+    ['a negative seed', { seed: -1 }, /"seed" must be an integer in \[0, 4294967295\], received -1/],
+    ['a fractional seed', { seed: 1.5 }, /"seed" must be an integer/],
+    ['a schedule the rate cannot take', { schedule: { type: 'step', stepSize: 0 } }, /stepSize must be a positive/],
+  ];
+  for (const [what, value, message] of fileCases) {
+    it(`${what}: exit 2, the file and key named, nothing written`, async () => {
+      const file = configFile(value);
+      const out = join(scratch(), 'run');
+      const { code, err } = await cli('train', 'lenet5-modern', '--config', file, '--out', out, '--backend', 'cpu');
+      expect(err).toMatch(message);
+      expect(err).toContain(`--config ${file}`);
+      expect(code).toBe(2);
+      expect(existsSync(out)).toBe(false);
+    });
+  }
+
+  const flagCases: [string[], RegExp][] = [
+    [['--lr', '0'], /--lr must be a number > 0, received "0"/],
+    [['--seed', '1.5'], /--seed must be an integer from 0 to 4294967295, received "1.5"/],
+    [['--seed', '1e300'], /--seed must be an integer from 0 to 4294967295, received "1e300"/],
+    [['--seed=-2'], /--seed must be an integer/],
+    [
+      ['--limit', '1'],
+      /--limit 1 leaves no example for validation \(validationFraction 0\.083\d*\): use --limit 6 or more/,
+    ],
+  ];
+  for (const [flags, message] of flagCases) {
+    it(`${flags.join(' ')}: exit 2 before the run folder exists`, async () => {
+      const out = join(scratch(), 'run');
+      const { code, err } = await cli('train', 'lenet5-modern', ...flags, '--out', out, '--backend', 'cpu');
+      expect(err).toMatch(message);
+      expect(code).toBe(2);
+      expect(existsSync(out)).toBe(false);
+    });
+  }
+
+  it('the smallest --limit leaves one example on each side of the split', () => {
+    expect(smallestLimit(1 / 12)).toBe(6); // round(6/12) = 1 held out, 5 trained
+    expect(smallestLimit(0)).toBe(1);
+    expect(smallestLimit(0.5)).toBe(2);
+  });
+});
+
+describe('a failed resume leaves the run as it was', () => {
+  it('NaN under a new --lr, or another data set that does not fit: config.json and data.json byte-identical', {
+    timeout: 400_000,
+  }, async () => {
+    const dir = join(scratch(), 'run');
+    const first = await cli(
+      'train',
+      'lenet5-modern',
+      '--limit',
+      '240',
+      '--epochs',
+      '1',
+      '--batch',
+      '60',
+      '--backend',
+      'cpu',
+      '--out',
+      dir,
+    );
+    expect(first.code, first.err).toBe(0);
+    const saved = ['config.json', 'data.json'].map((name) => readFileSync(join(dir, name)));
+
+    const exploded = await cli('train', '--resume', dir, '--epochs', '2', '--lr', '1e9', '--backend', 'cpu');
+    expect(exploded.code).toBe(1);
+    expect(exploded.err).toMatch(/the loss is (NaN|Infinity)/);
+    const other = await cli(
+      'train',
+      '--resume',
+      dir,
+      '--epochs',
+      '2',
+      '--data',
+      'cifar10:/nonexistent',
+      '--backend',
+      'cpu',
+    );
+    expect(other.code).toBe(2);
+    for (const [k, name] of ['config.json', 'data.json'].entries())
+      expect(readFileSync(join(dir, name)).equals(saved[k] as Buffer), name).toBe(true);
+
+    // And the plain resume still continues it, now writing the extended configuration.
+    const resumed = await cli('train', '--resume', dir, '--epochs', '2', '--backend', 'cpu');
+    expect(resumed.code, resumed.err).toBe(0);
+    expect(JSON.parse(readFileSync(join(dir, 'config.json'), 'utf8')).epochs).toBe(2);
+  });
+});
