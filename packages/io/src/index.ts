@@ -33,8 +33,14 @@ export { ONNX_IMPORT_OPS } from './onnx/import-ops.js';
 export type { WireField, WireSource, WireValue } from './proto/reader.js';
 export { readFields, readVarint } from './proto/reader.js';
 export { encodeVarint, ProtoMessage } from './proto/writer.js';
-export type { DecodedTensor, SafetensorsHeader, TensorInfo, TensorInput } from './safetensors.js';
-export { decodeSafetensors, encodeSafetensors, MAX_HEADER_BYTES, parseHeader } from './safetensors.js';
+export type {
+  DecodedTensor,
+  SafetensorsHeader,
+  SafetensorsReadOptions,
+  TensorInfo,
+  TensorInput,
+} from './safetensors.js';
+export { decodeSafetensors, encodeSafetensors, MAX_HEADER_BYTES, MAX_TENSORS, parseHeader } from './safetensors.js';
 // torchvision
 export type { TorchvisionModel } from './torchvision/names.js';
 export { TORCHVISION_MODELS, torchvisionModel, torchvisionNames } from './torchvision/names.js';

@@ -1,5 +1,6 @@
 import { DTYPE_BYTES, type Dtype, decodeValues, dtypeOf, encodeValues, isDtype, type TensorData } from './dtypes.js';
 import { FormatError } from './errors.js';
+import { scanJsonKeys } from './json-keys.js';
 
 /** One tensor's entry in a safetensors header; offsets are relative to the data section. */
 export interface TensorInfo {
@@ -31,6 +32,19 @@ export interface DecodedTensor extends TensorInfo {
 /** The format's own cap (safetensors rejects larger headers); it bounds what a hostile file can make us parse. */
 export const MAX_HEADER_BYTES = 100_000_000;
 
+/**
+ * The most tensors a header may list unless `maxTensors` says otherwise. Real
+ * checkpoints hold hundreds to a few thousand; a header of 10⁶ empty tensors
+ * fits in 59 MB yet costs seconds and gigabytes to turn into objects.
+ */
+export const MAX_TENSORS = 100_000;
+
+/** Options of {@link parseHeader} and {@link decodeSafetensors}. */
+export interface SafetensorsReadOptions {
+  /** The most tensors the header may list (default {@link MAX_TENSORS}); counted before the JSON is parsed. */
+  maxTensors?: number;
+}
+
 function product(shape: readonly number[]): number {
   return shape.reduce((a, b) => a * b, 1);
 }
@@ -39,9 +53,16 @@ function product(shape: readonly number[]): number {
  * Reads the 8-byte length prefix and the JSON header, and checks every entry
  * against the file size: known dtype, non-negative integer shape, offsets that
  * agree with shape × dtype size, and tensors that tile the data section with
- * no gap or overlap. `fileSize` is the whole file's size in bytes.
+ * no gap or overlap. `fileSize` is the whole file's size in bytes. A key
+ * that appears twice in one object (a tensor, `__metadata__`, a field) and
+ * more than `maxTensors` tensors are refused before the JSON is parsed.
  */
-export function parseHeader(prefix: Uint8Array, fileSize: number, file: string): SafetensorsHeader {
+export function parseHeader(
+  prefix: Uint8Array,
+  fileSize: number,
+  file: string,
+  { maxTensors = MAX_TENSORS }: SafetensorsReadOptions = {},
+): SafetensorsHeader {
   if (prefix.byteLength < 8 || fileSize < 8) {
     throw new FormatError(
       file,
@@ -57,11 +78,29 @@ export function parseHeader(prefix: Uint8Array, fileSize: number, file: string):
   if (prefix.byteLength < 8 + length) {
     throw new RangeError(`parseHeader needs the first ${8 + length} bytes of ${file}, got ${prefix.byteLength}`);
   }
+  const header = prefix.subarray(8, 8 + length);
+  // Counted and checked on the bytes: JSON.parse would build every entry first, and keeps the last of equal keys.
+  const { count, duplicate } = scanJsonKeys(header, { maxKeys: maxTensors, uncounted: '__metadata__' });
+  if (count > maxTensors) {
+    throw new FormatError(
+      file,
+      8,
+      `the header lists ${count} tensors, more than the limit of ${maxTensors} (maxTensors); pass a larger { maxTensors } if the file is trusted`,
+    );
+  }
   let json: unknown;
   try {
-    json = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(prefix.subarray(8, 8 + length)));
+    json = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(header));
   } catch (error) {
     throw new FormatError(file, 8, `the header is not UTF-8 JSON (${(error as Error).message})`);
+  }
+  if (duplicate) {
+    const where = duplicate.parent === undefined ? 'at the top level' : `in ${JSON.stringify(duplicate.parent)}`;
+    throw new FormatError(
+      file,
+      8 + duplicate.index,
+      `key ${JSON.stringify(duplicate.key)} appears twice ${where} of the header; readers disagree on which one counts, so the file is refused`,
+    );
   }
   if (typeof json !== 'object' || json === null || Array.isArray(json)) {
     throw new FormatError(file, 8, 'the header is not a JSON object');
@@ -189,7 +228,8 @@ export function encodeSafetensors(tensors: Record<string, TensorInput>, metadata
 }
 
 /**
- * Parses and validates a whole safetensors file held in memory.
+ * Parses and validates a whole safetensors file held in memory. A header that
+ * lists more than `maxTensors` tensors, or a key twice, is a `FormatError`.
  *
  * @example
  * ```ts
@@ -199,8 +239,9 @@ export function encodeSafetensors(tensors: Record<string, TensorInput>, metadata
 export function decodeSafetensors(
   bytes: Uint8Array,
   file = '<safetensors>',
+  options: SafetensorsReadOptions = {},
 ): { tensors: Map<string, DecodedTensor>; metadata: Record<string, string> } {
-  const header = parseHeader(bytes, bytes.byteLength, file);
+  const header = parseHeader(bytes, bytes.byteLength, file, options);
   const tensors = new Map<string, DecodedTensor>();
   for (const [name, info] of header.tensors) {
     const [begin, end] = info.offsets;
