@@ -1,11 +1,13 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { augmentedShape } from '@convkit/data';
+import { FormatError } from '@convkit/io';
 import type { Layer } from '@convkit/layers';
 import { decodeCheckpoint, loadWeights } from '@convkit/train/node';
 import type { TrainConfig } from './config.js';
 import { UsageError } from './errors.js';
 import { buildModel } from './model.js';
+import { readRunJson } from './run-folder.js';
 
 /** A trained model, rebuilt from a run folder (its best, else last checkpoint) or from a checkpoint file. */
 export interface LoadedRun {
@@ -55,8 +57,16 @@ export function loadRun(target: string): LoadedRun {
 function savedInputSize(dir: string, config: TrainConfig): [number, number] {
   const path = join(dir, 'data.json');
   if (existsSync(path)) {
-    const { height, width } = JSON.parse(readFileSync(path, 'utf8')) as { height: number; width: number };
-    return [height, width];
+    const { height, width } = (readRunJson(path) ?? {}) as { height?: unknown; width?: unknown };
+    if (
+      !(Number.isSafeInteger(height) && Number.isSafeInteger(width) && (height as number) > 0 && (width as number) > 0)
+    )
+      throw new FormatError(
+        path,
+        0,
+        `"height" and "width" must be positive integers, found ${JSON.stringify(height)} and ${JSON.stringify(width)}`,
+      );
+    return [height as number, width as number];
   }
   return config.data.startsWith('cifar') ? [32, 32] : [28, 28];
 }
