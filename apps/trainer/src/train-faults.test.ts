@@ -125,3 +125,30 @@ describe('a failed resume leaves the run as it was', () => {
     expect(JSON.parse(readFileSync(join(dir, 'config.json'), 'utf8')).epochs).toBe(2);
   });
 });
+
+describe('Ctrl-C after the last epoch', () => {
+  it('exits 130 at once with the checkpoint written, skipping the test evaluation and the report', {
+    timeout: 300_000,
+  }, async () => {
+    const dir = join(scratch(), 'run');
+    const lines: string[] = [];
+    const errors = vi.spyOn(console, 'error').mockImplementation(() => {});
+    // The handler the command installs is what a real Ctrl-C reaches; emitting the signal calls it in-process.
+    const code = await run(
+      ['train', 'lenet5-modern', '--limit', '120', '--epochs', '1', '--batch', '60', '--backend', 'cpu', '--out', dir],
+      (line) => {
+        lines.push(line);
+        if (line.startsWith('epoch 1/1')) process.emit('SIGINT', 'SIGINT');
+      },
+    );
+    errors.mockRestore();
+    expect(code).toBe(130);
+    expect(lines.join('\n')).toMatch(
+      /training is complete; its checkpoint is written, the test evaluation and the report are skipped/,
+    );
+    expect(lines.join('\n')).not.toMatch(/stopping after this batch/);
+    expect(existsSync(join(dir, 'checkpoints', 'last.safetensors'))).toBe(true);
+    expect(existsSync(join(dir, 'evaluation.json'))).toBe(false);
+    expect(existsSync(join(dir, 'report.html'))).toBe(false);
+  });
+});

@@ -68,12 +68,12 @@ export async function trainCommand(argv: string[], out: (line: string) => void =
   const controller = new AbortController();
   // After the last epoch the checkpoints are whole: Ctrl-C then skips the test evaluation and the report.
   const finishing = new AbortController();
-  let trained = false;
+  let lastBatchDone = false;
   const onSigint = () => {
     if (controller.signal.aborted || finishing.signal.aborted) process.exit(130);
-    if (trained) {
+    if (lastBatchDone) {
       log(
-        `\ninterrupt: training is complete and its checkpoints are written; skipping the test evaluation and the report (later: convkit eval ${dir})`,
+        `\ninterrupt: training is complete; its checkpoint is written, the test evaluation and the report are skipped (later: convkit eval ${dir})`,
       );
       finishing.abort();
       return;
@@ -105,6 +105,7 @@ export async function trainCommand(argv: string[], out: (line: string) => void =
       ...(config.clipGradNorm !== undefined ? { clipGradNorm: config.clipGradNorm } : {}),
       ...(config.earlyStopping ? { earlyStopping: config.earlyStopping } : {}),
       onEvent: async (e: FitEvent) => {
+        if (e.type === 'batchEnd' && e.epoch + 1 === config.epochs && e.batch + 1 === e.batches) lastBatchDone = true;
         progress.listener(e);
         if (e.type === 'checkpoint') await writeRunFiles();
         // First: on trainStart it clears killed writes' temporaries before anything writes into the folder.
@@ -114,7 +115,7 @@ export async function trainCommand(argv: string[], out: (line: string) => void =
       },
     });
     progress.stop();
-    trained = true;
+    if (finishing.signal.aborted) return 130;
     if (result.reason === 'aborted') {
       log(
         `stopped at epoch ${result.progress.epoch + 1}, batch ${result.progress.batch}; continue with: convkit train --resume ${dir}`,
