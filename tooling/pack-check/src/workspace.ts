@@ -3,6 +3,7 @@ import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { lockedOverrides } from './lockfile.js';
 
 export const ROOT = fileURLToPath(new URL('../../..', import.meta.url));
 
@@ -54,7 +55,8 @@ export function peersOf(tarball: string): string[] {
 /**
  * An empty ESM project outside the workspace with the given tarballs and
  * their peers installed, offline: packages come from the tarballs and pnpm's
- * store (which `pnpm install` of the workspace filled).
+ * store (which `pnpm install` of the workspace filled), each at the version
+ * the workspace lockfile holds.
  */
 export function installAlone(tarballs: string[]): string {
   const project = mkdtempSync(join(tmpdir(), 'convkit-install-'));
@@ -63,10 +65,16 @@ export function installAlone(tarballs: string[]): string {
   // pnpm 12 stops at unapproved install scripts: a user decides per package, as here (Dawn ships prebuilt;
   // the native addon's example must work unbuilt, which is what a user who declines its build gets).
   // The libraries are not on the registry yet: their tarballs stand in for it.
-  const overrides = tarballs.map((t) => `  '${manifestOf(t).name}': 'file:${t}'`).join('\n');
+  // Every other package at the version the workspace lockfile chose: those are the ones `pnpm install` put into
+  // the store, so an offline install never needs a tarball a fresh store lacks (see lockfile.ts).
+  const overrides = {
+    ...lockedOverrides(readFileSync(join(ROOT, 'pnpm-lock.yaml'), 'utf8')),
+    ...Object.fromEntries(tarballs.map((t) => [manifestOf(t).name, `file:${t}`])),
+  };
+  const yaml = Object.entries(overrides).map(([key, value]) => `  ${JSON.stringify(key)}: ${JSON.stringify(value)}`);
   writeFileSync(
     join(project, 'pnpm-workspace.yaml'),
-    `allowBuilds:\n  webgpu: false\n  '@convkit/backend-native': false\noverrides:\n${overrides}\n`,
+    `allowBuilds:\n  webgpu: false\n  '@convkit/backend-native': false\noverrides:\n${yaml.join('\n')}\n`,
   );
   const peers = [...new Set(tarballs.flatMap(peersOf))];
   execFileSync('pnpm', ['add', '--offline', ...tarballs, ...peers], { cwd: project, encoding: 'utf8', stdio: 'pipe' });
