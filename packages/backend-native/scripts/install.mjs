@@ -15,6 +15,10 @@ import { buildCudaKernels, findCuda } from './cuda.mjs';
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const strict = process.argv.includes('--strict');
 const APT = 'apt-get install -y g++ make python3 libdnnl-dev';
+// This script by its absolute path: it reruns under npm, pnpm or a workspace alike, where pnpm 12's
+// `pnpm rebuild <pkg>` answers "Already up to date" without running it (src/addon.ts prints the same).
+const self = join(root, 'scripts', 'install.mjs');
+const REBUILD_COMMAND = `node ${/^[\w@%+=:,./-]+$/.test(self) ? self : `'${self.replaceAll("'", "'\\''")}'`}`;
 const CUDA_HINT =
   'install the CUDA toolkit (nvcc, with libcudart_static) and set CUDA_HOME if it is not in /usr/local/cuda';
 
@@ -70,7 +74,7 @@ function finish() {
   }
   if (!status.native.built) {
     console.warn(
-      `  the 'native' backend stays unavailable; other backends work. To build it: ${APT}, then pnpm rebuild @convkit/backend-native`,
+      `  the 'native' backend stays unavailable; other backends work. To build it: ${APT}, then ${REBUILD_COMMAND}`,
     );
   }
   const failed = Object.values(status).some((a) => typeof a === 'object' && a.error);

@@ -85,8 +85,18 @@ const ROOT = fileURLToPath(new URL('..', import.meta.url));
 /** Where node-gyp puts the addon; CONVKIT_NATIVE_BINARY names another build (a debug or sanitizer one). */
 export const BINARY = process.env.CONVKIT_NATIVE_BINARY || `${ROOT}build/Release/convkit_native.node`;
 const STATUS_FILE = `${ROOT}build/install-status.json`;
-export const REBUILD =
-  'then rebuild it: pnpm rebuild @convkit/backend-native (npm: npm rebuild @convkit/backend-native)';
+/**
+ * The command that builds the addons again: this package's install script, by its absolute path, so it works
+ * whatever installed the package (npm, pnpm, a workspace). pnpm 12's `pnpm rebuild <pkg>` answers "Already up to
+ * date" without running the script. scripts/install.mjs prints the same command.
+ */
+export const REBUILD_COMMAND = `node ${shellQuote(`${ROOT}scripts/install.mjs`)}`;
+export const REBUILD = `then rebuild it: ${REBUILD_COMMAND}`;
+
+/** A path as one shell word: quoted only when it holds characters a shell would split or expand. */
+function shellQuote(path: string): string {
+  return /^[\w@%+=:,./-]+$/.test(path) ? path : `'${path.replaceAll("'", "'\\''")}'`;
+}
 
 /**
  * Thrown when the native backend cannot start: the message says what is
