@@ -16,7 +16,6 @@ export interface RunFolder {
   checkpoints: string;
   file(name: string): string;
   writeJson(name: string, value: unknown): Promise<void>;
-  appendMetrics(record: object): void;
   /**
    * Keeps `metrics.jsonl` equal to the checkpoint's history: on `trainStart`
    * it is rewritten from the (resumed) history and the temporary files of
@@ -78,7 +77,6 @@ export function openRunFolder(dir: string): RunFolder {
     checkpoints,
     file: (name) => join(absolute, name),
     writeJson: (name, value) => writeFileAtomic(join(absolute, name), `${JSON.stringify(value, null, 2)}\n`),
-    appendMetrics: (record) => appendFileSync(metrics, line(record)),
     async track(event) {
       if (event.type === 'trainStart') {
         pending = undefined;

@@ -13,9 +13,11 @@ const EPOCHS = 300;
 function runChild(
   dir: string,
   killAfterMs?: number,
+  { epochs = EPOCHS, kill }: { epochs?: number; kill?: string } = {},
 ): Promise<{ code: number | null; signal: NodeJS.Signals | null; out: string }> {
   return new Promise((resolve, reject) => {
-    const process = spawn('node', [child, dir, String(EPOCHS)], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const args = [child, dir, String(epochs), ...(kill ? [kill] : [])];
+    const process = spawn('node', args, { stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
     let err = '';
     process.stdout.on('data', (d: Buffer) => {
@@ -41,8 +43,8 @@ function runChild(
   });
 }
 
-function lastCheckpoint(dir: string) {
-  const path = join(dir, 'last.safetensors');
+function lastCheckpoint(dir: string, name = 'last') {
+  const path = join(dir, `${name}.safetensors`);
   return existsSync(path) ? decodeCheckpoint(new Uint8Array(readFileSync(path)), path) : undefined;
 }
 
@@ -79,4 +81,39 @@ describe('a training process killed at random points', () => {
     // Temporary files of killed writes are cleaned up by the next save.
     expect(readdirSync(dir).filter((f) => f.endsWith('.tmp'))).toEqual([]);
   }, 180_000);
+
+  it('killed while writing best (or last), the resumed run ends with the best and last of an unbroken run', async () => {
+    const epochs = 6;
+    const unbrokenDir = mkdtempSync(join(tmpdir(), 'convkit-unbroken-best-'));
+    // The kill argument turns validation on; a save count that is never reached kills nothing.
+    const whole = await runChild(unbrokenDir, undefined, { epochs, kill: 'best:1000' });
+    expect(whole.out).toContain('"done":"completed"');
+    const unbroken = { best: lastCheckpoint(unbrokenDir, 'best'), last: lastCheckpoint(unbrokenDir) };
+    // Killed during the run's final save of best, nothing later could rewrite a stale best.
+    const bests = whole.out.split('\n').filter((l) => l.includes('"name":"best"')).length;
+    expect(bests).toBeGreaterThan(1);
+    for (const kill of [`best:${bests}`, 'last:3']) {
+      const dir = mkdtempSync(join(tmpdir(), 'convkit-killed-best-'));
+      const killed = await runChild(dir, undefined, { epochs, kill });
+      expect(killed.signal, kill).toBe('SIGKILL');
+      expect(
+        readdirSync(dir).filter((f) => f.endsWith('.tmp')),
+        kill,
+      ).toHaveLength(1);
+      expect((await runChild(dir, undefined, { epochs, kill: 'best:1000' })).out).toContain('"done":"completed"');
+      for (const name of ['best', 'last'] as const) {
+        const a = unbroken[name];
+        const b = lastCheckpoint(dir, name);
+        expect(b?.progress.epoch, `${kill}: ${name}`).toBe(a?.progress.epoch);
+        for (const [weight, saved] of a?.weights ?? [])
+          expect(Array.from(b?.weights.get(weight)?.data ?? []), `${kill}: ${name} ${weight}`).toEqual(
+            Array.from(saved.data),
+          );
+      }
+      expect(
+        readdirSync(dir).filter((f) => f.endsWith('.tmp')),
+        kill,
+      ).toEqual([]);
+    }
+  }, 120_000);
 });
