@@ -39,6 +39,12 @@ describe('Scale, a layer from outside @convkit/layers', () => {
     expect(toJSON(layer)).toEqual({ type: 'scale', config: { bias: true, name: 'gamma' } });
   });
 
+  it('declares its options, so a typo in its config is a ConfigError with the close name', () => {
+    expect(() => fromJSON({ type: 'scale', config: { bais: true } })).toThrow(
+      /^scale: unknown option "bais" \(did you mean "bias"\?\)/,
+    );
+  });
+
   it('computes x · scale[c] + bias[c]', async () => {
     const layer = new Scale({ bias: true, name: 's' }).build([2, 2, 3]);
     const scale = tf.tensor1d([2, -1, 0.5]);

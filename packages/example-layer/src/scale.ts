@@ -77,4 +77,8 @@ export class Scale extends Layer<ScaleConfig> {
 }
 
 // Once, when the module loads: `fromJSON({ type: 'scale', … })` works from here on.
-registerLayer('scale', (config) => new Scale(config));
+// `keys` lists every option (TypeScript checks it against ScaleConfig), so a
+// typo such as `{ bais: true }` is a ConfigError instead of a silent default.
+registerLayer('scale', (config) => new Scale(config), {
+  keys: { name: true, bias: true, scaleInit: true, biasInit: true },
+});

@@ -2,6 +2,7 @@ import { Activation, type ActivationConfig } from './activation.js';
 import { AuxiliaryHead } from './auxiliary.js';
 import { ChannelPool, type ChannelPoolConfig, Maxout, type MaxoutConfig } from './channel-pool.js';
 import { Concat } from './concat.js';
+import { BUILT_IN_KEYS, type ConfigKeys, checkConfigKeys } from './config-keys.js';
 import { Conv2d, type Conv2dConfig } from './conv.js';
 import { Dense, type DenseConfig, Flatten } from './dense.js';
 import { Dropout, type DropoutConfig } from './dropout.js';
@@ -14,6 +15,7 @@ import { AvgPool2d, type AvgPool2dConfig, MaxPool2d, type Pool2dConfig } from '.
 import { Sequential } from './sequential.js';
 import { StochasticPool2d, type StochasticPool2dConfig } from './stochastic-pool.js';
 import { Subsample2d, type Subsample2dConfig } from './subsample.js';
+import { closeName } from './suggest.js';
 import { ZeroPadding2d, type ZeroPadding2dConfig } from './zero-pad.js';
 
 /**
@@ -54,38 +56,85 @@ export type LayerType = keyof LayerConfigs & string;
 
 type Factory = (config: never) => Layer;
 
-const factories = new Map<string, Factory>();
+/** Options of {@link registerLayer}. */
+export interface RegisterOptions<C> {
+  /**
+   * Every option the config takes, each `true` (TypeScript checks the list
+   * against the config type). With it, `fromJSON` and `createLayer` reject
+   * an unknown option with a `ConfigError` that suggests the close name
+   * (`"stides"`: did you mean `"stride"`?); without it, the config is
+   * passed to the factory unchecked, as before.
+   */
+  keys?: ConfigKeys<C>;
+}
+
+interface Registration {
+  factory: Factory;
+  keys: readonly string[] | undefined;
+}
+
+const registrations = new Map<string, Registration>();
 
 /**
  * Makes a layer type known to `fromJSON` / `createLayer`. Throws a
  * `ConfigError` if the type is taken: two packages must not silently
- * replace each other's layers.
+ * replace each other's layers. Pass `{ keys }` (every option of the
+ * config) so that typos in a config are errors instead of defaults.
+ *
+ * @example
+ * ```ts
+ * registerLayer('scale', (config) => new Scale(config), {
+ *   keys: { name: true, bias: true, scaleInit: true, biasInit: true },
+ * });
+ * ```
  */
-export function registerLayer<T extends LayerType>(type: T, factory: (config: LayerConfigs[T]) => Layer): void {
-  if (factories.has(type)) {
+export function registerLayer<T extends LayerType>(
+  type: T,
+  factory: (config: LayerConfigs[T]) => Layer,
+  options: RegisterOptions<LayerConfigs[T]> = {},
+): void {
+  if (registrations.has(type)) {
     throw new ConfigError(
       'registerLayer',
       `layer type ${JSON.stringify(type)} is already registered: pick another name`,
     );
   }
-  factories.set(type, factory as Factory);
+  registrations.set(type, {
+    factory: factory as Factory,
+    keys: options.keys === undefined ? undefined : Object.keys(options.keys),
+  });
 }
 
 /** The registered layer types. */
 export function layerTypes(): string[] {
-  return [...factories.keys()].sort();
+  return [...registrations.keys()].sort();
 }
 
-/** A new layer of a registered type. */
+/** The options a registered layer type declared (`registerLayer`'s `keys`), or undefined if it declared none. */
+export function layerOptions(type: string): string[] | undefined {
+  const keys = registrations.get(type)?.keys;
+  return keys && [...keys];
+}
+
+/**
+ * A new layer of a registered type. Its config must be a plain object; an
+ * option the type did not declare is a `ConfigError` naming the layer, the
+ * option and the close name.
+ */
 export function createLayer<T extends LayerType>(type: T, config: LayerConfigs[T]): Layer {
-  const factory = factories.get(type);
-  if (!factory) {
+  const registration = registrations.get(type);
+  if (!registration) {
+    const close = closeName(String(type), layerTypes());
     throw new ConfigError(
       'createLayer',
-      `unknown layer type ${JSON.stringify(type)}: registered are ${layerTypes().join(', ')}`,
+      `unknown layer type ${JSON.stringify(type)}${close === undefined ? '' : ` (did you mean ${JSON.stringify(close)}?)`}: registered are ${layerTypes().join(', ')}`,
     );
   }
-  return (factory as (c: LayerConfigs[T]) => Layer)(config);
+  if (typeof config !== 'object' || config === null || Array.isArray(config)) {
+    throw new ConfigError(type, `the config of a ${type} layer must be an object, received ${JSON.stringify(config)}`);
+  }
+  if (registration.keys) checkConfigKeys(type, config, registration.keys);
+  return (registration.factory as (c: LayerConfigs[T]) => Layer)(config);
 }
 
 /** The architecture of a layer or model as JSON: `{ type, config }`, children nested. */
@@ -101,22 +150,47 @@ export function fromJSON(json: LayerJSON): Layer {
   return createLayer(json.type as LayerType, (json.config ?? {}) as never);
 }
 
-registerLayer('activation', (c) => new Activation(c));
-registerLayer('auxiliaryHead', ({ head, ...config }) => new AuxiliaryHead(fromJSON(head), config));
-registerLayer('avgPool2d', (c) => new AvgPool2d(c));
-registerLayer('batchNorm', (c) => new BatchNorm(c));
-registerLayer('channelPool', (c) => new ChannelPool(c));
-registerLayer('concat', ({ branches, ...config }) => new Concat(branches.map(fromJSON), config));
-registerLayer('conv2d', (c) => new Conv2d(c));
-registerLayer('dense', (c) => new Dense(c));
-registerLayer('dropout', (c) => new Dropout(c));
-registerLayer('flatten', (c) => new Flatten(c));
-registerLayer('globalPool2d', (c) => new GlobalPool2d(c));
-registerLayer('lpPool2d', (c) => new LpPool2d(c));
-registerLayer('lrn', (c) => new LocalResponseNorm(c));
-registerLayer('maxout', (c) => new Maxout(c));
-registerLayer('maxPool2d', (c) => new MaxPool2d(c));
-registerLayer('sequential', ({ layers, ...config }) => new Sequential(layers.map(fromJSON), config));
-registerLayer('stochasticPool2d', (c) => new StochasticPool2d(c));
-registerLayer('subsample2d', (c) => new Subsample2d(c));
-registerLayer('zeroPadding2d', (c) => new ZeroPadding2d(c));
+/** A container's list of children from JSON, or a `ConfigError` saying what was expected. */
+function childList(type: string, key: string, value: unknown): LayerJSON[] {
+  if (!Array.isArray(value)) {
+    throw new ConfigError(type, `"${key}" must be an array of { type, config }, received ${JSON.stringify(value)}`);
+  }
+  return value as LayerJSON[];
+}
+
+function childJSON(type: string, key: string, value: unknown): Layer {
+  if (value === undefined) throw new ConfigError(type, `"${key}" is missing: give { type, config }`);
+  return fromJSON(value as LayerJSON);
+}
+
+registerLayer('activation', (c) => new Activation(c), { keys: BUILT_IN_KEYS.activation });
+registerLayer(
+  'auxiliaryHead',
+  ({ head, ...config }) => new AuxiliaryHead(childJSON('auxiliaryHead', 'head', head), config),
+  { keys: BUILT_IN_KEYS.auxiliaryHead },
+);
+registerLayer('avgPool2d', (c) => new AvgPool2d(c), { keys: BUILT_IN_KEYS.avgPool2d });
+registerLayer('batchNorm', (c) => new BatchNorm(c), { keys: BUILT_IN_KEYS.batchNorm });
+registerLayer('channelPool', (c) => new ChannelPool(c), { keys: BUILT_IN_KEYS.channelPool });
+registerLayer(
+  'concat',
+  ({ branches, ...config }) => new Concat(childList('concat', 'branches', branches).map(fromJSON), config),
+  { keys: BUILT_IN_KEYS.concat },
+);
+registerLayer('conv2d', (c) => new Conv2d(c), { keys: BUILT_IN_KEYS.conv2d });
+registerLayer('dense', (c) => new Dense(c), { keys: BUILT_IN_KEYS.dense });
+registerLayer('dropout', (c) => new Dropout(c), { keys: BUILT_IN_KEYS.dropout });
+registerLayer('flatten', (c) => new Flatten(c), { keys: BUILT_IN_KEYS.flatten });
+registerLayer('globalPool2d', (c) => new GlobalPool2d(c), { keys: BUILT_IN_KEYS.globalPool2d });
+registerLayer('lpPool2d', (c) => new LpPool2d(c), { keys: BUILT_IN_KEYS.lpPool2d });
+registerLayer('lrn', (c) => new LocalResponseNorm(c), { keys: BUILT_IN_KEYS.lrn });
+registerLayer('maxout', (c) => new Maxout(c), { keys: BUILT_IN_KEYS.maxout });
+registerLayer('maxPool2d', (c) => new MaxPool2d(c), { keys: BUILT_IN_KEYS.maxPool2d });
+registerLayer(
+  'sequential',
+  ({ layers, ...config }) => new Sequential(childList('sequential', 'layers', layers).map(fromJSON), config),
+  { keys: BUILT_IN_KEYS.sequential },
+);
+registerLayer('stochasticPool2d', (c) => new StochasticPool2d(c), { keys: BUILT_IN_KEYS.stochasticPool2d });
+registerLayer('subsample2d', (c) => new Subsample2d(c), { keys: BUILT_IN_KEYS.subsample2d });
+registerLayer('zeroPadding2d', (c) => new ZeroPadding2d(c), { keys: BUILT_IN_KEYS.zeroPadding2d });

@@ -19,7 +19,7 @@ declare module '@convkit/layers' {
     euclideanRbf: EuclideanRbfConfig;
   }
 }
-registerLayer('euclideanRbf', (config) => new EuclideanRbf(config));
+registerLayer('euclideanRbf', (config) => new EuclideanRbf(config), { keys: { name: true, units: true } });
 
 /** Table I: which S2 maps each C3 map reads. */
 export const LENET5_C3: number[][] = [
