@@ -21,8 +21,15 @@ export { assignWeights, flattenedDenses } from './model.js';
 // ONNX
 export type { Attribute as OnnxAttribute, GraphParts, ModelOptions as OnnxModelOptions } from './onnx/builders.js';
 export { int64TensorProto, irVersionFor, modelProto, node, tensorProto, valueInfo } from './onnx/builders.js';
-export type { DecodedAttribute, OnnxModel, OnnxNode, OnnxTensor, OnnxValueInfo } from './onnx/decode.js';
-export { decodeOnnx, tensorFloats, tensorNumbers } from './onnx/decode.js';
+export type {
+  DecodedAttribute,
+  DecodeOnnxOptions,
+  OnnxModel,
+  OnnxNode,
+  OnnxTensor,
+  OnnxValueInfo,
+} from './onnx/decode.js';
+export { decodeOnnx, MAX_ONNX_NODES, tensorFloats, tensorNumbers } from './onnx/decode.js';
 export type { ExportOnnxOptions } from './onnx/export.js';
 export { exportOnnx, ONNX_EXPORT_LAYERS } from './onnx/export.js';
 export type { ConvertedOnnx, OnnxImportOptions } from './onnx/import.js';

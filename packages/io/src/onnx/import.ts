@@ -12,6 +12,8 @@ export interface OnnxImportOptions {
   file?: string;
   /** One example's `[height, width, channels]`, needed when the graph's input has symbolic dims. */
   input?: readonly number[];
+  /** The most nodes, and the most initializers, the graph may have. Default 50,000 (`MAX_ONNX_NODES`). */
+  maxNodes?: number;
   /** The most weight elements to accept (a `ConstantOfShape` can ask for billions in a few bytes). Default 2^28 (1 GiB of float32). */
   maxWeightElements?: number;
 }
@@ -51,7 +53,7 @@ const MAX_BRANCHES = 1024;
  */
 export function convertOnnx(bytes: Uint8Array, options: OnnxImportOptions = {}): ConvertedOnnx {
   const file = options.file ?? '<onnx>';
-  const model = decodeOnnx(bytes, file);
+  const model = decodeOnnx(bytes, file, options.maxNodes === undefined ? {} : { maxNodes: options.maxNodes });
   const opset = model.opsets.get('') ?? model.opsets.get('ai.onnx');
   if (opset === undefined) throw new FormatError(file, 0, 'the model imports no opset of the default ONNX domain');
   if (opset < 6)

@@ -64,9 +64,9 @@ export function readFields(bytes: Uint8Array, source: WireSource): WireField[] {
   const p = { i: 0 };
   while (p.i < bytes.length) {
     const at = p.i;
-    const key = readVarint(bytes, p, source);
-    const field = Number(key >> 3n);
-    const wire = Number(key & 7n);
+    const key = readSmallVarint(bytes, p) ?? readVarint(bytes, p, source);
+    const field = typeof key === 'number' ? Math.floor(key / 8) : Number(key >> 3n);
+    const wire = typeof key === 'number' ? key % 8 : Number(key & 7n);
     if (field < 1 || field > 0x1fffffff) {
       throw new FormatError(
         source.file,
@@ -83,8 +83,8 @@ export function readFields(bytes: Uint8Array, source: WireSource): WireField[] {
       fields.push({ field, value: { wire, bytes: bytes.subarray(p.i, p.i + size) }, offset: source.offset + p.i });
       p.i += size;
     } else if (wire === 2) {
-      const length = readVarint(bytes, p, source);
-      if (length > BigInt(bytes.length - p.i)) {
+      const length = readSmallVarint(bytes, p) ?? readVarint(bytes, p, source);
+      if (length > bytes.length - p.i) {
         throw new FormatError(
           source.file,
           source.offset + at,
@@ -103,6 +103,53 @@ export function readFields(bytes: Uint8Array, source: WireSource): WireField[] {
     }
   }
   return fields;
+}
+
+/**
+ * A varint of at most 7 bytes (below 2^49) as a number, advancing `p.i`; else
+ * `undefined` with `p.i` unchanged, for `readVarint` to read or report. Keys
+ * and lengths take this path: no BigInt per field.
+ */
+function readSmallVarint(bytes: Uint8Array, p: { i: number }): number | undefined {
+  let value = 0;
+  let scale = 1;
+  for (let k = 0; k < 7 && p.i + k < bytes.length; k++) {
+    const byte = bytes[p.i + k] as number;
+    value += (byte & 0x7f) * scale;
+    if (byte < 0x80) {
+      p.i += k + 1;
+      return value;
+    }
+    scale *= 128;
+  }
+  return undefined;
+}
+
+/**
+ * How many length-delimited fields of each number in `numbers` a message
+ * holds, found by walking its bytes without decoding or allocating anything:
+ * the cheap look that lets a reader refuse a huge message before building
+ * it. The walk stops at the first malformed byte (`readFields` reports it).
+ */
+export function countFields(bytes: Uint8Array, numbers: readonly number[]): number[] {
+  const counts = numbers.map(() => 0);
+  const p = { i: 0 };
+  while (p.i < bytes.length) {
+    const key = readSmallVarint(bytes, p);
+    if (key === undefined) break;
+    const wire = key % 8;
+    if (wire === 0) {
+      while (p.i < bytes.length && (bytes[p.i++] as number) >= 0x80);
+    } else if (wire === 1 || wire === 5) p.i += wire === 1 ? 8 : 4;
+    else if (wire === 2) {
+      const length = readSmallVarint(bytes, p);
+      if (length === undefined) break;
+      p.i += length;
+      const k = numbers.indexOf(Math.floor(key / 8));
+      if (k >= 0 && p.i <= bytes.length) counts[k] = (counts[k] as number) + 1;
+    } else break;
+  }
+  return counts;
 }
 
 function checkRoom(bytes: Uint8Array, at: number, size: number, field: number, source: WireSource): void {
@@ -129,9 +176,11 @@ export function messages(fields: readonly WireField[], field: number, file: stri
   return submessages(fields, field, file).map(([bytes, source]) => readFields(bytes, source));
 }
 
+// One decoder for every string: constructing one per call was most of the cost of decoding a large graph.
+const decoder = new TextDecoder();
+
 /** A string field's values (UTF-8; invalid sequences become U+FFFD). */
 export function strings(fields: readonly WireField[], field: number): string[] {
-  const decoder = new TextDecoder();
   return fields.flatMap((f) => (f.field === field && f.value.wire === 2 ? [decoder.decode(f.value.bytes)] : []));
 }
 
