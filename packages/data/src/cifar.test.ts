@@ -1,4 +1,4 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -54,5 +54,47 @@ describe('CIFAR binary', () => {
     writeFileSync(join(dir100, 'test.bin'), Uint8Array.from(record([4, 44], 0)));
     expect(loadCifar100(dir100, { split: 'test' }).labels[0]).toBe(44);
     expect(() => loadCifar100(dir100)).toThrow(/train\.bin/);
+  });
+});
+
+describe('a CIFAR folder without its files', () => {
+  function formatError(run: () => unknown): FormatError {
+    try {
+      run();
+    } catch (error) {
+      expect(error).toBeInstanceOf(FormatError);
+      return error as FormatError;
+    }
+    throw new Error('expected a FormatError');
+  }
+
+  it('CIFAR-10: names the folder, the missing batch and the binary layout, not a raw ENOENT', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'convkit-cifar10-missing-'));
+    writeFileSync(join(dir, 'data_batch_1.bin'), Uint8Array.from(record([1], 1)));
+    const error = formatError(() => loadCifar10(dir));
+    expect(error.file).toBe(join(dir, 'data_batch_2.bin'));
+    expect(error.message).not.toContain('ENOENT');
+    expect(error.message).toContain(`${dir} has no data_batch_2.bin`);
+    expect(error.message).toMatch(/data_batch_1\.bin … data_batch_5\.bin.*test_batch\.bin/);
+    expect(error.message).toMatch(
+      /3073-byte records: 1 label byte \(0–9\), then 1024 red, 1024 green and 1024 blue bytes/,
+    );
+    expect(error.message).toContain('it holds data_batch_1.bin');
+  });
+
+  it('CIFAR-100: the layout has two label bytes; a parent folder points at the one inside it', () => {
+    const parent = mkdtempSync(join(tmpdir(), 'convkit-cifar100-missing-'));
+    mkdirSync(join(parent, 'cifar-100-binary'));
+    const error = formatError(() => loadCifar100(parent, { split: 'test' }));
+    expect(error.file).toBe(join(parent, 'test.bin'));
+    expect(error.message).toMatch(/train\.bin.*test\.bin/);
+    expect(error.message).toMatch(/3074-byte records: a coarse label byte \(0–19\), a fine label byte \(0–99\)/);
+    expect(error.message).toContain(`did you mean ${join(parent, 'cifar-100-binary')}?`);
+  });
+
+  it('a folder that does not exist says so', () => {
+    const dir = join(tmpdir(), 'convkit-no-such-cifar-folder');
+    const error = formatError(() => loadCifar10(dir, { split: 'test' }));
+    expect(error.message).toContain(`${dir} does not exist`);
   });
 });

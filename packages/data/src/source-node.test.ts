@@ -156,4 +156,11 @@ describe('openCifarSource', () => {
       `${file} at byte 6146: 6148 bytes is not a whole number of 3073-byte CIFAR-10 records (2 left over)`,
     );
   });
+
+  it('a missing file is a FormatError naming it and the CIFAR layout, not a raw ENOENT', async () => {
+    const folder = dir();
+    const file = join(folder, 'data_batch_9.bin');
+    await expect(openCifarSource(file)).rejects.toThrow(FormatError);
+    await expect(openCifarSource(file)).rejects.toThrow(/has no data_batch_9\.bin.*3073-byte records/);
+  });
 });

@@ -1,5 +1,6 @@
 import { type FileHandle, open } from 'node:fs/promises';
 import { type CifarVariant, cifarLayout, cifarSizeProblem, decodeCifarRecord } from './cifar.js';
+import { missingCifarFile } from './cifar-node.js';
 import { FormatError } from './errors.js';
 import { isGzip, parseIdxHeader } from './idx.js';
 import { checkIndices, type DatasetSource } from './stream.js';
@@ -156,7 +157,8 @@ export async function openIdxSource(
 /**
  * Node only: CIFAR binary files (e.g. `data_batch_1.bin … data_batch_5.bin`)
  * as one `DatasetSource` that reads records by offset and converts them to
- * NHWC as they are read. Each file's size must be a whole number of records.
+ * NHWC as they are read. Each file's size must be a whole number of records;
+ * a missing file is a `FormatError` that says what a CIFAR folder holds.
  *
  * @example
  * const files = [1, 2, 3, 4, 5].map((k) => join(dir, `data_batch_${k}.bin`));
@@ -174,7 +176,10 @@ export async function openCifarSource(
   let count = 0;
   try {
     for (const file of paths) {
-      const part = { file, handle: await open(file, 'r'), first: count, count: 0 };
+      const handle = await open(file, 'r').catch((error: { code?: string }) => {
+        throw error.code === 'ENOENT' ? missingCifarFile(file, variant) : error;
+      });
+      const part = { file, handle, first: count, count: 0 };
       parts.push(part);
       const { size } = await part.handle.stat();
       const problem = cifarSizeProblem(size, variant);
