@@ -1,5 +1,16 @@
+import { modelNames } from '@convkit/zoo';
 import { describe, expect, it } from 'vitest';
-import { analyzeNetwork, formatSource, layerLines, NETWORK_DEFAULTS, networkSchema, sourceOfModel } from './network.js';
+import {
+  analyzeNetwork,
+  formatSource,
+  layerLines,
+  MAX_LAYERS,
+  MAX_NESTING,
+  MAX_SOURCE_LENGTH,
+  NETWORK_DEFAULTS,
+  networkSchema,
+  sourceOfModel,
+} from './network.js';
 import { readState } from './state.js';
 
 const lenet = {
@@ -32,8 +43,8 @@ describe('network editor', () => {
     expect(inner.length).toBeGreaterThan(5);
   });
 
-  it('loads every zoo model', () => {
-    for (const name of ['lenet5', 'lenet5-modern', 'alexnet', 'zfnet', 'nin', 'inception-v2', 'inception-v3']) {
+  it('loads every zoo model (within the caps, every option known)', () => {
+    for (const name of modelNames()) {
       expect(analyzeNetwork(sourceOfModel(name)).ok, name).toBe(true);
     }
   });
@@ -88,6 +99,57 @@ describe('network editor', () => {
       message: 'layer 0 has no "type"',
     });
     expect(analyzeNetwork('{"input": [28, 28, 1], "layers": [], "extra": 1}')).toMatchObject({ ok: false });
+  });
+
+  it('caps the nesting depth with a message naming the layer, its line and the limit', () => {
+    // The shape of the link that froze the tab: sequentials nested 23 deep.
+    let deep: object = { type: 'conv2d', config: { filters: 2, kernel: 1 } };
+    for (let d = 1; d < 23; d++) deep = { type: 'sequential', config: { layers: [deep] } };
+    const text = formatSource({ input: [8, 8, 1], layers: [lenet.layers[0], deep] } as never);
+    const analysis = analyzeNetwork(text);
+    expect(analysis).toMatchObject({ ok: false, stage: 'structure', layer: 1, line: 5 });
+    expect(!analysis.ok && analysis.message).toBe(
+      `layer 1 (sequential) nests layers 23 deep, more than the playground's ${MAX_NESTING}: flatten some containers into their parent`,
+    );
+  });
+
+  it('refuses a link nested as deep as the text allows without overflowing the stack', () => {
+    const open = '{"type":"sequential","config":{"layers":[';
+    const depth = Math.floor((MAX_SOURCE_LENGTH - 100) / (open.length + 3));
+    const text = `{"input":[8,8,1],"layers":[${open.repeat(depth)}{"type":"flatten"}${']}}'.repeat(depth)}]}`;
+    expect(analyzeNetwork(text)).toMatchObject({
+      ok: false,
+      stage: 'structure',
+      message: expect.stringMatching(new RegExp(`nests layers ${depth + 1} deep`)),
+    });
+    const deepOption = `{"input":[8],"layers":[{"type":"flatten","config":{"a":${'['.repeat(20_000)}${']'.repeat(20_000)}}}]}`;
+    expect(analyzeNetwork(deepOption)).toMatchObject({ ok: false, stage: 'layer', layer: 0 });
+  });
+
+  it('accepts nesting up to the cap', () => {
+    let deep: object = { type: 'conv2d', config: { filters: 2, kernel: 1 } };
+    for (let d = 1; d < MAX_NESTING; d++) deep = { type: 'sequential', config: { layers: [deep] } };
+    expect(analyzeNetwork(JSON.stringify({ input: [8, 8, 1], layers: [deep] })).ok).toBe(true);
+  });
+
+  it('caps the total number of layers, nested ones included', () => {
+    const block = { type: 'sequential', config: { layers: new Array(300).fill({ type: 'flatten' }) } };
+    const text = JSON.stringify({ input: [8], layers: new Array(7).fill(block) });
+    const analysis = analyzeNetwork(text);
+    expect(analysis).toMatchObject({ ok: false, stage: 'structure' });
+    expect(!analysis.ok && analysis.message).toBe(
+      `more than the playground's ${MAX_LAYERS.toLocaleString('en-US')} layers (nested ones included): this network has at least ${(MAX_LAYERS + 1).toLocaleString('en-US')}`,
+    );
+  });
+
+  it("shows the library's error for a mistyped option, with the close name, the layer and its line", () => {
+    const bad = structuredClone(lenet);
+    (bad.layers[1] as { config: Record<string, unknown> }).config = { kernel: 2, stides: 2 };
+    const analysis = analyzeNetwork(formatSource(bad as never));
+    expect(analysis).toMatchObject({ ok: false, stage: 'layer', layer: 1, line: 5 });
+    expect(!analysis.ok && analysis.message).toMatch(
+      /^ConfigError: maxPool2d: unknown option "stides" \(did you mean "stride"\?\)/,
+    );
   });
 
   it('finds where each layer starts, whatever the layout', () => {

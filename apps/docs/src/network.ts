@@ -2,6 +2,7 @@ import { fromJSON, type Layer, type LayerJSON, type Summary, sequential, summary
 import { formatBytes, formatCount, formatMetric, type TraceRow } from '@convkit/shape';
 import { architectureSvg } from '@convkit/viz';
 import { getModel, modelCard, modelNames } from '@convkit/zoo';
+import { checkLimits } from './network-limits.js';
 import type { Schema } from './state.js';
 
 /** What the network editor edits: an input shape and a stack of layers as the library serializes them. */
@@ -17,7 +18,10 @@ export interface NetworkState {
 }
 
 export const MAX_SOURCE_LENGTH = 60_000;
+/** Layers in a network, nested ones included: a shared link must not build a model that stalls the tab. */
 export const MAX_LAYERS = 2_000;
+/** How deep containers may nest (a layer at the top is depth 1); the zoo's deepest model needs a few. */
+export const MAX_NESTING = 16;
 
 export const NETWORK_DEFAULTS: NetworkState = { model: 'lenet5-modern', source: '' };
 
@@ -186,7 +190,6 @@ function checkSource(value: unknown, lines: number[]): NetworkSource | NetworkAn
   if (!Array.isArray(layers) || layers.length === 0) {
     return structureError('"layers" must be a non-empty array of { "type": …, "config": { … } }');
   }
-  if (layers.length > MAX_LAYERS) return structureError(`at most ${MAX_LAYERS} layers, received ${layers.length}`);
   for (let i = 0; i < layers.length; i++) {
     const layer = layers[i] as unknown;
     if (typeof layer !== 'object' || layer === null || Array.isArray(layer)) {
@@ -197,6 +200,20 @@ function checkSource(value: unknown, lines: number[]): NetworkSource | NetworkAn
     if (config !== undefined && (typeof config !== 'object' || config === null || Array.isArray(config))) {
       return structureError(`layer ${i} (${type}): "config" must be an object`, i, lines);
     }
+  }
+  const breach = checkLimits(layers, MAX_NESTING, MAX_LAYERS);
+  if (breach?.kind === 'nesting') {
+    const { type } = layers[breach.layer] as { type: string };
+    return structureError(
+      `layer ${breach.layer} (${type}) nests layers ${breach.depth} deep, more than the playground's ${MAX_NESTING}: flatten some containers into their parent`,
+      breach.layer,
+      lines,
+    );
+  }
+  if (breach?.kind === 'layers') {
+    return structureError(
+      `more than the playground's ${formatCount(MAX_LAYERS)} layers (nested ones included): this network has at least ${formatCount(breach.count)}`,
+    );
   }
   return { input: input as number[], layers: layers as LayerJSON[] };
 }
