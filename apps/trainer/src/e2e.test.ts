@@ -1,5 +1,5 @@
 import { type ChildProcess, execFileSync, spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -62,7 +62,16 @@ describe('convkit train → interrupt → resume → eval → viz → report', (
     expect(existsSync(join(dir, 'checkpoints', 'last.safetensors'))).toBe(true);
     expect(existsSync(join(dir, 'report.html'))).toBe(false);
 
-    // 2. Resume: it continues from the checkpoint and finishes the three epochs.
+    // 2. Resume: it continues from the checkpoint and finishes the three epochs. Left behind as a kill
+    // would leave them: torn temporaries of atomic writes and an epoch appended twice to metrics.jsonl.
+    const stale = [
+      '.config.json.0123456789ab.tmp',
+      '.report.html.a1b2c3d4e5f6.tmp',
+      'checkpoints/.best.safetensors.00aa11bb22cc.tmp',
+    ];
+    for (const f of stale) writeFileSync(join(dir, f), 'torn');
+    const metricsPath = join(dir, 'metrics.jsonl');
+    writeFileSync(metricsPath, readFileSync(metricsPath, 'utf8').repeat(2));
     const resumed = await convkit(['train', '--resume', dir, '--backend', 'wasm']);
     expect(resumed.code, resumed.stderr).toBe(0);
     expect(resumed.stdout).toMatch(/resuming at epoch 2 batch \d+/);
@@ -71,6 +80,7 @@ describe('convkit train → interrupt → resume → eval → viz → report', (
       .split('\n')
       .map((line) => JSON.parse(line).epoch);
     expect(epochs).toEqual([0, 1, 2]);
+    for (const f of stale) expect(existsSync(join(dir, f)), f).toBe(false);
     expect(resumed.stdout).toMatch(/test: loss [\d.]+, top-1 error [\d.]+ %/);
 
     // 3. Evaluate the run folder.
