@@ -152,3 +152,44 @@ describe('Ctrl-C after the last epoch', () => {
     expect(existsSync(join(dir, 'report.html'))).toBe(false);
   });
 });
+
+describe('resuming mid-epoch with another --batch', () => {
+  it('is refused with exit 2, naming the batch size the run stopped with; nothing is rewritten', {
+    timeout: 300_000,
+  }, async () => {
+    const dir = join(scratch(), 'run');
+    const errors = vi.spyOn(console, 'error').mockImplementation(() => {});
+    const stopped = await run(
+      [
+        'train',
+        'lenet5-modern',
+        '--limit',
+        '240',
+        '--epochs',
+        '1',
+        '--batch',
+        '30',
+        '--backend',
+        'cpu',
+        '--json',
+        '--out',
+        dir,
+      ],
+      (line) => {
+        if (line.includes('"type":"batchEnd"')) process.emit('SIGINT', 'SIGINT');
+      },
+    );
+    errors.mockRestore();
+    expect(stopped).toBe(130);
+    const config = readFileSync(join(dir, 'config.json'));
+    const last = readFileSync(join(dir, 'checkpoints', 'last.safetensors'));
+
+    const other = await cli('train', '--resume', dir, '--batch', '60', '--backend', 'cpu');
+    expect(other.err).toMatch(
+      /--batch 60: the run stopped in the middle of epoch 1 \(after 1 batches of 30\).*Resume with --batch 30/,
+    );
+    expect(other.code).toBe(2);
+    expect(readFileSync(join(dir, 'config.json')).equals(config)).toBe(true);
+    expect(readFileSync(join(dir, 'checkpoints', 'last.safetensors')).equals(last)).toBe(true);
+  });
+});

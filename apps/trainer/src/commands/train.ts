@@ -19,7 +19,7 @@ import { prepareTrainingData } from '../training-data.js';
 /** `convkit train`: returns the exit code (0 done, 130 interrupted with a checkpoint written). */
 export async function trainCommand(argv: string[], out: (line: string) => void = console.log): Promise<number> {
   const { positionals, values } = parseTrainArgs(argv);
-  const { config: resolved, dir, origin, fileAugment } = resolveRun(values, positionals);
+  const { config: resolved, dir, origin, fileAugment, resumedBatchSize } = resolveRun(values, positionals);
   let config = resolved;
   const mode = progressMode(values.json ?? false);
   const log = mode === 'json' ? (line: string) => process.stderr.write(`${line}\n`) : out;
@@ -105,6 +105,8 @@ export async function trainCommand(argv: string[], out: (line: string) => void =
       ...(config.clipGradNorm !== undefined ? { clipGradNorm: config.clipGradNorm } : {}),
       ...(config.earlyStopping ? { earlyStopping: config.earlyStopping } : {}),
       onEvent: async (e: FitEvent) => {
+        if (e.type === 'trainStart' && e.batch > 0 && resumedBatchSize !== undefined)
+          checkResumedBatch(resumedBatchSize, config.batchSize, e.epoch, e.batch);
         if (e.type === 'batchEnd' && e.epoch + 1 === config.epochs && e.batch + 1 === e.batches) lastBatchDone = true;
         progress.listener(e);
         if (e.type === 'checkpoint') await writeRunFiles();
@@ -217,10 +219,12 @@ function resolveRun(values: TrainValues, positionals: string[]) {
   let dir: string;
   let origin: string;
   let fileAugment = false;
+  let resumedBatchSize: number | undefined;
   if (values.resume) {
     dir = values.resume;
     origin = join(dir, 'config.json');
     const saved = readRunConfig(dir);
+    resumedBatchSize = saved.batchSize;
     checkConfigFields(saved as unknown as Record<string, unknown>, origin);
     config = {
       ...saved,
@@ -244,7 +248,20 @@ function resolveRun(values: TrainValues, positionals: string[]) {
   }
   checkModelName(config.model);
   checkConfig(config, origin);
-  return { config, dir, origin, fileAugment };
+  return { config, dir, origin, fileAugment, resumedBatchSize };
+}
+
+/**
+ * A run stopped mid-epoch continues with the batch size it stopped with: the
+ * epoch's order is replayed batch by batch up to the checkpoint, so another
+ * size would skip or repeat examples of that epoch. Refused rather than
+ * silently changed.
+ */
+function checkResumedBatch(saved: number, requested: number, epoch: number, batch: number): void {
+  if (saved === requested) return;
+  throw new UsageError(
+    `--batch ${requested}: the run stopped in the middle of epoch ${epoch + 1} (after ${batch} batches of ${saved}), and another batch size would skip or repeat part of that epoch. Resume with --batch ${saved} (or without --batch)`,
+  );
 }
 
 async function startBackend(name: string): Promise<BackendInfo> {
