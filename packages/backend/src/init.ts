@@ -5,6 +5,7 @@ import { BackendError } from './errors.js';
 import { type KernelSet, useKernels } from './kernels.js';
 import { wasmKernels } from './wasm/index.js';
 import { type AdapterInfo, ensureNavigatorGpu, probeAdapter } from './webgpu.js';
+import { probeAdapterInChild } from './webgpu-probe.js';
 
 /**
  * Backends `initBackend` starts. `'native'` (oneDNN on the CPU) and `'cuda'`
@@ -63,7 +64,9 @@ const KNOWN = ['auto', 'cpu', 'wasm', 'webgpu', 'native', 'cuda'];
  * a hardware WebGPU adapter when there is one; else, in Node, the native
  * backend when its oneDNN addon is built; else the wasm backend, else cpu. It never picks a software
  * WebGPU adapter (SwiftShader, lavapipe), which is slower than wasm — ask for
- * `'webgpu'` to get one.
+ * `'webgpu'` to get one. In Node it looks for the adapter in a short child
+ * process first, so a machine without a Vulkan driver prints none of the
+ * driver's warnings: `reason` says "no WebGPU adapter" instead.
  *
  * @example
  * ```ts
@@ -122,8 +125,7 @@ async function startAuto(kernels: KernelSet, options: InitOptions): Promise<Back
     why.push(`no CUDA (${cuda.reason})`);
   }
   try {
-    const gpu = await ensureNavigatorGpu({ software: false });
-    const adapter = await probeAdapter(gpu, options.powerPreference);
+    const adapter = await autoAdapter(options.powerPreference);
     if (adapter && !adapter.software) {
       const info = await startWebgpu(kernels, options, false);
       return { ...info, reason: `hardware WebGPU adapter ${describe(adapter)}` };
@@ -149,6 +151,22 @@ async function startAuto(kernels: KernelSet, options: InitOptions): Promise<Back
   }
   const info = await startCpu(kernels);
   return { ...info, reason: `${why.join('; ')}: falling back to cpu` };
+}
+
+/**
+ * The adapter 'auto' would get. In Node, before Dawn runs in this process, a child process asks (its stderr takes
+ * the Vulkan loader's warnings on a machine without a driver), and Dawn starts here only for a hardware adapter.
+ */
+async function autoAdapter(powerPreference: InitOptions['powerPreference']): Promise<AdapterInfo | undefined> {
+  const existing = (globalThis as { navigator?: { gpu?: unknown } }).navigator?.gpu;
+  if (isNode() && !existing) {
+    const probe = await probeAdapterInChild(powerPreference);
+    // No adapter, or a software one that 'auto' never takes: Dawn need not start here. Without the optional
+    // package, ensureNavigatorGpu below throws the error that says how to install it.
+    if (!('missing' in probe) && (!probe.adapter || probe.adapter.software)) return probe.adapter;
+  }
+  const gpu = await ensureNavigatorGpu({ software: false });
+  return probeAdapter(gpu, powerPreference);
 }
 
 async function startCpu(kernels: KernelSet): Promise<BackendInfo> {

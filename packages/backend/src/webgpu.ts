@@ -14,7 +14,8 @@ export const SWIFTSHADER_ICD = '/usr/lib/chromium/vk_swiftshader_icd.json';
 
 const SOFTWARE_NAMES = /swiftshader|llvmpipe|lavapipe|software|microsoft basic render/i;
 
-interface MinimalAdapter {
+/** The fields of a `GPUAdapter` that convkit reads (Dawn's and browsers' alike). */
+export interface MinimalAdapter {
   isFallbackAdapter?: boolean;
   info?: Partial<Record<'vendor' | 'architecture' | 'description' | 'device', string>> & {
     isFallbackAdapter?: boolean;
@@ -83,7 +84,11 @@ export async function probeAdapter(
   powerPreference: 'high-performance' | 'low-power' = 'high-performance',
 ): Promise<AdapterInfo | undefined> {
   const adapter = await gpu.requestAdapter({ powerPreference });
-  if (!adapter) return undefined;
+  return adapter ? adapterInfo(adapter) : undefined;
+}
+
+/** What an adapter says about itself, and whether it is a software implementation. */
+export function adapterInfo(adapter: MinimalAdapter): AdapterInfo {
   const info = adapter.info ?? {};
   const vendor = info.vendor ?? '';
   const architecture = info.architecture ?? '';
