@@ -92,17 +92,18 @@ export interface OnnxModel {
 }
 
 /**
- * The most nodes, and the most initializers, a graph may have unless
- * `maxNodes` says otherwise. The CNNs convkit imports have hundreds to a few
- * thousand; converting 50,000 takes about 2.5 s and 110 MB on a busy
- * two-core machine, and a chain of 10⁶ nodes (28 MB of file) would take
- * tens of seconds and gigabytes.
+ * The most nodes a graph may have unless `maxNodes` says otherwise; the same
+ * number bounds its initializers, inputs, outputs, value_info entries and
+ * other fields, and the model's own fields. The CNNs convkit imports have
+ * hundreds to a few thousand nodes; converting 50,000 takes about 2.5 s and
+ * 110 MB on a busy two-core machine, and a chain of 10⁶ nodes (28 MB of
+ * file) would take tens of seconds and gigabytes.
  */
 export const MAX_ONNX_NODES = 50_000;
 
 /** Options of {@link decodeOnnx}. */
 export interface DecodeOnnxOptions {
-  /** The most nodes, and the most initializers, the graph may have (default {@link MAX_ONNX_NODES}). */
+  /** The most nodes the graph may have, and the most of each other kind of field (default {@link MAX_ONNX_NODES}). */
   maxNodes?: number;
 }
 
@@ -110,8 +111,8 @@ export interface DecodeOnnxOptions {
  * Decodes and checks a serialized ONNX model: every length-prefixed field
  * against the bytes left, every tensor's dims against its data size.
  * Malformed bytes throw `FormatError` naming the file and the byte offset;
- * so does a graph of more than `maxNodes` nodes or initializers, counted
- * before any is decoded.
+ * so does a graph of more than `maxNodes` nodes (or initializers, inputs, …),
+ * counted before any is decoded.
  *
  * @example
  * ```ts
@@ -124,22 +125,37 @@ export function decodeOnnx(
   file = '<onnx>',
   { maxNodes = MAX_ONNX_NODES }: DecodeOnnxOptions = {},
 ): OnnxModel {
+  // Counted before anything is decoded: decoding is what costs memory (a field of
+  // 3 bytes becomes an object of hundreds; 10⁶ nodes fit in 28 MB of file).
+  const limit = (count: number, where: 'model' | 'graph', what: string, offset: number) => {
+    if (count > maxNodes) {
+      throw new FormatError(
+        file,
+        offset,
+        `the ${where} has ${count} ${what}, more than the limit of ${maxNodes} (maxNodes); pass a larger { maxNodes } if the file is trusted`,
+      );
+    }
+  };
+  limit(countFields(bytes, []).total, 'model', 'fields', 0);
   const model = readFields(bytes, { file, offset: 0 });
   const last = submessages(model, MODEL.graph, file).at(-1);
   if (!last) throw new FormatError(file, 0, 'no graph (ModelProto field 7): this is not an ONNX model');
   const [graphBytes, graphSource] = last;
-  // Counted before a field is decoded: decoding is what costs memory (10⁶ nodes fit in 28 MB of file).
-  const counts = countFields(graphBytes, [GRAPH.node, GRAPH.initializer]);
-  for (const [k, what] of ['nodes', 'initializers'].entries()) {
-    const count = counts[k] as number;
-    if (count > maxNodes) {
-      throw new FormatError(
-        file,
-        graphSource.offset,
-        `the graph has ${count} ${what}, more than the limit of ${maxNodes} (maxNodes); pass a larger { maxNodes } if the file is trusted`,
-      );
-    }
-  }
+  const kinds = [
+    [GRAPH.node, 'nodes'],
+    [GRAPH.initializer, 'initializers'],
+    [GRAPH.input, 'inputs'],
+    [GRAPH.output, 'outputs'],
+    [GRAPH.valueInfo, 'value_info entries'],
+  ] as const;
+  const { counts, total } = countFields(
+    graphBytes,
+    kinds.map(([field]) => field),
+  );
+  kinds.forEach(([, what], k) => {
+    limit(counts[k] as number, 'graph', what, graphSource.offset);
+  });
+  limit(total - counts.reduce((a, b) => a + b, 0), 'graph', 'other fields', graphSource.offset);
   const graph = readFields(graphBytes, graphSource);
   const opsets = new Map<string, number>();
   for (const opset of messages(model, MODEL.opsetImport, file)) {

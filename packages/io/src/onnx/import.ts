@@ -12,7 +12,7 @@ export interface OnnxImportOptions {
   file?: string;
   /** One example's `[height, width, channels]`, needed when the graph's input has symbolic dims. */
   input?: readonly number[];
-  /** The most nodes, and the most initializers, the graph may have. Default 50,000 (`MAX_ONNX_NODES`). */
+  /** The most nodes the graph may have, and the most of each other kind of field. Default 50,000 (`MAX_ONNX_NODES`). */
   maxNodes?: number;
   /** The most weight elements to accept (a `ConstantOfShape` can ask for billions in a few bytes). Default 2^28 (1 GiB of float32). */
   maxWeightElements?: number;

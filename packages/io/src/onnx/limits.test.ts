@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { FormatError } from '../errors.js';
+import { readFields } from '../proto/reader.js';
 import { ProtoMessage } from '../proto/writer.js';
 import { valueInfo } from './builders.js';
 import { decodeOnnx, MAX_ONNX_NODES } from './decode.js';
@@ -94,6 +95,38 @@ describe('the node limit of ONNX import', () => {
 
   it('initializers count against the same limit', () => {
     const error = formatError(() => decodeOnnx(reluChain(6, 'initializer'), 'weights.onnx', { maxNodes: 5 }));
-    expect(error.message).toContain('6 initializers, more than the limit of 5 (maxNodes)');
+    expect(error.message).toContain('the graph has 6 initializers, more than the limit of 5 (maxNodes)');
+  });
+
+  it('so do value_info entries and unknown fields of the graph, and fields of the model itself', () => {
+    const graph = reluChain(3);
+    const flood = (field: number, count: number) => {
+      const one = new ProtoMessage().string(field, 'x').finish();
+      const out = new Uint8Array(count * one.length);
+      for (let k = 0; k < count; k++) out.set(one, k * one.length);
+      return out;
+    };
+    const withGraphExtra = (extra: Uint8Array) => {
+      const fields = readFields(graph, { file: 'x', offset: 0 });
+      const body = (fields.find((f) => f.field === MODEL.graph)?.value as { bytes: Uint8Array }).bytes;
+      const both = new Uint8Array(body.length + extra.length);
+      both.set(body);
+      both.set(extra, body.length);
+      return new ProtoMessage()
+        .bytes(MODEL.graph, both)
+        .message(MODEL.opsetImport, new ProtoMessage().varint(OPSET_ID.version, 13))
+        .finish();
+    };
+    expect(() => decodeOnnx(withGraphExtra(flood(GRAPH.valueInfo, 6)), 'v.onnx', { maxNodes: 5 })).toThrow(
+      /the graph has 6 value_info entries, more than the limit of 5/,
+    );
+    // Six unknown fields and the graph's name.
+    expect(() => decodeOnnx(withGraphExtra(flood(99, 6)), 'u.onnx', { maxNodes: 5 })).toThrow(
+      /the graph has 7 other fields, more than the limit of 5/,
+    );
+    const model = Uint8Array.from([...graph, ...flood(99, 6)]);
+    expect(() => decodeOnnx(model, 'm.onnx', { maxNodes: 5 })).toThrow(
+      /the model has 9 fields, more than the limit of 5/,
+    );
   });
 });

@@ -127,12 +127,14 @@ function readSmallVarint(bytes: Uint8Array, p: { i: number }): number | undefine
 
 /**
  * How many length-delimited fields of each number in `numbers` a message
- * holds, found by walking its bytes without decoding or allocating anything:
- * the cheap look that lets a reader refuse a huge message before building
- * it. The walk stops at the first malformed byte (`readFields` reports it).
+ * holds (`counts`), and how many fields of any kind (`total`), found by
+ * walking its bytes without decoding or allocating anything: the cheap look
+ * that lets a reader refuse a huge message before building it. The walk
+ * stops at the first malformed byte (`readFields` reports it).
  */
-export function countFields(bytes: Uint8Array, numbers: readonly number[]): number[] {
+export function countFields(bytes: Uint8Array, numbers: readonly number[]): { counts: number[]; total: number } {
   const counts = numbers.map(() => 0);
+  let total = 0;
   const p = { i: 0 };
   while (p.i < bytes.length) {
     const key = readSmallVarint(bytes, p);
@@ -148,8 +150,10 @@ export function countFields(bytes: Uint8Array, numbers: readonly number[]): numb
       const k = numbers.indexOf(Math.floor(key / 8));
       if (k >= 0 && p.i <= bytes.length) counts[k] = (counts[k] as number) + 1;
     } else break;
+    if (p.i > bytes.length) break;
+    total++;
   }
-  return counts;
+  return { counts, total };
 }
 
 function checkRoom(bytes: Uint8Array, at: number, size: number, field: number, source: WireSource): void {
