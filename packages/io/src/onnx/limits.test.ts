@@ -107,8 +107,9 @@ describe('the node limit of ONNX import', () => {
       return out;
     };
     const withGraphExtra = (extra: Uint8Array) => {
-      const fields = readFields(graph, { file: 'x', offset: 0 });
-      const body = (fields.find((f) => f.field === MODEL.graph)?.value as { bytes: Uint8Array }).bytes;
+      const field = readFields(graph, { file: 'x', offset: 0 }).find((f) => f.field === MODEL.graph);
+      if (field?.value.wire !== 2) throw new Error('the chain has no graph');
+      const body = field.value.bytes;
       const both = new Uint8Array(body.length + extra.length);
       both.set(body);
       both.set(extra, body.length);
