@@ -55,10 +55,10 @@ describe('convkit export', () => {
       epoch: 1,
       batch: 0,
       step: 10,
-      history: [],
+      history: [{ epoch: 0, lr: 0.01, trainLoss: 1, trainTop1Error: 0.5, seconds: 1, examplesPerSecond: 10 }],
       best: { validationLoss: 1, epoch: 0 },
       epochsWithoutImprovement: 0,
-      schedule: {},
+      schedule: { scale: 1, best: 1, badEpochs: 0, cooldownLeft: 0 },
       partial: { lossSum: 0, correct: 0, seen: 0, seconds: 0 },
     };
     const run = join(dir, 'run');
