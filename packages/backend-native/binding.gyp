@@ -52,13 +52,16 @@
             "native/pool.cc",
             "native/norm.cc",
             "native/elementwise.cc",
-            "native/reduce.cc"
+            "native/reduce.cc",
+            "native/omp_wait_policy.cc"
           ],
           "include_dirs": ["<(napi_include)"],
           "defines": ["<@(napi_defines)"],
           "cflags!": ["-fno-exceptions"],
           "cflags_cc!": ["-fno-exceptions", "-O2"],
           "cflags_cc": ["-std=c++17", "-O3", "-fopenmp", "-fvisibility=hidden"],
+          # initfirst: omp_wait_policy.cc must set libgomp's wait policy before libgomp reads it.
+          "ldflags": ["-Wl,-z,initfirst"],
           "libraries": ["-ldnnl", "-fopenmp"]
         }
       ]

@@ -101,6 +101,7 @@ static Napi::Value Describe(const Napi::CallbackInfo &info) {
 }
 
 Napi::Object Init(Napi::Env env, Napi::Object exports) {
+  restoreOmpEnvironment();
   exports.Set("setThreads", Napi::Function::New(env, SetThreads));
   exports.Set("getThreads", Napi::Function::New(env, GetThreads));
   exports.Set("describe", Napi::Function::New(env, Describe));

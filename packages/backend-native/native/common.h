@@ -90,6 +90,12 @@ dnnl::primitive_attr activationAttr(int activation, float alpha);
 /** Registers a function that empties a cache when the thread count changes (oneDNN plans for a team size). */
 void onThreadsChanged(std::function<void()> clear);
 
+/**
+ * Removes the OMP_WAIT_POLICY that omp_wait_policy.cc put in the environment
+ * for libgomp's start-up (nothing when the user had set one).
+ */
+void restoreOmpEnvironment();
+
 /** Module parts: each adds its functions to the exports. */
 void initConv(Napi::Env env, Napi::Object exports);
 void initMatmul(Napi::Env env, Napi::Object exports);
