@@ -106,6 +106,23 @@ describe('a gzip bomb', () => {
   });
 });
 
+describe('a gzipped header that declares more than any buffer holds', () => {
+  it('is refused as a corrupt header, before inflating', () => {
+    const huge = header(0xffffffff, 0xffffffff, 0xffffffff);
+    expect(() => parseIdx(gzipSync(Uint8Array.from([...huge, 1, 2, 3, 4])), 'huge.gz', { gunzip })).toThrow(
+      /huge\.gz at byte 4: the header says \[4294967295, 4294967295, 4294967295\] = .* bytes in all, more than the 4294967296 \(4 GiB\)/,
+    );
+  });
+
+  it('gunzip takes such a limit as the largest Buffer', () => {
+    expect(gunzip(gzipSync(huge20()), 2 ** 80)).toHaveLength(20);
+  });
+});
+
+function huge20(): Uint8Array {
+  return Uint8Array.from({ length: 20 }, (_, i) => i);
+}
+
 describe('gunzip with a limit', () => {
   const data = Uint8Array.from({ length: 100_000 }, (_, i) => (i * 7919) % 251);
   const gz = gzipSync(data);

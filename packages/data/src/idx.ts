@@ -61,6 +61,9 @@ export function parseIdx(bytes: Uint8Array, file: string, options: ParseIdxOptio
   return { kind, data, count, shape: [count] };
 }
 
+/** No IDX dataset comes near this; it is also the largest buffer Node can inflate into. */
+const MAX_GZIPPED_IDX_BYTES = 2 ** 32;
+
 /**
  * Inflates the 16-byte header first, then no more than the size it declares
  * (plus the gunzip's slack): a small file that declares [10, 28, 28] and
@@ -81,6 +84,13 @@ function parseGzippedIdx(bytes: Uint8Array, file: string, gunzip: ParseIdxOption
   if (head.length <= 16) return parseIdx(head, file);
   // A header that is bad or truncated fails here with the same messages as an uncompressed file's.
   const { shape, size } = readIdxHeader(head, file, head.length);
+  if (size > MAX_GZIPPED_IDX_BYTES) {
+    throw new FormatError(
+      file,
+      4,
+      `the header says [${shape.join(', ')}] = ${size} bytes in all, more than the ${MAX_GZIPPED_IDX_BYTES} (4 GiB) a gzipped IDX file is inflated to: a corrupt header`,
+    );
+  }
   const all = head.length > size ? head : inflate(size);
   if (all.length > size) {
     throw new FormatError(

@@ -1,3 +1,4 @@
+import { constants as bufferConstants } from 'node:buffer';
 import { readFileSync } from 'node:fs';
 import { constants, gunzipSync } from 'node:zlib';
 import { type Idx, parseIdx } from './idx.js';
@@ -29,8 +30,9 @@ function inflatePrefix(bytes: Uint8Array, end: number, max: number): Uint8Array 
  */
 export function gunzip(bytes: Uint8Array, limit = Number.POSITIVE_INFINITY): Uint8Array {
   if (!Number.isFinite(limit)) return asBytes(gunzipSync(bytes));
-  const wanted = Math.max(0, Math.floor(limit)) + 1;
-  const max = wanted + SLACK;
+  // zlib refuses a maxOutputLength past the largest Buffer; no result could be longer anyway.
+  const wanted = Math.min(Math.max(0, Math.floor(limit)) + 1, bufferConstants.MAX_LENGTH);
+  const max = Math.min(wanted + SLACK, bufferConstants.MAX_LENGTH);
   try {
     return asBytes(gunzipSync(bytes, { maxOutputLength: wanted }));
   } catch (error) {
