@@ -44,6 +44,8 @@ export type { StochasticPool2dConfig } from './stochastic-pool.js';
 export { StochasticPool2d } from './stochastic-pool.js';
 export type { Subsample2dConfig } from './subsample.js';
 export { Subsample2d } from './subsample.js';
+/** The known name a mistyped one most likely meant: one suggestion rule for every "did you mean" in convkit. */
+export { closeName } from './suggest.js';
 export type { Summary, SummaryOptions } from './summary.js';
 export { summary } from './summary.js';
 export type { ZeroPadding, ZeroPadding2dConfig } from './zero-pad.js';

@@ -171,4 +171,19 @@ describe('optimizers', () => {
     expect(() => createOptimizer({ type: 'sgd', nesterov: true })).toThrow(/nesterov needs momentum/);
     expect(() => createOptimizer({ type: 'rmsprop' } as never)).toThrow(/unknown type "rmsprop"/);
   });
+
+  it('refuses misspelt options (naming the close one) and values of the wrong type', () => {
+    expect(() => createOptimizer({ type: 'sgd', momentun: 0.9 } as never)).toThrow(
+      /optimizer has no option "momentun" \(did you mean "momentum"\?\); its options are type, momentum, nesterov/,
+    );
+    expect(() => createOptimizer({ type: 'sgd', momentum: '0.9' } as never)).toThrow(
+      /optimizer.momentum must be a finite number, received "0.9"/,
+    );
+    expect(() => createOptimizer({ type: 'sgd', momentum: 0.9, nesterov: 'false' } as never)).toThrow(
+      /optimizer.nesterov must be true or false, received "false"/,
+    );
+    expect(() => createOptimizer({ type: 'adam', weightDecay: '0.0005' } as never)).toThrow(
+      /weightDecay must be a finite/,
+    );
+  });
 });

@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { checkOptions, type OptionKinds } from './options.js';
 
 /**
  * Optimizers as data. Both follow PyTorch's update rules, so a recipe's
@@ -52,6 +53,18 @@ export interface Optimizer {
   dispose(): void;
 }
 
+const OPTIONS: { [T in OptimizerConfig['type']]: OptionKinds<Extract<OptimizerConfig, { type: T }>> } = {
+  sgd: { type: 'string', momentum: 'number', nesterov: 'boolean', weightDecay: 'number', decayBias: 'boolean' },
+  adam: {
+    type: 'string',
+    beta1: 'number',
+    beta2: 'number',
+    epsilon: 'number',
+    weightDecay: 'number',
+    decayBias: 'boolean',
+  },
+};
+
 function checkRange(name: string, value: number, low: number, high: number): void {
   if (!(value >= low && value < high))
     throw new RangeError(`optimizer: ${name} must be in [${low}, ${high}), received ${value}`);
@@ -67,6 +80,8 @@ function checkRange(name: string, value: number, low: number, high: number): voi
  * ```
  */
 export function createOptimizer(config: OptimizerConfig): Optimizer {
+  const options = Object.hasOwn(OPTIONS, config?.type) ? OPTIONS[config.type] : undefined;
+  if (options) checkOptions('optimizer', config, options as OptionKinds<OptimizerConfig>);
   const weightDecay = config.weightDecay ?? 0;
   checkRange('weightDecay', weightDecay, 0, 1);
   const slots = new Map<string, tf.Variable>();

@@ -82,4 +82,22 @@ describe('schedules', () => {
     expect(() => createSchedule({ type: 'constant' }, -1)).toThrow(/received -1/);
     expect(() => createSchedule({ type: 'cosine' } as never, 0.1)).toThrow(/cosine.epochs/);
   });
+
+  it('refuses misspelt options, values of the wrong type and rates that would turn negative later', () => {
+    expect(() => createSchedule({ type: 'step', stepSize: 2, gama: 0.1 } as never, 0.1)).toThrow(
+      /schedule has no option "gama" \(did you mean "gamma"\?\)/,
+    );
+    expect(() => createSchedule({ type: 'step', stepSize: 2, gamma: 'abc' } as never, 0.1)).toThrow(
+      /schedule.gamma must be a finite number, received "abc"/,
+    );
+    expect(() => createSchedule({ type: 'step', stepSize: 2, gamma: -0.1 }, 0.1)).toThrow(
+      /step.gamma must be a positive number, received -0.1/,
+    );
+    expect(() => createSchedule({ type: 'multistep', milestones: [2], gamma: 0 }, 0.1)).toThrow(/multistep.gamma/);
+    expect(() => createSchedule({ type: 'plateau', minLr: -1 }, 0.1)).toThrow(/plateau.minLr must be a number ≥ 0/);
+    expect(() => createSchedule({ type: 'plateau', threshold: -1 }, 0.1)).toThrow(/plateau.threshold/);
+    expect(() => createSchedule({ type: 'constant', warmup: { epoch: 2 } } as never, 0.1)).toThrow(
+      /schedule.warmup has no option "epoch" \(did you mean "epochs"\?\)/,
+    );
+  });
 });

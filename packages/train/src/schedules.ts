@@ -1,3 +1,5 @@
+import { checkOptions, type OptionKinds } from './options.js';
+
 /**
  * Learning-rate schedules as data (so recipes and run configs are JSON) and
  * the stateful objects that follow them. Epochs count from 0; the rate is
@@ -46,6 +48,30 @@ export interface Schedule {
   restore(state: ScheduleState): void;
 }
 
+type Kinds<T extends ScheduleConfig['type']> = OptionKinds<Extract<ScheduleConfig, { type: T }>>;
+const OPTIONS: { [T in ScheduleConfig['type']]: Kinds<T> } = {
+  constant: { type: 'string', warmup: 'object' },
+  step: { type: 'string', stepSize: 'number', gamma: 'number', warmup: 'object' },
+  multistep: { type: 'string', milestones: 'numbers', gamma: 'number', warmup: 'object' },
+  piecewise: { type: 'string', boundaries: 'numbers', factors: 'numbers', warmup: 'object' },
+  plateau: {
+    type: 'string',
+    factor: 'number',
+    patience: 'number',
+    cooldown: 'number',
+    minLr: 'number',
+    threshold: 'number',
+    warmup: 'object',
+  },
+  cosine: { type: 'string', epochs: 'number', minLr: 'number', warmup: 'object' },
+};
+const WARMUP: OptionKinds<NonNullable<ScheduleConfig['warmup']>> = { epochs: 'number', startFactor: 'number' };
+
+function nonNegative(name: string, value: number | undefined): void {
+  if (value !== undefined && !(value >= 0))
+    throw new RangeError(`schedule: ${name} must be a number ≥ 0, received ${value}`);
+}
+
 function positive(name: string, value: number): void {
   if (!(Number.isFinite(value) && value > 0))
     throw new RangeError(`schedule: ${name} must be a positive number, received ${value}`);
@@ -62,6 +88,10 @@ function positive(name: string, value: number): void {
  */
 export function createSchedule(config: ScheduleConfig, baseLr: number): Schedule {
   positive('the base learning rate', baseLr);
+  const options = Object.hasOwn(OPTIONS, config?.type) ? OPTIONS[config.type] : undefined;
+  if (options) checkOptions('schedule', config, options as OptionKinds<ScheduleConfig>);
+  if (config.warmup !== undefined) checkOptions('schedule.warmup', config.warmup, WARMUP);
+  if ('minLr' in config) nonNegative(`${config.type}.minLr`, config.minLr);
   const base = baseFactor(config, baseLr);
   const warmup = config.warmup;
   if (warmup) {
@@ -118,10 +148,12 @@ function baseFactor(config: ScheduleConfig, baseLr: number): (epoch: number) => 
       if (!(Number.isInteger(stepSize) && stepSize > 0)) {
         throw new RangeError(`schedule: step.stepSize must be a positive integer, received ${stepSize}`);
       }
+      positive('step.gamma', gamma);
       return (epoch) => gamma ** Math.floor(epoch / stepSize);
     }
     case 'multistep': {
       const { milestones, gamma = 0.1 } = config;
+      positive('multistep.gamma', gamma);
       if (!increasing(milestones)) {
         throw new RangeError(
           `schedule: multistep.milestones must be increasing positive integers, received [${milestones.join(', ')}]`,
@@ -165,5 +197,6 @@ function plateauOptions(config: Extract<ScheduleConfig, { type: 'plateau' }>) {
     throw new RangeError(`schedule: plateau.patience must be a non-negative integer, received ${patience}`);
   if (!(Number.isInteger(cooldown) && cooldown >= 0))
     throw new RangeError(`schedule: plateau.cooldown must be a non-negative integer, received ${cooldown}`);
+  nonNegative('plateau.threshold', threshold);
   return { factor, patience, cooldown, minLr, threshold };
 }
