@@ -1,3 +1,4 @@
+import { spawn, spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -46,6 +47,24 @@ describe('files', () => {
       ['.hidden', '.x.123.tmp', '.y.0123456789AB.tmp', 'checkpoints', 'config.json', 'notes.tmp'].sort(),
     );
     expect(await removeStaleTemporaries(join(folder, 'absent'))).toEqual([]);
+  });
+
+  it('removeStaleTemporaries keeps the temporary files of another running process, and removes dead ones', async () => {
+    const folder = mkdtempSync(join(tmpdir(), 'convkit-tmp-'));
+    const live = spawn(process.execPath, ['-e', 'setTimeout(() => {}, 60000)']);
+    const dead = spawnSync(process.execPath, ['-e', '0']).pid as number;
+    try {
+      const names = {
+        live: `.report.html.${live.pid}.0123456789ab.tmp`,
+        dead: `.report.html.${dead}.a1b2c3d4e5f6.tmp`,
+        own: `.config.json.${process.pid}.ffffffffffff.tmp`,
+      };
+      for (const name of Object.values(names)) writeFileSync(join(folder, name), 'x');
+      expect((await removeStaleTemporaries(folder)).sort()).toEqual([names.dead, names.own].sort());
+      expect(readdirSync(folder)).toEqual([names.live]);
+    } finally {
+      live.kill();
+    }
   });
 
   it('openSafetensors reads one tensor at a time; readSafetensors reads all', async () => {

@@ -30,20 +30,34 @@ export class FileWriteError extends Error {
   }
 }
 
-// The one place that knows how temporary files are named: `.<name>.<12 hex>.tmp` beside the target.
-const TEMPORARY = /^\.(.+)\.[0-9a-f]{12}\.tmp$/;
-const temporaryPath = (path: string) => join(dirname(path), `.${basename(path)}.${randomBytes(6).toString('hex')}.tmp`);
+// The one place that knows how temporary files are named: `.<name>.<pid>.<12 hex>.tmp` beside the target (older
+// versions wrote no pid). The pid tells a killed write's leftover from another live process's write in progress.
+const TEMPORARY = /^\.(.+?)\.(?:(\d+)\.)?[0-9a-f]{12}\.tmp$/;
+const temporaryPath = (path: string) =>
+  join(dirname(path), `.${basename(path)}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`);
+
+/** Whether another process with this pid is running: then its temporary file, or its lock, is in use. */
+export function otherProcessAlive(pid: number): boolean {
+  if (pid === process.pid) return false;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
 
 /**
  * Removes the temporary files that `writeFileAtomic` leaves when its process
- * is killed mid-write (`.<name>.<12 hex>.tmp`) from `dir`, or only those of
- * `name` when given; returns the names removed. Call it only where no other
- * process is writing into `dir` at the time (a run folder being opened), or
- * with `name` right after writing that file. A missing `dir` has none.
+ * is killed mid-write (`.<name>.<pid>.<12 hex>.tmp`) from `dir`, or only those
+ * of `name` when given; returns the names removed. Those of another process
+ * that is still running are kept (a `convkit viz` writing into a run folder
+ * while it resumes); this process's own are removed, so call it when none of
+ * its own writes into `dir` is in flight. A missing `dir` has none.
  *
  * @example
  * ```ts
- * await removeStaleTemporaries('runs/a'); // ['.report.html.3f9a1c0b2d4e.tmp']
+ * await removeStaleTemporaries('runs/a'); // ['.report.html.4242.3f9a1c0b2d4e.tmp']
  * ```
  */
 export async function removeStaleTemporaries(dir: string, name?: string): Promise<string[]> {
@@ -55,8 +69,9 @@ export async function removeStaleTemporaries(dir: string, name?: string): Promis
     throw error;
   }
   const stale = entries.filter((f) => {
-    const target = TEMPORARY.exec(f)?.[1];
-    return target !== undefined && (name === undefined || target === name);
+    const match = TEMPORARY.exec(f);
+    if (!match || (name !== undefined && match[1] !== name)) return false;
+    return match[2] === undefined || !otherProcessAlive(Number(match[2]));
   });
   await Promise.all(stale.map((f) => rm(join(dir, f), { force: true })));
   return stale;
