@@ -3,13 +3,13 @@ import { join } from 'node:path';
 import { writeFileAtomic } from '@convkit/io/node';
 import { type Layer, summary } from '@convkit/layers';
 import { architectureSvg, confusionMatrixSvg, trainingCurves } from '@convkit/viz';
-import { readMetrics, readRunConfig } from './run-folder.js';
+import { readMetrics, readRunConfig, readRunJson } from './run-folder.js';
 
 const escapeHtml = (text: string) => text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
 function readJson(dir: string, name: string): Record<string, unknown> | undefined {
   const path = join(dir, name);
-  return existsSync(path) ? (JSON.parse(readFileSync(path, 'utf8')) as Record<string, unknown>) : undefined;
+  return existsSync(path) ? (readRunJson(path) as Record<string, unknown>) : undefined;
 }
 
 /** A picture of the run folder inlined as a data URI, so the report is one self-contained file. */

@@ -1,7 +1,7 @@
-import { appendFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { FormatError } from '@convkit/io';
-import { removeStaleTemporaries, writeFileAtomic } from '@convkit/io/node';
+import { FileWriteError, otherProcessAlive, removeStaleTemporaries, writeFileAtomic } from '@convkit/io/node';
 import type { EpochRecord, FitEvent } from '@convkit/train/node';
 import type { TrainConfig } from './config.js';
 import { UsageError } from './errors.js';
@@ -16,6 +16,8 @@ export interface RunFolder {
   checkpoints: string;
   file(name: string): string;
   writeJson(name: string, value: unknown): Promise<void>;
+  /** Writes each `name → value` as JSON, atomically one by one. */
+  writeJsonFiles(files: Record<string, unknown>): Promise<void>;
   /**
    * Keeps `metrics.jsonl` equal to the checkpoint's history: on `trainStart`
    * it is rewritten from the (resumed) history and the temporary files of
@@ -29,6 +31,28 @@ export interface RunFolder {
    * over). Refuses when `metrics.jsonl` shows finished epochs but `last` is gone.
    */
   resumable(log: (line: string) => void): boolean;
+}
+
+/**
+ * Claims a run folder for one training process: `.train.lock` holds its pid.
+ * A second `convkit train --resume` of the same folder while the first runs
+ * would interleave two runs' checkpoints; a lock left by a killed process is
+ * taken over. Returns the release.
+ */
+export function lockRun(dir: string): () => void {
+  const path = join(dir, '.train.lock');
+  try {
+    writeFileSync(path, `${process.pid}\n`, { flag: 'wx' });
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+    const pid = Number.parseInt(readFileSync(path, 'utf8'), 10);
+    if (Number.isInteger(pid) && otherProcessAlive(pid))
+      throw new UsageError(
+        `${dir} is being trained by process ${pid} (${path}): wait for it to finish, or stop it first`,
+      );
+    writeFileSync(path, `${process.pid}\n`);
+  }
+  return () => rmSync(path, { force: true });
 }
 
 /** `runs/<model>-<yyyymmdd-hhmmss>` when `--out` is not given. */
@@ -72,11 +96,16 @@ export function openRunFolder(dir: string): RunFolder {
   const line = (record: object) => `${JSON.stringify(record)}\n`;
   // The epoch just finished, held until `last` (which holds it too) is on disk.
   let pending: EpochRecord | undefined;
+  const writeJson = (name: string, value: unknown) =>
+    writeFileAtomic(join(absolute, name), `${JSON.stringify(value, null, 2)}\n`);
   return {
     dir: absolute,
     checkpoints,
     file: (name) => join(absolute, name),
-    writeJson: (name, value) => writeFileAtomic(join(absolute, name), `${JSON.stringify(value, null, 2)}\n`),
+    writeJson,
+    async writeJsonFiles(files) {
+      for (const [name, value] of Object.entries(files)) await writeJson(name, value);
+    },
     async track(event) {
       if (event.type === 'trainStart') {
         pending = undefined;
@@ -87,7 +116,12 @@ export function openRunFolder(dir: string): RunFolder {
       } else if (event.type === 'epochEnd') {
         pending = event.record;
       } else if (event.type === 'checkpoint' && event.name === 'last' && pending) {
-        appendFileSync(metrics, line(pending));
+        try {
+          appendFileSync(metrics, line(pending));
+        } catch (error) {
+          // A torn line is ignored when read, and the next start rewrites the file from the checkpoint's history.
+          throw new FileWriteError(metrics, error, true);
+        }
         pending = undefined;
       }
     },

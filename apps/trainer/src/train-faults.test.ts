@@ -1,8 +1,11 @@
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { run } from './cli.js';
+import { Interrupts } from './interrupts.js';
+import { lockRun } from './run-folder.js';
 import { smallestLimit } from './training-data.js';
 
 /** Runs the CLI in-process; returns the exit code, stdout lines and stderr text. */
@@ -18,6 +21,18 @@ async function cli(...argv: string[]) {
 afterEach(() => vi.restoreAllMocks());
 
 const scratch = () => mkdtempSync(join(tmpdir(), 'convkit-faults-'));
+
+/** A CIFAR-10 binary folder of 12 random images per file: it loads, but LeNet-5 on MNIST does not fit its 32×32×3 input. */
+function tinyCifar(): string {
+  const dir = scratch();
+  const records = 12;
+  const bytes = new Uint8Array(records * 3073);
+  for (let k = 0; k < bytes.length; k++) bytes[k] = (k * 7919) % 251;
+  for (let r = 0; r < records; r++) bytes[r * 3073] = r % 10;
+  for (const name of ['data_batch_1', 'data_batch_2', 'data_batch_3', 'data_batch_4', 'data_batch_5', 'test_batch'])
+    writeFileSync(join(dir, `${name}.bin`), bytes);
+  return dir;
+}
 
 /** A config file holding `value`, in a fresh folder. */
 function configFile(value: unknown): string {
@@ -39,6 +54,26 @@ describe('convkit train refuses a bad configuration before the run folder exists
     ['a negative seed', { seed: -1 }, /"seed" must be an integer in \[0, 4294967295\], received -1/],
     ['a fractional seed', { seed: 1.5 }, /"seed" must be an integer/],
     ['a schedule the rate cannot take', { schedule: { type: 'step', stepSize: 0 } }, /stepSize must be a positive/],
+    [
+      'a momentum written as a string',
+      { optimizer: { type: 'sgd', momentum: '0.9' } },
+      /momentum must be a finite number, received "0.9"/,
+    ],
+    [
+      'a misspelt momentum',
+      { optimizer: { type: 'sgd', momentun: 0.9 } },
+      /no option "momentun" \(did you mean "momentum"\?\)/,
+    ],
+    [
+      'a gamma that is no number',
+      { schedule: { type: 'step', stepSize: 2, gamma: 'abc' } },
+      /gamma must be a finite number/,
+    ],
+    [
+      'a validation fraction that holds out nothing',
+      { validationFraction: 0.000001 },
+      /"validationFraction" 0.000001 of the 60000 training examples of mnist leaves none for validation/,
+    ],
   ];
   for (const [what, value, message] of fileCases) {
     it(`${what}: exit 2, the file and key named, nothing written`, async () => {
@@ -80,7 +115,7 @@ describe('convkit train refuses a bad configuration before the run folder exists
 });
 
 describe('a failed resume leaves the run as it was', () => {
-  it('NaN under a new --lr, or another data set that does not fit: config.json and data.json byte-identical', {
+  it('NaN under a new --lr, or a data set that loads but does not fit the model: config.json and data.json byte-identical', {
     timeout: 400_000,
   }, async () => {
     const dir = join(scratch(), 'run');
@@ -111,11 +146,12 @@ describe('a failed resume leaves the run as it was', () => {
       '--epochs',
       '2',
       '--data',
-      'cifar10:/nonexistent',
+      `cifar10:${tinyCifar()}`,
       '--backend',
       'cpu',
     );
-    expect(other.code).toBe(2);
+    expect(other.err).toMatch(/does not fit|is \[/);
+    expect(other.code).toBe(1);
     for (const [k, name] of ['config.json', 'data.json'].entries())
       expect(readFileSync(join(dir, name)).equals(saved[k] as Buffer), name).toBe(true);
 
@@ -186,10 +222,46 @@ describe('resuming mid-epoch with another --batch', () => {
 
     const other = await cli('train', '--resume', dir, '--batch', '60', '--backend', 'cpu');
     expect(other.err).toMatch(
-      /--batch 60: the run stopped in the middle of epoch 1 \(after 1 batches of 30\).*Resume with --batch 30/,
+      /--batch 60: the run stopped in the middle of epoch 1 \(after 1 batches of 30\).*Resume without --batch \(or with --batch 30\)/,
     );
     expect(other.code).toBe(2);
+    const reseeded = await cli('train', '--resume', dir, '--seed', '5', '--backend', 'cpu');
+    expect(reseeded.err).toMatch(/--seed 5: the run stopped in the middle of epoch 1 .*changing seed from 0/);
+    expect(reseeded.code).toBe(2);
     expect(readFileSync(join(dir, 'config.json')).equals(config)).toBe(true);
     expect(readFileSync(join(dir, 'checkpoints', 'last.safetensors')).equals(last)).toBe(true);
+  });
+});
+
+describe('one training process per run folder', () => {
+  it('a live process holding the lock refuses a second trainer; a dead one is taken over; release removes it', () => {
+    const dir = scratch();
+    const live = spawn(process.execPath, ['-e', 'setTimeout(() => {}, 60000)']);
+    try {
+      writeFileSync(join(dir, '.train.lock'), `${live.pid}\n`);
+      expect(() => lockRun(dir)).toThrow(new RegExp(`is being trained by process ${live.pid}`));
+    } finally {
+      live.kill();
+    }
+    const dead = spawnSync(process.execPath, ['-e', '0']).pid as number;
+    writeFileSync(join(dir, '.train.lock'), `${dead}\n`);
+    const release = lockRun(dir);
+    expect(readFileSync(join(dir, '.train.lock'), 'utf8').trim()).toBe(String(process.pid));
+    release();
+    expect(existsSync(join(dir, '.train.lock'))).toBe(false);
+  });
+});
+
+describe('Interrupts', () => {
+  it('before the last batch, Ctrl-C stops training; once training is done (last batch, early stop), it skips the evaluation', () => {
+    const lines: string[] = [];
+    const during = new Interrupts((l) => void lines.push(l), 'runs/a');
+    during.onSigint();
+    expect([during.training.signal.aborted, during.finishing.signal.aborted]).toEqual([true, false]);
+    const after = new Interrupts((l) => void lines.push(l), 'runs/a');
+    after.trainingDone();
+    after.onSigint();
+    expect([after.training.signal.aborted, after.finishing.signal.aborted]).toEqual([false, true]);
+    expect(lines[1]).toMatch(/training is complete; .*skipped \(later: convkit eval runs\/a\)/);
   });
 });

@@ -43,16 +43,18 @@ function augmentedSize(options: AugmentOptions, train: ImageDataset, origin: str
  */
 export function prepareTrainingData(config: TrainConfig, data: LoadedData, origin: string): TrainingData {
   let part: ImageDataset = data.train;
-  if (config.limit !== undefined && config.limit < part.count) {
-    const least = smallestLimit(config.validationFraction);
-    if (config.limit < least) {
-      throw new UsageError(
-        `--limit ${config.limit} leaves no example for ${config.validationFraction > 0 ? 'validation' : 'training'} (validationFraction ${config.validationFraction}): use --limit ${least} or more`,
-      );
-    }
+  if (config.limit !== undefined && config.limit < part.count)
     part = subset(part, shuffledIndices(part.count, config.seed).subarray(0, config.limit).slice().sort());
-  }
   const { train, validation } = trainValidationSplit(part, config.validationFraction, config.seed);
+  if (train.count === 0 || (config.validationFraction > 0 && validation.count === 0)) {
+    const least = smallestLimit(config.validationFraction);
+    const side = train.count === 0 ? 'training' : 'validation';
+    throw new UsageError(
+      config.limit !== undefined && config.limit < data.train.count
+        ? `--limit ${config.limit} leaves no example for ${side} (validationFraction ${config.validationFraction}): use --limit ${least} or more`
+        : `${origin}: "validationFraction" ${config.validationFraction} of the ${part.count} training examples of ${data.spec} leaves none for ${side}: hold out at least one example and leave at least one`,
+    );
+  }
   if (config.evaluationAugment) augmentedSize(config.evaluationAugment, train, origin, 'evaluationAugment');
   const [height, width] = config.augment
     ? augmentedSize(config.augment, train, origin, 'augment')
