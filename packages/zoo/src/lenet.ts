@@ -1,6 +1,7 @@
 // LeNet-5: LeCun, Bottou, Bengio, Haffner 1998, "Gradient-based learning
 // applied to document recognition", Fig. 2 and Table I.
 import {
+  ConfigError,
   Conv2d,
   Dense,
   Flatten,
@@ -31,10 +32,10 @@ export const LENET5_C3: number[][] = [
 
 /** 32×32 as in the paper, or 28×28 (MNIST as distributed) padded by 2 to 32×32. */
 function inputLayers(model: string, [h, w, c]: [number, number, number]): Layer[] {
-  if (c !== 1) throw new Error(`${model}: takes grayscale images [h, w, 1], received ${c} channels`);
+  if (c !== 1) throw new ConfigError(model, `takes grayscale images [h, w, 1], received ${c} channels`);
   if (h === 32 && w === 32) return [];
   if (h === 28 && w === 28) return [new ZeroPadding2d({ name: 'pad', padding: 2 })];
-  throw new Error(`${model}: the geometry needs a 32×32 (or 28×28, padded) input, received ${h}×${w}`);
+  throw new ConfigError(model, `the geometry needs a 32×32 (or 28×28, padded) input, received ${h}×${w}`);
 }
 
 function lenet5Paper(input: [number, number, number], numClasses: number): Layer {
@@ -57,7 +58,7 @@ function lenet5Paper(input: [number, number, number], numClasses: number): Layer
 function lenet5Modern(input: [number, number, number], numClasses: number): Layer {
   const [h, w, c] = input;
   // 'same' padding on C1 keeps 28×28 for MNIST; any input of at least 12×12 works.
-  if (h < 12 || w < 12) throw new Error(`lenet5-modern: needs at least 12×12, received ${h}×${w}×${c}`);
+  if (h < 12 || w < 12) throw new ConfigError('lenet5-modern', `needs at least 12×12, received ${h}×${w}×${c}`);
   return sequential(
     [
       new Conv2d({ name: 'conv1', filters: 6, kernel: 5, padding: 'same', activation: 'relu' }), // h×w×6

@@ -3,7 +3,16 @@
 // "cccp" layers of the authors' Caffe models), every one with a ReLU; no fully
 // connected layer: the last 1×1 convolution has one map per class, and global
 // average pooling turns each map into that class's score.
-import { AvgPool2d, Dropout, GlobalPool2d, type Layer, MaxPool2d, mlpconv, sequential } from '@convkit/layers';
+import {
+  AvgPool2d,
+  ConfigError,
+  Dropout,
+  GlobalPool2d,
+  type Layer,
+  MaxPool2d,
+  mlpconv,
+  sequential,
+} from '@convkit/layers';
 import type { ModelDefinition } from './registry.js';
 
 /**
@@ -13,7 +22,8 @@ import type { ModelDefinition } from './registry.js';
  */
 function ninImagenet(input: [number, number, number], numClasses: number): Layer {
   const [h, w, c] = input;
-  if (h < 55 || w < 55) throw new Error(`nin: the geometry needs at least a 55×55 input, received ${h}×${w}×${c}`);
+  if (h < 55 || w < 55)
+    throw new ConfigError('nin', `the geometry needs at least a 55×55 input, received ${h}×${w}×${c}`);
   return sequential(
     [
       mlpconv({ name: 'mlpconv1', filters: 96, kernel: 11, stride: 4, micro: [96, 96] }),               // 54×54×96
@@ -36,7 +46,8 @@ function ninImagenet(input: [number, number, number], numClasses: number): Layer
  */
 function ninCifar(input: [number, number, number], numClasses: number): Layer {
   const [h, w, c] = input;
-  if (h < 6 || w < 6) throw new Error(`nin-cifar: the geometry needs at least a 6×6 input, received ${h}×${w}×${c}`);
+  if (h < 6 || w < 6)
+    throw new ConfigError('nin-cifar', `the geometry needs at least a 6×6 input, received ${h}×${w}×${c}`);
   return sequential(
     [
       mlpconv({ name: 'mlpconv1', filters: 192, kernel: 5, padding: 2, micro: [160, 96] }),             // 32×32×96

@@ -1,5 +1,5 @@
 import type { Layer } from '@convkit/layers';
-import { summary } from '@convkit/layers';
+import { ConfigError, summary } from '@convkit/layers';
 
 /** Options every model builder takes. */
 export interface ModelOptions {
@@ -54,7 +54,7 @@ export function registerModel(definition: ModelDefinition): void {
   const names = [definition.card.name, ...(definition.card.aliases ?? [])];
   for (const name of names) {
     if (models.has(name) || aliases.has(name))
-      throw new Error(`registerModel: ${JSON.stringify(name)} is already registered`);
+      throw new ConfigError('registerModel', `${JSON.stringify(name)} is already registered`);
   }
   models.set(definition.card.name, definition);
   for (const alias of definition.card.aliases ?? []) aliases.set(alias, definition.card.name);
@@ -63,8 +63,9 @@ export function registerModel(definition: ModelDefinition): void {
 function definitionOf(name: string): ModelDefinition {
   const definition = models.get(aliases.get(name) ?? name);
   if (!definition) {
-    throw new Error(
-      `getModel: unknown model ${JSON.stringify(name)}: available are ${[...models.keys()].sort().join(', ')}`,
+    throw new ConfigError(
+      'getModel',
+      `unknown model ${JSON.stringify(name)}: available are ${[...models.keys()].sort().join(', ')}`,
     );
   }
   return definition;

@@ -4,6 +4,7 @@
 import {
   Activation,
   BatchNorm,
+  ConfigError,
   Conv2d,
   Dense,
   Dropout,
@@ -39,7 +40,7 @@ export type VggConfig = keyof typeof cfgs;
 /** Five 2×2 max pools with stride 2 (rounding down): the input must be at least 32×32. */
 function checkInput(model: string, [h, w, c]: [number, number, number]): void {
   if (h < 32 || w < 32) {
-    throw new Error(`${model}: five 2×2 max pools need at least a 32×32 input, received ${h}×${w}×${c}`);
+    throw new ConfigError(model, `five 2×2 max pools need at least a 32×32 input, received ${h}×${w}×${c}`);
   }
 }
 
