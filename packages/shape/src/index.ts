@@ -19,9 +19,9 @@ export { formatBytes, formatCount, formatMetric, formatTable } from './format.js
 export type { MemoryEstimate } from './memory.js';
 export type { OutputSizeExplanation, OutputSizeOptions } from './output-size.js';
 // One axis: output size and padding
-export { explainOutputSize, outputSize } from './output-size.js';
+export { explainOutputSize, outputSize, windowOutputSize } from './output-size.js';
 export type { AxisPadding, Padding, PaddingMode, SamePaddingOptions, WindowOptions } from './padding.js';
-export { effectiveKernel, paddingForOutput, resolvePadding, samePadding } from './padding.js';
+export { axisPaddings, effectiveKernel, paddingForOutput, resolvePadding, samePadding } from './padding.js';
 export type { ConnectionTable, ConvParamsOptions, DenseParamsOptions, ParamSplit } from './params.js';
 // Parameters and cost
 export { batchNormParams, convParams, denseParams, maxoutParams } from './params.js';
@@ -29,6 +29,7 @@ export type { ReceptiveField, ReceptiveFieldLayer } from './receptive-field.js';
 // Receptive fields
 export { growField, PIXEL_FIELD, receptiveField } from './receptive-field.js';
 export type { Size2 } from './size2.js';
+export { toPair } from './size2.js';
 export type {
   BatchNormSpec,
   ChannelPoolSpec,
@@ -46,4 +47,7 @@ export type {
 } from './specs.js';
 export type { ReceptiveField2d, Shape, TraceOptions, TraceResult, TraceRow } from './trace.js';
 // Whole networks
-export { axisPaddings, concatOutput, trace } from './trace.js';
+export { concatOutput, trace } from './trace.js';
+export type { ResolvedWindow, Window2d } from './window.js';
+// Two axes: one sliding window, placed
+export { poolWindow, resolveWindow } from './window.js';

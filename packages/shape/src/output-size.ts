@@ -50,15 +50,48 @@ export interface OutputSizeExplanation {
  */
 export function outputSize(n: number, options: OutputSizeOptions): number {
   const explained = explainOutputSize(n, options);
-  if (options.strict && !explained.exact) {
-    const op = options.op ?? 'outputSize';
-    throw new ShapeError(
-      op,
-      `${explained.formula} is not an integer: use ${explained.fixes.join(' or ')}; without strict the size is floored to ${explained.size}`,
-      { n, ...options },
-    );
-  }
+  if (options.strict) assertExact(explained, options.op ?? 'outputSize', { n, ...options });
   return explained.size;
+}
+
+/** Throws strict mode's {@link ShapeError} when an explained output size is not exact. */
+export function assertExact(explained: OutputSizeExplanation, op: string, received: Record<string, unknown>): void {
+  if (explained.exact) return;
+  throw new ShapeError(
+    op,
+    `${explained.formula} is not an integer: use ${explained.fixes.join(' or ')}; without strict the size is floored to ${explained.size}`,
+    received,
+  );
+}
+
+/**
+ * The output size along one axis from a window's span (`dilation·(kernel − 1) + 1`):
+ * `floor((n + before + after − span) / stride) + 1`, or in ceil mode rounded
+ * up as ONNX and PyTorch do (a last window that would start in the end
+ * padding is dropped). The one place convkit writes this formula; it does not
+ * validate, so a window that does not fit gives a size below 1 for the caller
+ * to report. {@link outputSize} is the checked, explained form.
+ *
+ * @example
+ * ```ts
+ * windowOutputSize(227, 11, 4, [0, 0]);      // 55
+ * windowOutputSize(6, 3, 2, [0, 0], true);   // 3
+ * ```
+ */
+export function windowOutputSize(
+  n: number,
+  span: number,
+  stride: number,
+  [before, after]: readonly [number, number],
+  ceilMode = false,
+): number {
+  const numerator = n + before + after - span;
+  let size = Math.floor(numerator / stride) + 1;
+  if (ceilMode && numerator % stride !== 0) {
+    size += 1;
+    if ((size - 1) * stride >= n + before) size -= 1;
+  }
+  return size;
 }
 
 /**
@@ -89,12 +122,7 @@ export function explainOutputSize(n: number, options: OutputSizeOptions): Output
   }
   const numerator = padded - span;
   const exact = numerator % stride === 0;
-  let size = Math.floor(numerator / stride) + 1;
-  if (options.ceilMode && !exact) {
-    size += 1;
-    // ONNX and PyTorch drop a last window that would start in the end padding.
-    if ((size - 1) * stride >= n + before) size -= 1;
-  }
+  const size = windowOutputSize(n, span, stride, padding, options.ceilMode);
   const quotient = numerator / stride + 1;
   const padText = before === after ? `2·${before}` : `${before} + ${after}`;
   const formula = `(${n} + ${padText} − ${span})/${stride} + 1 = ${formatQuotient(quotient)}`;

@@ -1,4 +1,5 @@
 import { assertNonNegativeInt, assertPositiveInt, ShapeError, show } from './errors.js';
+import type { Padding2d } from './specs.js';
 
 /**
  * `'valid'`: no padding. `'same'`: the output has `ceil(n / stride)` elements,
@@ -150,4 +151,13 @@ export function resolvePadding(
   assertNonNegativeInt(op, 'padding before', before);
   assertNonNegativeInt(op, 'padding after', after);
   return [before, after];
+}
+
+/** The padding of each axis, `[height, width]`, of a 2-D padding. */
+export function axisPaddings(name: string, padding: Padding2d): [Padding, Padding] {
+  if (typeof padding === 'number' || typeof padding === 'string') return [padding, padding];
+  if (Array.isArray(padding) && padding.length === 2) return [padding[0], padding[1]];
+  throw new ShapeError(name, `padding must be a number, a mode or [height, width], received ${show(padding)}`, {
+    padding,
+  });
 }

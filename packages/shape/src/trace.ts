@@ -1,12 +1,11 @@
 import { bytesPerElement, type Cost, convMacs, cost, type Dtype, denseMacs, elements, sum } from './cost.js';
 import { assertPositiveInt, ShapeError, show } from './errors.js';
 import { type MemoryEstimate, memoryOf, storedActivations } from './memory.js';
-import { explainOutputSize, outputSize } from './output-size.js';
-import { type Padding, resolvePadding } from './padding.js';
+import { axisPaddings, resolvePadding } from './padding.js';
 import { batchNormParams, convParams, denseParams, type ParamSplit } from './params.js';
 import { growField, PIXEL_FIELD, type ReceptiveField } from './receptive-field.js';
-import { toPair } from './size2.js';
-import type { ConcatSpec, ConvSpec, LayerSpec, Padding2d, PoolSpec } from './specs.js';
+import type { ConcatSpec, ConvSpec, LayerSpec } from './specs.js';
+import { poolWindow, type ResolvedWindow, resolveWindow } from './window.js';
 
 /** A per-image shape, channels last: `[height, width, channels]` or `[features]`. */
 export type Shape = readonly number[];
@@ -156,19 +155,19 @@ function traceLayer(
     case 'conv':
     case 'pool': {
       const [h, w, c] = spatial(name, spec.type, input);
-      const window = windowOf(name, spec, context, [h, w]);
-      formulas = [window.h.formula, window.w.formula];
-      field = field && [
-        growField(field[0], window.h.axis, window.h.padBefore),
-        growField(field[1], window.w.axis, window.w.padBefore),
-      ];
+      const window = resolveWindow(name, [h, w], {
+        ...(spec.type === 'pool' ? poolWindow(spec) : spec),
+        strict: spec.strict ?? context.strict,
+      });
+      formulas = window.formulas;
+      field = field && [growField(field[0], ...fieldAxis(window, 0)), growField(field[1], ...fieldAxis(window, 1))];
       if (spec.type === 'conv') {
-        const conv = { ...convOptions(spec, c, name), kernel: [window.h.axis.kernel, window.w.axis.kernel] as const };
-        output = [window.h.size, window.w.size, spec.filters];
+        const conv = { ...convOptions(spec, c, name), kernel: window.kernel };
+        output = [...window.output, spec.filters];
         params = { trainable: convParams(conv), nonTrainable: 0 };
-        macs = convMacs({ ...conv, output: [window.h.size, window.w.size] });
+        macs = convMacs({ ...conv, output: window.output });
       } else {
-        output = [window.h.size, window.w.size, c];
+        output = [...window.output, c];
         params = { trainable: spec.trainable ? 2 * c : 0, nonTrainable: 0 };
       }
       break;
@@ -341,42 +340,10 @@ function unionField(fields: State['field'][]): State['field'] {
   return [axis(0), axis(1)];
 }
 
-function windowOf(name: string, spec: ConvSpec | PoolSpec, context: Context, [h, w]: [number, number]) {
-  const kernel = toPair(name, 'kernel', spec.kernel);
-  const stride = toPair(name, 'stride', spec.stride ?? (spec.type === 'pool' ? spec.kernel : 1));
-  const dilation = toPair(name, 'dilation', spec.dilation ?? 1);
-  const padding = axisPaddings(name, spec.padding ?? 0);
-  const strict = spec.strict ?? context.strict;
-  const ceilMode = spec.type === 'pool' && spec.ceilMode === true;
-  const axis = (k: 0 | 1, n: number) => {
-    const options = {
-      kernel: kernel[k],
-      stride: stride[k],
-      dilation: dilation[k],
-      padding: padding[k],
-      ceilMode,
-      strict,
-      op: name,
-    };
-    const size = outputSize(n, options);
-    const explained = explainOutputSize(n, options);
-    return {
-      size,
-      formula: explained.formula,
-      padBefore: explained.padding[0],
-      axis: { kernel: kernel[k], stride: stride[k], dilation: dilation[k] },
-    };
-  };
-  return { h: axis(0, h), w: axis(1, w) };
-}
-
-/** The padding of each axis, `[height, width]`, of a 2-D padding. */
-export function axisPaddings(name: string, padding: Padding2d): [Padding, Padding] {
-  if (typeof padding === 'number' || typeof padding === 'string') return [padding, padding];
-  if (Array.isArray(padding) && padding.length === 2) return [padding[0], padding[1]];
-  throw new ShapeError(name, `padding must be a number, a mode or [height, width], received ${show(padding)}`, {
-    padding,
-  });
+/** One axis of a placed window as {@link growField} takes it: the window and its padding before. */
+function fieldAxis(window: ResolvedWindow, k: 0 | 1) {
+  const axis = { kernel: window.kernel[k], stride: window.stride[k], dilation: window.dilation[k] };
+  return [axis, window.padding[k][0]] as const;
 }
 
 function convOptions(spec: ConvSpec, inChannels: number, name: string) {
