@@ -14,6 +14,7 @@ import {
 import { hasTestdata, testdataDir } from '@convkit/testdata';
 import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
+import { paperTable } from '../test/googlenet-paper.js';
 import { make, onnxLayers, summaryOf, type WeightedLayer } from '../test/models.js';
 import {
   googlenet,
@@ -22,7 +23,6 @@ import {
   googlenetTorchvision,
   googlenetTorchvisionDefinition,
   inceptionTable,
-  paperTable,
 } from './googlenet.js';
 
 const rowsOf = (def: typeof googlenetCaffe) => summaryOf(def).rows;
