@@ -1,5 +1,6 @@
 import type { LayerSpec, Padding2d, Shape, Size2 } from '@convkit/shape';
 import * as tf from '@tensorflow/tfjs-core';
+import { customGrad1 } from './custom-grad.js';
 import { ConfigError } from './errors.js';
 import { type BaseConfig, Layer } from './layer.js';
 import { placeWindow } from './window.js';
@@ -14,19 +15,6 @@ export interface LpPool2dConfig extends BaseConfig {
   padding?: Padding2d;
   /** The norm's exponent, a finite number > 0. Default 2 (L2 pooling). */
   p?: number;
-}
-
-/** `tf.customGrad` for one input, typed for strict mode. */
-function customGrad1(
-  f: (
-    x: tf.Tensor,
-    save: tf.GradSaveFunc,
-  ) => { value: tf.Tensor; gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => tf.Tensor },
-): (x: tf.Tensor) => tf.Tensor {
-  const g = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) =>
-    f(args[0] as tf.Tensor, args[1] as tf.GradSaveFunc),
-  );
-  return (x) => g(x);
 }
 
 /**

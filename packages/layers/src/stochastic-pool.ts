@@ -1,5 +1,6 @@
 import type { LayerSpec, Shape, Size2 } from '@convkit/shape';
 import * as tf from '@tensorflow/tfjs-core';
+import { customGrad1 } from './custom-grad.js';
 import { type ApplyOptions, type BaseConfig, Layer } from './layer.js';
 import { placeWindow } from './window.js';
 
@@ -9,19 +10,6 @@ export interface StochasticPool2dConfig extends BaseConfig {
   kernel: Size2;
   /** Default: the kernel size (non-overlapping windows, as in the paper). */
   stride?: Size2;
-}
-
-/** `tf.customGrad` for one input, typed for strict mode. */
-function customGrad1(
-  f: (
-    x: tf.Tensor,
-    save: tf.GradSaveFunc,
-  ) => { value: tf.Tensor; gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => tf.Tensor },
-): (x: tf.Tensor) => tf.Tensor {
-  const g = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) =>
-    f(args[0] as tf.Tensor, args[1] as tf.GradSaveFunc),
-  );
-  return (x) => g(x);
 }
 
 /**
