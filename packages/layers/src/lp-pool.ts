@@ -1,4 +1,4 @@
-import type { LayerSpec, Padding2d, Shape, Size2 } from '@convkit/shape';
+import { type LayerSpec, type Padding2d, poolWindow, type Shape, type Size2 } from '@convkit/shape';
 import * as tf from '@tensorflow/tfjs-core';
 import { customGrad1 } from './custom-grad.js';
 import { ConfigError } from './errors.js';
@@ -89,15 +89,21 @@ export class LpPool2d extends Layer<LpPool2dConfig> {
     }
   }
 
+  /** The window with its defaults filled, once for the shape math and the op. */
+  private get window() {
+    const { kernel, stride, padding = 0 } = this.config;
+    return poolWindow({ kernel, stride, padding });
+  }
+
   specs(_input: Shape): LayerSpec[] {
-    const { kernel, stride = kernel, padding = 0, p = 2 } = this.config;
-    return [{ type: 'pool', name: this.name, mode: p === 2 ? 'l2' : `lp${p}`, kernel, stride, padding }];
+    const { p = 2 } = this.config;
+    return [{ type: 'pool', name: this.name, mode: p === 2 ? 'l2' : `lp${p}`, ...this.window }];
   }
 
   protected call(x: tf.Tensor): tf.Tensor {
     const input = x as tf.Tensor4D;
-    const { kernel, stride = kernel, padding = 0, p = 2 } = this.config;
-    const place = placeWindow(this.name, [input.shape[1], input.shape[2]], { kernel, stride, padding });
+    const { p = 2 } = this.config;
+    const place = placeWindow(this.name, [input.shape[1], input.shape[2]], this.window);
     const [kh, kw] = place.kernel;
     // Σ over the window = window size × the average over the zero-padded input.
     const padded = tf.pad(absPow(input, p), place.padding) as tf.Tensor4D;

@@ -1,4 +1,4 @@
-import type { LayerSpec, Padding2d, Shape, Size2 } from '@convkit/shape';
+import { type LayerSpec, type Padding2d, poolWindow, type Shape, type Size2 } from '@convkit/shape';
 import * as tf from '@tensorflow/tfjs-core';
 import { type BaseConfig, Layer } from './layer.js';
 import { type ExplicitPadding, placeWindow } from './window.js';
@@ -21,14 +21,17 @@ export interface AvgPool2dConfig extends Pool2dConfig {
   countIncludePad?: boolean;
 }
 
+/** The pool's window with its defaults filled, once for the shape math and the op. */
+function windowOf({ kernel, stride, padding = 0, ceilMode = false }: Pool2dConfig) {
+  return poolWindow({ kernel, stride, padding, ceilMode });
+}
+
 function poolSpec(layer: Layer<Pool2dConfig>, mode: string): LayerSpec[] {
-  const { kernel, stride = kernel, padding = 0, ceilMode = false } = layer.config;
-  return [{ type: 'pool', name: layer.name, mode, kernel, stride, padding, ceilMode }];
+  return [{ type: 'pool', name: layer.name, mode, ...windowOf(layer.config) }];
 }
 
 function place(layer: Layer<Pool2dConfig>, x: tf.Tensor4D) {
-  const { kernel, stride = kernel, padding = 0, ceilMode = false } = layer.config;
-  return placeWindow(layer.name, [x.shape[1], x.shape[2]], { kernel, stride, padding, ceilMode });
+  return placeWindow(layer.name, [x.shape[1], x.shape[2]], windowOf(layer.config));
 }
 
 /**

@@ -1,4 +1,4 @@
-import type { LayerSpec, Shape, Size2 } from '@convkit/shape';
+import { type LayerSpec, poolWindow, type Shape, type Size2 } from '@convkit/shape';
 import * as tf from '@tensorflow/tfjs-core';
 import { customGrad1 } from './custom-grad.js';
 import { type ApplyOptions, type BaseConfig, Layer } from './layer.js';
@@ -122,15 +122,19 @@ function expectation(windows: tf.Tensor): tf.Tensor {
 export class StochasticPool2d extends Layer<StochasticPool2dConfig> {
   readonly type = 'stochasticPool2d';
 
+  /** The window with its stride defaulted to the kernel, once for the shape math and the op. */
+  private get window() {
+    return poolWindow({ kernel: this.config.kernel, stride: this.config.stride, padding: 0 });
+  }
+
   specs(_input: Shape): LayerSpec[] {
-    const { kernel, stride = kernel } = this.config;
+    const { kernel, stride } = this.window;
     return [{ type: 'pool', name: this.name, mode: 'stochastic', kernel, stride }];
   }
 
   protected call(x: tf.Tensor, options: ApplyOptions): tf.Tensor {
     const input = x as tf.Tensor4D;
-    const { kernel, stride = kernel } = this.config;
-    const place = placeWindow(this.name, [input.shape[1], input.shape[2]], { kernel, stride, padding: 0 });
+    const place = placeWindow(this.name, [input.shape[1], input.shape[2]], this.window);
     const [kh, kw] = place.kernel;
     const taps: tf.Tensor4D[] = [];
     for (let i = 0; i < kh; i++) {

@@ -1,4 +1,4 @@
-import type { LayerSpec, Shape, Size2 } from '@convkit/shape';
+import { type LayerSpec, poolWindow, type Shape, type Size2, toPair } from '@convkit/shape';
 import * as tf from '@tensorflow/tfjs-core';
 import { type ActivationName, activate, checkActivation } from './activation.js';
 import type { Initializer } from './initializers.js';
@@ -25,8 +25,6 @@ export interface Subsample2dConfig extends BaseConfig {
   biasInit?: Initializer;
 }
 
-const pair = (v: Size2): [number, number] => (typeof v === 'number' ? [v, v] : [v[0], v[1]]);
-
 /**
  * LeNet-5's trainable subsampling (S2, S4; LeCun et al. 1998): per channel,
  * the sum of each window times a trainable coefficient plus a trainable
@@ -46,14 +44,19 @@ export class Subsample2d extends Layer<Subsample2dConfig> {
     checkActivation(this.name, config.activation ?? 'linear');
   }
 
+  /** The window with its defaults filled (kernel 2, stride = kernel), once for the shape math and the op. */
+  private get window() {
+    return poolWindow({ kernel: this.config.kernel ?? 2, stride: this.config.stride, padding: 0 });
+  }
+
   specs(_input: Shape): LayerSpec[] {
-    const { kernel = 2, stride = kernel } = this.config;
+    const { kernel, stride } = this.window;
     return [{ type: 'pool', name: this.name, mode: 'subsample', kernel, stride, trainable: true }];
   }
 
   override weightSpecs(input: Shape): WeightSpec[] {
     const channels = input[2] as number;
-    const [kh, kw] = pair(this.config.kernel ?? 2);
+    const [kh, kw] = toPair(this.name, 'kernel', this.window.kernel);
     const { coefficientInit = { constant: 1 / (kh * kw) }, biasInit = 'zeros' } = this.config;
     return [
       { name: 'coefficient', shape: [channels], trainable: true, init: coefficientInit },
@@ -63,8 +66,7 @@ export class Subsample2d extends Layer<Subsample2dConfig> {
 
   protected call(x: tf.Tensor): tf.Tensor {
     const input = x as tf.Tensor4D;
-    const { kernel = 2, stride = kernel } = this.config;
-    const p = placeWindow(this.name, [input.shape[1], input.shape[2]], { kernel, stride, padding: 0 });
+    const p = placeWindow(this.name, [input.shape[1], input.shape[2]], this.window);
     // The window sum: an average over a full (unpadded) window times its size.
     const sums = tf.mul(tf.avgPool(input, p.kernel, p.stride, 'valid'), p.kernel[0] * p.kernel[1]);
     const y = tf.add(tf.mul(sums, this.weight('coefficient')), this.weight('bias'));
