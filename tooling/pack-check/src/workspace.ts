@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -18,16 +18,21 @@ export interface Library {
   };
 }
 
+/** Every package under packages/, private ones (the worked example) included; `folder` is relative to the root. */
+export function workspacePackages(): (Library & { folder: string })[] {
+  return readdirSync(join(ROOT, 'packages'), { withFileTypes: true })
+    .filter((entry) => entry.isDirectory() && existsSync(join(ROOT, 'packages', entry.name, 'package.json')))
+    .map((entry) => {
+      const folder = `packages/${entry.name}`;
+      const dir = join(ROOT, folder);
+      const manifest = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as Library['manifest'];
+      return { name: manifest.name, dir, folder, manifest };
+    });
+}
+
 /** The publishable libraries: every non-private package under packages/. */
 export function libraries(): Library[] {
-  return readdirSync(join(ROOT, 'packages'), { withFileTypes: true })
-    .filter((entry) => entry.isDirectory())
-    .map((entry) => {
-      const dir = join(ROOT, 'packages', entry.name);
-      const manifest = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as Library['manifest'];
-      return { name: manifest.name, dir, manifest };
-    })
-    .filter((lib) => !lib.manifest.private);
+  return workspacePackages().filter((lib) => !lib.manifest.private);
 }
 
 /** `pnpm pack` of one library into `destination`; returns the tarball's path. */
