@@ -30,7 +30,8 @@ const shared = {
 export default defineConfig([
   {
     ...shared,
-    entry: { index: 'src/index.ts' },
+    // names: the backend names alone, importing nothing (a CLI's help lists them without loading tfjs).
+    entry: { index: 'src/index.ts', names: 'src/names.ts' },
     clean: true,
     // tsup's declaration build sets `baseUrl`, which TypeScript 6 deprecates.
     dts: { compilerOptions: { ignoreDeprecations: '6.0' } },

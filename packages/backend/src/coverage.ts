@@ -1,6 +1,7 @@
 import { getKernel, type KernelConfig } from '@tensorflow/tfjs-core';
 import { cpuKernels } from './cpu/index.js';
-import { type BackendName, NATIVE_PACKAGE } from './init.js';
+import { NATIVE_PACKAGE } from './init.js';
+import type { BackendName } from './names.js';
 import { wasmKernels } from './wasm/index.js';
 
 /**

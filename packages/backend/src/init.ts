@@ -3,15 +3,10 @@ import * as tf from '@tensorflow/tfjs-core';
 import { cpuKernels } from './cpu/index.js';
 import { BackendError } from './errors.js';
 import { type KernelSet, useKernels } from './kernels.js';
+import { BACKEND_CHOICES, type BackendChoice, type BackendName, isBackendChoice } from './names.js';
 import { wasmKernels } from './wasm/index.js';
 import { type AdapterInfo, ensureNavigatorGpu, probeAdapter } from './webgpu.js';
 import { probeAdapterInChild } from './webgpu-probe.js';
-
-/**
- * Backends `initBackend` starts. `'native'` (oneDNN on the CPU) and `'cuda'`
- * (NVIDIA GPUs) need `@convkit/backend-native` installed beside this package.
- */
-export type BackendName = 'cpu' | 'wasm' | 'webgpu' | 'native' | 'cuda';
 
 /** Options of {@link initBackend}. */
 export interface InitOptions {
@@ -52,7 +47,10 @@ export interface BackendInfo {
   reason?: string;
 }
 
-const KNOWN = ['auto', 'cpu', 'wasm', 'webgpu', 'native', 'cuda'];
+/** `'auto', 'cpu', … or 'cuda'`: the names an unknown one is told about. */
+const CHOICES_TEXT = `${BACKEND_CHOICES.slice(0, -1)
+  .map((n) => `'${n}'`)
+  .join(', ')} or '${BACKEND_CHOICES.at(-1)}'`;
 
 /**
  * Starts a compute backend and makes it the active one: registers tfjs'
@@ -74,13 +72,8 @@ const KNOWN = ['auto', 'cpu', 'wasm', 'webgpu', 'native', 'cuda'];
  * console.log(info.name, info.reason);
  * ```
  */
-export async function initBackend(
-  name: BackendName | 'auto' = 'auto',
-  options: InitOptions = {},
-): Promise<BackendInfo> {
-  if (!KNOWN.includes(name)) {
-    throw new BackendError(String(name), "unknown backend: use 'auto', 'cpu', 'wasm', 'webgpu', 'native' or 'cuda'");
-  }
+export async function initBackend(name: BackendChoice = 'auto', options: InitOptions = {}): Promise<BackendInfo> {
+  if (!isBackendChoice(name)) throw new BackendError(String(name), `unknown backend: use ${CHOICES_TEXT}`);
   const kernels = options.kernels ?? 'convkit';
   if (kernels !== 'convkit' && kernels !== 'stock') {
     throw new BackendError(name, `kernels must be 'convkit' or 'stock', received ${JSON.stringify(kernels)}`);
