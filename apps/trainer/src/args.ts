@@ -1,4 +1,5 @@
-import { UsageError } from './errors.js';
+import { BACKEND_CHOICES, type BackendChoice, isBackendChoice } from '@convkit/backend/names';
+import { closest, UsageError } from './errors.js';
 
 /** A flag's value as a positive integer, or a UsageError naming the flag and the value. */
 export function positiveInteger(flag: string, value: string | undefined): number | undefined {
@@ -40,4 +41,17 @@ export function parseShape(flag: string, value: string | undefined): [number, nu
     throw new UsageError(`--${flag} must be HxWxC (for example 224x224x3), received ${JSON.stringify(value)}`);
   }
   return parts as [number, number, number];
+}
+
+/**
+ * `--backend`: one of `@convkit/backend`'s names, checked here so that every
+ * command refuses a misspelt one the same way (exit 2, the close name
+ * suggested) before it loads tfjs or reads a run.
+ */
+export function backendFlag(value: string | undefined): BackendChoice | undefined {
+  if (value === undefined || isBackendChoice(value)) return value;
+  const near = closest(value, BACKEND_CHOICES);
+  throw new UsageError(
+    `--backend must be one of ${BACKEND_CHOICES.join(', ')}, received ${JSON.stringify(value)}${near.length > 0 ? `; did you mean ${near.join(', ')}?` : ''}`,
+  );
 }

@@ -80,6 +80,34 @@ describe('convkit CLI', () => {
     expect(kind.err).toMatch(/unknown --data "imagenet"; expected mnist \| fashion-mnist/);
   });
 
+  it('an unknown --backend exits 2 with the same message in every command, before a backend starts or a run is read', async () => {
+    const message =
+      '--backend must be one of auto, cpu, wasm, webgpu, native, cuda, received "wasn"; did you mean wasm?';
+    const runs = {
+      train: await cli('train', 'lenet5-modern', '--backend', 'wasn'),
+      eval: await cli('eval', '/nonexistent/run', '--backend', 'wasn'),
+      viz: await cli('viz', '/nonexistent/run', 'filters', '--backend', 'wasn'),
+      export: await cli('export', '/nonexistent/run', '--format', 'onnx', '--backend', 'wasn'),
+    };
+    for (const [command, { code, err }] of Object.entries(runs)) {
+      expect({ command, code }).toEqual({ command, code: 2 });
+      expect(err.split('\n')[0]).toBe(`convkit: ${message}`);
+    }
+    const far = await cli('eval', '/nonexistent/run', '--backend', 'directml');
+    expect(far.code).toBe(2);
+    expect(far.err.split('\n')[0]).toBe(
+      'convkit: --backend must be one of auto, cpu, wasm, webgpu, native, cuda, received "directml"',
+    );
+  });
+
+  it('the usage texts list every backend name', async () => {
+    const { BACKEND_CHOICES } = await import('@convkit/backend/names');
+    const help = await cli('help');
+    const train = await cli('train', '--help');
+    for (const text of [help.out, train.out])
+      expect(text).toContain(`--backend NAME     ${BACKEND_CHOICES.join(' | ')}`);
+  });
+
   it('help lists every command', async () => {
     const { code, out } = await cli('help');
     expect(code).toBe(0);

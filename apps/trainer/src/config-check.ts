@@ -1,3 +1,4 @@
+import { BACKEND_CHOICES, isBackendChoice } from '@convkit/backend/names';
 import { createOptimizer, createSchedule } from '@convkit/train/node';
 import { MAX_SEED } from './args.js';
 import type { TrainConfig } from './config.js';
@@ -10,6 +11,7 @@ const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'obj
 const finite = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);
 
 const text: Check = (v) => (typeof v === 'string' && v.length > 0 ? undefined : 'a non-empty string');
+const backend: Check = (v) => (isBackendChoice(v) ? undefined : `one of ${BACKEND_CHOICES.join(', ')}`);
 const positiveInteger: Check = (v) => (Number.isInteger(v) && (v as number) >= 1 ? undefined : 'a positive integer');
 const positive: Check = (v) => (finite(v) && v > 0 ? undefined : 'a finite number > 0');
 const nonNegative: Check = (v) => (finite(v) && v >= 0 ? undefined : 'a finite number ≥ 0');
@@ -56,7 +58,7 @@ export const CONFIG_FIELDS: { readonly [K in keyof Required<TrainConfig>]: Check
   clipGradNorm: positive,
   earlyStopping,
   seed,
-  backend: text,
+  backend,
 };
 const KEYS = Object.keys(CONFIG_FIELDS);
 

@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import type { BackendChoice } from '@convkit/backend/names';
 import type { AugmentOptions, Normalize } from '@convkit/data';
 import { getRecipe, type OptimizerConfig, type ScheduleConfig } from '@convkit/train/node';
 import { checkConfigFields } from './config-check.js';
@@ -28,7 +29,7 @@ export interface TrainConfig {
   clipGradNorm?: number;
   earlyStopping?: { patience: number; minDelta?: number };
   seed: number;
-  backend: string;
+  backend: BackendChoice;
 }
 
 /** The recipe a model trains with when none is named: its family's paper. */

@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { positiveInteger, positiveNumber, seedValue } from './args.js';
+import { backendFlag, positiveInteger, positiveNumber, seedValue } from './args.js';
 import { composeConfig, readConfigFile, type TrainConfig } from './config.js';
 import { checkConfig, checkConfigFields } from './config-check.js';
 import { UsageError } from './errors.js';
@@ -45,7 +45,7 @@ export function resolveRun(values: TrainValues, positionals: string[]) {
     batchSize: positiveInteger('batch', values.batch),
     lr: positiveNumber('lr', values.lr),
     seed: seedValue(values.seed),
-    backend: values.backend,
+    backend: backendFlag(values.backend),
     limit: positiveInteger('limit', values.limit),
   };
   let config: TrainConfig;

@@ -1,4 +1,9 @@
-/** The usage texts, apart so `help` loads nothing else. */
+/** The usage texts, apart so `help` loads nothing else (the backend names come from an entry that imports nothing). */
+
+import { BACKEND_CHOICES } from '@convkit/backend/names';
+
+/** The `--backend` line both texts share. */
+const BACKEND_LINE = `  --backend NAME     ${BACKEND_CHOICES.join(' | ')}`;
 
 export const USAGE = `usage: convkit <command> [options]
 
@@ -17,13 +22,16 @@ commands:
   lecture [--batch N]                the CNN lecture's numbers, computed by @convkit/shape
   help                               this text
 
+options of train, eval, export and viz:
+${BACKEND_LINE} (default auto; export: cpu)
+
 exit codes: 0 success, 1 failure, 2 usage, 130 interrupted (a checkpoint was written)`;
 
 export const TRAIN_USAGE = `convkit train <model> [options]
   --data SPEC        mnist | fashion-mnist[:<dir>] | cifar10:<dir> | cifar100:<dir> | folder:<dir> (default mnist)
   --recipe NAME      lenet5 | alexnet2012 | vgg2014 | googlenet2014 (default: the model's family)
   --epochs N  --batch N  --lr X  --seed N
-  --backend NAME     auto | cpu | wasm | webgpu | native | cuda (default auto)
+${BACKEND_LINE} (default auto)
   --limit N          train on N examples only (a quick look)
   --out DIR          the run folder (default runs/<model>-<time>)
   --resume DIR       continue the run in DIR from its last checkpoint (flags given now win)

@@ -2,6 +2,7 @@ import { parseArgs } from 'node:util';
 import { initBackend } from '@convkit/backend';
 import { formatTable } from '@convkit/shape';
 import { evaluate } from '@convkit/train/node';
+import { backendFlag } from '../args.js';
 import { loadData } from '../datasets.js';
 import { UsageError } from '../errors.js';
 import { loadRun } from '../load-run.js';
@@ -13,9 +14,10 @@ export async function evalCommand(argv: string[], out: (line: string) => void): 
     allowPositionals: true,
     options: { data: { type: 'string' }, backend: { type: 'string' }, json: { type: 'boolean' } },
   });
+  const backend = backendFlag(values.backend) ?? 'auto';
   const target = positionals[0];
   if (!target) throw new UsageError('convkit eval needs a run folder or a checkpoint file');
-  await initBackend((values.backend ?? 'auto') as 'auto');
+  await initBackend(backend);
   const run = loadRun(target);
   const data = loadData(values.data ?? run.config.data);
   if (data.train.channels !== run.input[2] || data.test.classes !== run.classes) {

@@ -2,6 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { initBackend } from '@convkit/backend';
+import type { BackendChoice } from '@convkit/backend/names';
 import {
   encodeSafetensors,
   exportOnnx,
@@ -12,6 +13,7 @@ import {
 } from '@convkit/io';
 import { writeFileAtomic } from '@convkit/io/node';
 import { type Layer, toJSON } from '@convkit/layers';
+import { backendFlag } from '../args.js';
 import { UsageError } from '../errors.js';
 import { loadRun } from '../load-run.js';
 
@@ -24,7 +26,7 @@ export interface ExportArgs {
   format: ExportFormat;
   out?: string;
   opset?: number;
-  backend: string;
+  backend: BackendChoice;
 }
 
 /** Parses `convkit export <run|checkpoint> --format onnx|safetensors|torchvision [--out FILE] [--opset N] [--backend NAME]`. */
@@ -39,6 +41,7 @@ export function parseExportArgs(argv: string[]): ExportArgs {
       backend: { type: 'string' },
     },
   });
+  const backend = backendFlag(values.backend) ?? 'cpu';
   const [target, ...extra] = positionals;
   if (!target) throw new UsageError('convkit export needs a run folder or a checkpoint file');
   if (extra.length > 0)
@@ -58,7 +61,7 @@ export function parseExportArgs(argv: string[]): ExportArgs {
   return {
     target,
     format: format as ExportFormat,
-    backend: values.backend ?? 'cpu',
+    backend,
     ...(values.out !== undefined ? { out: values.out } : {}),
     ...(opset !== undefined ? { opset } : {}),
   };
@@ -120,7 +123,7 @@ const HOW_TO_LOAD: Record<ExportFormat, (file: string) => string> = {
 /** `convkit export <run|checkpoint> --format onnx|safetensors|torchvision [--out FILE]`: a trained model for other tools. */
 export async function exportCommand(argv: string[], out: (line: string) => void): Promise<number> {
   const args = parseExportArgs(argv);
-  await initBackend(args.backend as 'cpu');
+  await initBackend(args.backend);
   const run = loadRun(args.target);
   const bytes = exportBytes(
     run.model,

@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { formatCoverage, initBackend, kernelCoverage } from '@convkit/backend';
+import { BACKEND_NAMES, formatCoverage, initBackend, kernelCoverage } from '@convkit/backend';
 import { summary } from '@convkit/layers';
 import { formatCount, formatTable } from '@convkit/shape';
 import { listModels, modelCard } from '@convkit/zoo';
@@ -70,7 +70,7 @@ export async function backendsCommand(argv: string[], out: (line: string) => voi
   );
   out(`why: ${chosen.reason ?? 'asked for'}`);
   out(
-    'available: cpu, wasm; webgpu with a WebGPU adapter (hardware, or software with --backend webgpu); native and cuda (NVIDIA GPU) where @convkit/backend-native built them',
+    `backends: ${BACKEND_NAMES.join(', ')} (webgpu with a WebGPU adapter, hardware, or software with --backend webgpu; native and cuda (NVIDIA GPU) where @convkit/backend-native built them)`,
   );
   out('');
   out('kernel coverage (✓ tfjs, + convkit, ✗ missing):');

@@ -1,10 +1,9 @@
-import { type BackendInfo, initBackend } from '@convkit/backend';
+import { initBackend } from '@convkit/backend';
 import type { Layer } from '@convkit/layers';
 import { directoryStore, evaluate, type FitEvent, fit } from '@convkit/train/node';
 import { fitAugmentToData, type TrainConfig } from '../config.js';
 import { type LoadedData, loadData } from '../datasets.js';
 import { environment } from '../environment.js';
-import { UsageError } from '../errors.js';
 import { FilterRecorder } from '../filter-recorder.js';
 import { Interrupts } from '../interrupts.js';
 import { buildModel } from '../model.js';
@@ -21,7 +20,7 @@ export async function trainCommand(argv: string[], out: (line: string) => void =
   const mode = progressMode(values.json ?? false);
   const log = mode === 'json' ? (line: string) => process.stderr.write(`${line}\n`) : out;
 
-  const backend = await startBackend(config.backend);
+  const backend = await initBackend(config.backend);
   const data = loadData(config.data);
   // A recipe's ImageNet crops do not fit MNIST or CIFAR; augmentation the user wrote is taken as written.
   if (!saved && !fileAugment)
@@ -171,11 +170,4 @@ async function testAndReport(
   await filters.finish();
   const report = await (await import('../report.js')).writeReport(run.dir, { model });
   return `test: loss ${test.loss.toFixed(4)}, top-1 error ${(100 * test.top1Error).toFixed(2)} % (accuracy ${(100 * (1 - test.top1Error)).toFixed(2)} %), top-5 error ${(100 * test.top5Error).toFixed(2)} %\nreport ${report}`;
-}
-
-async function startBackend(name: string): Promise<BackendInfo> {
-  const known = ['auto', 'cpu', 'wasm', 'webgpu', 'native', 'cuda'];
-  if (!known.includes(name))
-    throw new UsageError(`--backend must be one of ${known.join(', ')}, received ${JSON.stringify(name)}`);
-  return initBackend(name as 'auto');
 }

@@ -17,6 +17,7 @@ import {
   trainingCurves,
 } from '@convkit/viz';
 import * as tf from '@tensorflow/tfjs-core';
+import { backendFlag } from '../args.js';
 import { loadData } from '../datasets.js';
 import { closest, UsageError } from '../errors.js';
 import { firstConv, gridColumns } from '../filter-recorder.js';
@@ -87,6 +88,7 @@ export async function vizCommand(argv: string[], out: (line: string) => void): P
       backend: { type: 'string' },
     },
   });
+  const backend = backendFlag(values.backend) ?? 'auto';
   const [target, kind] = positionals;
   if (!target || !kind) throw new UsageError(`convkit viz needs a run folder and one of ${KINDS.join(', ')}`);
   if (!KINDS.includes(kind)) {
@@ -95,7 +97,7 @@ export async function vizCommand(argv: string[], out: (line: string) => void): P
       `unknown picture ${JSON.stringify(kind)}${near.length ? `; did you mean ${near.join(', ')}?` : ''} (one of ${KINDS.join(', ')})`,
     );
   }
-  await initBackend((values.backend ?? 'auto') as 'auto');
+  await initBackend(backend);
   const run = loadRun(target);
   const layer = values.layer ?? firstConv(run.model)?.[0];
   if (!layer) throw new UsageError(`${run.config.model} has no convolution; name a layer with --layer`);
