@@ -1,8 +1,8 @@
 import { initBackend } from '@convkit/backend';
 import { ShapeError } from '@convkit/shape';
+import { LENET5_C3 } from '@convkit/testdata';
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { LENET5_C3 } from '../test/lenet.js';
 import { Conv2d } from './conv.js';
 import { fromJSON } from './registry.js';
 import { summary } from './summary.js';

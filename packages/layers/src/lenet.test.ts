@@ -1,7 +1,7 @@
 import { initBackend } from '@convkit/backend';
+import { LENET5_C3 } from '@convkit/testdata';
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { LENET5_C3 } from '../test/lenet.js';
 import { Conv2d } from './conv.js';
 import { Dense, Flatten } from './dense.js';
 import { sequential } from './sequential.js';

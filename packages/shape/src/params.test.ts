@@ -1,5 +1,5 @@
+import { LENET5_C3 } from '@convkit/testdata';
 import { describe, expect, it } from 'vitest';
-import { LENET5_C3 } from '../test/lenet.js';
 import { convMacs, denseMacs } from './cost.js';
 import { ShapeError } from './errors.js';
 import { batchNormParams, convParams, denseParams, maxoutParams } from './params.js';

@@ -1,8 +1,9 @@
 import { initBackend } from '@convkit/backend';
 import { summary } from '@convkit/layers';
+import { LENET5_C3 as testC3 } from '@convkit/testdata';
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { getModel, listModels, modelCard } from './index.js';
+import { getModel, LENET5_C3, listModels, modelCard } from './index.js';
 
 beforeAll(async () => {
   await initBackend('cpu');
@@ -42,6 +43,12 @@ describe('LeNet-5', () => {
     expect(Math.max(...(await y.data()))).toBeLessThanOrEqual(0);
     y.dispose();
     model.dispose();
+  });
+
+  it("C3's table (Table I): six maps read 3 S2 maps, nine read 4, one all 6; the tests' copy below the zoo is the same", () => {
+    expect(LENET5_C3.map((maps) => maps.length)).toEqual([3, 3, 3, 3, 3, 3, 4, 4, 4, 4, 4, 4, 4, 4, 4, 6]);
+    // shape's and layers' tests cannot import the zoo (it depends on them): they read @convkit/testdata's copy.
+    expect(testC3).toEqual(LENET5_C3);
   });
 
   it('the modern form: ReLU, max pooling, softmax output, 61,706 parameters on 28×28', () => {

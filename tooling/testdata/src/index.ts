@@ -1,4 +1,5 @@
 export { decodeGraph, type OnnxAttribute, type OnnxGraph, type OnnxNode, weightShapes } from './graph.js';
+export { LENET5_C3 } from './lenet.js';
 export type { ManifestNode, ManifestTest, ManifestValue, Suite } from './manifest.js';
 export { hasTestdata, loadManifest, readInitializers, readTestTensor, testdataDir } from './manifest.js';
 export type { OnnxTensor } from './tensor.js';
