@@ -1,5 +1,5 @@
+import { resolvePadding } from '@convkit/shape';
 import { FormatError } from '../errors.js';
-import { resolveAxis } from '../window.js';
 import type { OnnxNode } from './decode.js';
 import { describeNode } from './statics.js';
 
@@ -88,7 +88,11 @@ export function windowPadding(
 ): Padding {
   const mode = attributes.string('auto_pad', 'NOTSET');
   const axis = (k: 0 | 1, n: number, padding: 'same' | 'same-lower') =>
-    resolveAxis(n, kernel[k] as number, stride[k] as number, dilation[k] as number, padding);
+    resolvePadding(describeNode(node), n, padding, {
+      kernel: kernel[k] as number,
+      stride: stride[k] as number,
+      dilation: dilation[k] as number,
+    });
   if (mode === 'SAME_UPPER' || mode === 'SAME_LOWER') {
     const padding = mode === 'SAME_UPPER' ? 'same' : 'same-lower';
     const [top, bottom] = axis(0, h ?? 0, padding);

@@ -2,7 +2,7 @@ import { UnsupportedError } from '../errors.js';
 import { denseToTorch, hwioToOihw } from '../layout.js';
 import { childrenOf, type FlattenSource, flattenedDenses, type LayerLike, ownWeights, valuesOf } from '../model.js';
 import type { ProtoMessage } from '../proto/writer.js';
-import { onnxPads, windowPairs } from '../window.js';
+import { onnxPads, placeLayerWindow } from '../window.js';
 import { type Attribute, int64TensorProto, modelProto, node, tensorProto, valueInfo } from './builders.js';
 
 /** Options of {@link exportOnnx}. */
@@ -183,10 +183,9 @@ class Exporter {
       case 'flatten':
         return out(this.flatten(layer, x));
       case 'zeroPadding2d': {
-        const [top, left, bottom, right] = onnxPads([x.shape[0] ?? 0, x.shape[1] ?? 0], {
-          kernel: 1,
-          padding: c.padding,
-        });
+        const [top, left, bottom, right] = onnxPads(
+          placeLayerWindow(layer.name, x.shape, { kernel: 1, padding: c.padding }),
+        );
         const pads = g.int64s(`${layer.name}/pads`, [0, 0, top, left, 0, 0, bottom, right]);
         return out(g.add('Pad', [x.name, pads], layer.name));
       }
@@ -215,7 +214,7 @@ class Exporter {
     let values = valuesOf(kernel);
     const connections = c.connections as number[][] | undefined;
     if (connections) values = masked(values, connections, depth, filters);
-    const { stride, dilation } = windowPairs(c);
+    const { stride, dilation, padding } = placeLayerWindow(layer.name, x.shape, c);
     const inputs = [
       x.name,
       this.graph.floats(`${layer.name}/kernel`, [filters, depth, kh, kw], hwioToOihw(values, kernel.shape)),
@@ -225,7 +224,7 @@ class Exporter {
     return this.graph.add('Conv', inputs, layer.name, [
       { name: 'kernel_shape', ints: [kh, kw] },
       { name: 'strides', ints: stride },
-      { name: 'pads', ints: onnxPads(x.shape, c) },
+      { name: 'pads', ints: onnxPads({ padding }) },
       { name: 'dilations', ints: dilation },
       { name: 'group', int: (c.groups as number | undefined) ?? 1 },
     ]);
@@ -244,11 +243,11 @@ class Exporter {
 
   private pool(layer: LayerLike, x: Value): string {
     const c = layer.config as Record<string, unknown>;
-    const { kernel, stride } = windowPairs(c, 'kernel');
+    const window = placeLayerWindow(layer.name, x.shape, { ...c, dilation: 1 }, 'pool');
     const attributes: Attribute[] = [
-      { name: 'kernel_shape', ints: kernel },
-      { name: 'strides', ints: stride },
-      { name: 'pads', ints: onnxPads(x.shape, { ...c, dilation: 1 }, 'kernel') },
+      { name: 'kernel_shape', ints: window.kernel },
+      { name: 'strides', ints: window.stride },
+      { name: 'pads', ints: onnxPads(window) },
       { name: 'ceil_mode', int: c.ceilMode ? 1 : 0 },
     ];
     if (layer.type === 'maxPool2d') return this.graph.add('MaxPool', [x.name], layer.name, attributes);

@@ -1,6 +1,6 @@
+import { effectiveKernel, windowOutputSize } from '@convkit/shape';
 import { FormatError, UnsupportedError } from '../errors.js';
 import { denseFromTorch, oihwToHwio } from '../layout.js';
-import { outputSize } from '../window.js';
 import { type Attributes, windowPadding } from './attributes.js';
 import type { OnnxNode } from './decode.js';
 import { type Converted, type Flow, type ImportContext, spatial, vector, weightFrom } from './import-context.js';
@@ -86,22 +86,10 @@ function windowOutput(
   [top, left, bottom, right]: readonly number[],
   ceil: boolean,
 ): [number, number] {
-  const oh = outputSize(
-    h ?? 0,
-    kernel[0] as number,
-    stride[0] as number,
-    dilation[0] as number,
-    [top ?? 0, bottom ?? 0],
-    ceil,
-  );
-  const ow = outputSize(
-    w ?? 0,
-    kernel[1] as number,
-    stride[1] as number,
-    dilation[1] as number,
-    [left ?? 0, right ?? 0],
-    ceil,
-  );
+  const axis = (k: 0 | 1, n: number, pads: [number, number]) =>
+    windowOutputSize(n, effectiveKernel(kernel[k] as number, dilation[k] as number), stride[k] as number, pads, ceil);
+  const oh = axis(0, h ?? 0, [top ?? 0, bottom ?? 0]);
+  const ow = axis(1, w ?? 0, [left ?? 0, right ?? 0]);
   if (!(oh >= 1 && ow >= 1)) {
     throw new FormatError(
       ctx.file,
