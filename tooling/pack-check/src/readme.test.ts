@@ -6,6 +6,9 @@ import {
   cliCommands,
   commandProblems,
   convkitInvocations,
+  declaredEdges,
+  type Edge,
+  edgeProblems,
   packageRows,
   section,
   tableProblems,
@@ -25,6 +28,8 @@ const SAMPLE = `# x
 | [\`@convkit/shape\`](packages/shape) | shape math | ready |
 | [\`@convkit/gone\`](packages/gone) | removed since | ready |
 | [\`convkit\`](apps/trainer) (app) | the command line: \`train\`, \`eval\`; run folders and \`report.html\` | ready |
+
+Dependencies point one way: \`shape\` ← \`layers\`, \`io\` ← \`train\`; \`io\` ← \`data\`; the app uses them all.
 
 ## The trainer
 
@@ -73,6 +78,17 @@ describe('README readers', () => {
     ]);
   });
 
+  it('reads the dependency line as edges and names the missing and the false ones', () => {
+    const declared = declaredEdges(SAMPLE);
+    expect(declared).toEqual(['layers → shape', 'io → shape', 'train → layers', 'train → io', 'data → io']);
+    expect(
+      edgeProblems(declared, ['layers → shape', 'io → shape', 'train → layers', 'train → io', 'viz → io']),
+    ).toEqual([
+      "the README's dependency line lacks viz → io",
+      "the README's dependency line draws data → io, no such dependency",
+    ]);
+  });
+
   it('names a command missing from a list and one the CLI does not have', () => {
     expect(commandProblems('the table', ['train', 'fly'], ['train', 'export', 'help'])).toEqual([
       'the table lacks the command "export"',
@@ -88,6 +104,21 @@ describe('the root README matches the workspace', () => {
     const packages = workspacePackages().map(({ name, folder }) => ({ name, folder }));
     expect(packages.length).toBeGreaterThan(0);
     expect(tableProblems(rows, packages, (path) => existsSync(join(ROOT, path)))).toEqual([]);
+  });
+
+  it('draws every dependency between the libraries, and no other', () => {
+    const libs = workspacePackages().filter((pkg) => !pkg.manifest.private);
+    const short = (name: string) => name.replace('@convkit/', '');
+    // What a library needs installed beside it: dependencies and required peers (an optional peer is an adapter).
+    const actual = libs.flatMap((lib) => {
+      const { dependencies = {}, peerDependencies = {}, peerDependenciesMeta = {} } = lib.manifest;
+      const required = Object.keys(peerDependencies).filter((name) => !peerDependenciesMeta[name]?.optional);
+      return [...Object.keys(dependencies), ...required]
+        .filter((name) => libs.some((other) => other.name === name))
+        .map((name): Edge => `${short(lib.name)} → ${short(name)}`);
+    });
+    expect(actual.length).toBeGreaterThan(0);
+    expect(edgeProblems(declaredEdges(README), actual)).toEqual([]);
   });
 
   it("lists the trainer's commands as the CLI has them, in the table and in the trainer section", () => {

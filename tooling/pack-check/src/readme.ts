@@ -91,3 +91,34 @@ export function commandProblems(where: string, listed: string[], cli: string[]):
       .map((c) => `${where} lists ${JSON.stringify(c)}, which the CLI does not have`),
   ];
 }
+
+/** A dependency between two libraries, by short name: `from` imports `to` (`zoo` → `layers`). */
+export type Edge = `${string} → ${string}`;
+
+/**
+ * The edges the README's "Dependencies point one way:" sentence draws: clauses
+ * split by `;`, each a chain of groups joined by `←` (`shape` ← `layers`, `io`
+ * says that layers and io import shape); a clause without `←` draws nothing.
+ */
+export function declaredEdges(markdown: string): Edge[] {
+  const sentence = /Dependencies point one way: (.*)/.exec(section(markdown, 'Packages'))?.[1];
+  if (sentence === undefined) throw new Error('README\'s "Packages" section has no "Dependencies point one way:" line');
+  const edges: Edge[] = [];
+  for (const clause of sentence.split(';')) {
+    const groups = clause.split('←').map((group) => [...group.matchAll(/`([^`]+)`/g)].map((m) => m[1] as string));
+    for (let i = 1; i < groups.length; i++) {
+      for (const from of groups[i] ?? []) for (const to of groups[i - 1] ?? []) edges.push(`${from} → ${to}`);
+    }
+  }
+  return [...new Set(edges)];
+}
+
+/** The difference between the edges the README draws and the workspace's, both ways. */
+export function edgeProblems(declared: Edge[], actual: Edge[]): string[] {
+  return [
+    ...actual.filter((e) => !declared.includes(e)).map((e) => `the README's dependency line lacks ${e}`),
+    ...declared
+      .filter((e) => !actual.includes(e))
+      .map((e) => `the README's dependency line draws ${e}, no such dependency`),
+  ];
+}
