@@ -1,14 +1,6 @@
-/** mulberry32: a small seeded generator, so generated weights are the same on every run. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+// The bench's seeded generator is @convkit/data's mulberry32 (one copy in the
+// workspace), under the name the bench's callers use.
+export { mulberry32 as seededRandom } from '@convkit/data';
 
 /** Uniform values in [-limit, limit). */
 export function uniformArray(count: number, limit: number, random: () => number): Float32Array {

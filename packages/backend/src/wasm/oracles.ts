@@ -2,19 +2,12 @@
 // package): seeded data, tfjs-cpu's stock kernels, and plain float64 loops
 // differentiated by central finite differences.
 import * as tf from '@tensorflow/tfjs-core';
+import { seededRandom } from '../cpu/testing.js';
 
-/** Deterministic uniform values in [-1, 1) (mulberry32). */
+/** Deterministic uniform values in [-1, 1), from the cpu tests' seeded generator (mulberry32). */
 export function seeded(size: number, seed: number): Float32Array {
-  let state = seed >>> 0;
-  const out = new Float32Array(size);
-  for (let i = 0; i < size; i++) {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    out[i] = (((t ^ (t >>> 14)) >>> 0) / 4294967296) * 2 - 1;
-  }
-  return out;
+  const random = seededRandom(seed);
+  return Float32Array.from({ length: size }, () => random() * 2 - 1);
 }
 
 /** Tensors given as plain data, so they can be made on any backend. */

@@ -1,22 +1,8 @@
-import { loadIdxPair } from '@convkit/data';
+import { loadIdxPair, shuffledIndices } from '@convkit/data';
 import { lenet5, trainStepAsync } from '@convkit/workloads';
 import * as tf from '@tensorflow/tfjs-core';
 import type { Job } from '../job.js';
 import type { TfjsWorkload } from './tfjs-workloads.js';
-
-/** A seeded permutation of 0 … count − 1 (Fisher–Yates on mulberry32). */
-function shuffled(count: number, seed: number): Int32Array {
-  const order = Int32Array.from({ length: count }, (_, i) => i);
-  let state = seed >>> 0;
-  for (let i = count - 1; i > 0; i--) {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(state ^ (state >>> 15), state | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    const j = (((t ^ (t >>> 14)) >>> 0) % (i + 1)) as number;
-    [order[i], order[j]] = [order[j] as number, order[i] as number];
-  }
-  return order;
-}
 
 /**
  * One epoch of LeNet-5 on MNIST, as a training loop runs it: each epoch in
@@ -44,7 +30,7 @@ export function mnistEpoch(files: NonNullable<Job['workload']['data']>, batch: n
   return {
     params: net.variables.reduce((total, v) => total + v.size, 0),
     run: async () => {
-      const order = shuffled(count, 1000 + epoch++);
+      const order = Int32Array.from(shuffledIndices(count, 1000 + epoch++));
       for (let start = 0; start < count; start += batch) {
         const index = tf.tensor1d(order.subarray(start, start + batch), 'int32');
         const x = tf.gather(images, index) as tf.Tensor4D;
