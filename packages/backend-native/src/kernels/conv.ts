@@ -29,10 +29,13 @@ type Info = backend_util.Conv2DInfo;
  * The padding after the data that makes oneDNN's floor formula give tfjs'
  * output size: tfjs' own when it does, else the exact amount the last window
  * needs ('ceil' rounding, or a numeric pad whose last row no window reaches).
+ * The floor formula gives `output` exactly when `after` covers what the last
+ * window needs by less than one stride, so no output-size formula is needed
+ * here (it lives in @convkit/shape and, for the addon, in C++).
  */
 function padAfter(input: number, output: number, stride: number, extent: number, before: number, after: number) {
-  if (Math.floor((input + before + after - extent) / stride) + 1 === output) return after;
-  return (output - 1) * stride + extent - input - before;
+  const needed = (output - 1) * stride + extent - input - before;
+  return after >= needed && after - needed < stride ? after : needed;
 }
 
 /** The addon's geometry array, or undefined for layouts it does not take (NCHW). */
