@@ -16,10 +16,11 @@ export { ShapeError } from './errors.js';
 // Formatting
 export type { Align } from './format.js';
 export { formatBytes, formatCount, formatMetric, formatTable } from './format.js';
+// One axis: output size and padding
+export { windowOutputSize } from './formula.js';
 export type { MemoryEstimate } from './memory.js';
 export type { OutputSizeExplanation, OutputSizeOptions } from './output-size.js';
-// One axis: output size and padding
-export { explainOutputSize, outputSize, windowOutputSize } from './output-size.js';
+export { explainOutputSize, outputSize } from './output-size.js';
 export type { AxisPadding, Padding, PaddingMode, SamePaddingOptions, WindowOptions } from './padding.js';
 export { axisPaddings, effectiveKernel, paddingForOutput, resolvePadding, samePadding } from './padding.js';
 export type { ConnectionTable, ConvParamsOptions, DenseParamsOptions, ParamSplit } from './params.js';

@@ -1,4 +1,5 @@
 import { assertNonNegativeInt, assertPositiveInt, ShapeError, show } from './errors.js';
+import { windowOutputSize } from './formula.js';
 import type { Padding2d } from './specs.js';
 
 /**
@@ -101,7 +102,7 @@ export function paddingForOutput(size: number, output: number, window: WindowOpt
   assertPositiveInt(op, 'size', size);
   assertPositiveInt(op, 'output', output);
   const span = effectiveKernel(kernel, dilation);
-  const unpadded = span <= size ? Math.floor((size - span) / stride) + 1 : 0;
+  const unpadded = span <= size ? windowOutputSize(size, span, stride, [0, 0]) : 0;
   if (output < unpadded) {
     throw new ShapeError(
       op,

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ShapeError } from './errors.js';
-import { explainOutputSize, windowOutputSize } from './output-size.js';
+import { windowOutputSize } from './formula.js';
+import { explainOutputSize } from './output-size.js';
 import { poolWindow, resolveWindow } from './window.js';
 
 describe('windowOutputSize', () => {

@@ -15,6 +15,7 @@ import {
   MaxPool2d,
   sequential,
 } from '@convkit/layers';
+import { windowOutputSize } from '@convkit/shape';
 import type { ModelDefinition } from './registry.js';
 
 /** Caffe's LRN (`local_size` 5, α 1e-4 in the α/n convention, β 0.75, k 1), as the ONNX graph's LRN nodes. */
@@ -54,8 +55,8 @@ function caffeAlexnet(numClasses: number): Layer {
 
 /** The side of the map after torchvision AlexNet's features at an input side. */
 function torchvisionFeatureSide(side: number): number {
-  const conv1 = Math.floor((side + 4 - 11) / 4) + 1;
-  const pooled = (s: number) => Math.floor((s - 3) / 2) + 1;
+  const conv1 = windowOutputSize(side, 11, 4, [2, 2]);
+  const pooled = (s: number) => windowOutputSize(s, 3, 2, [0, 0]);
   return pooled(pooled(pooled(conv1)));
 }
 

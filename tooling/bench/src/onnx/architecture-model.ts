@@ -6,6 +6,7 @@ import {
   tensorProto,
   valueInfo,
 } from '@convkit/io';
+import { windowOutputSize } from '@convkit/shape';
 import type { Architecture } from '../architectures.js';
 import { seededRandom, uniformArray } from '../random.js';
 
@@ -51,8 +52,8 @@ export function architectureToOnnx(architecture: Architecture, batch: number, se
           { name: 'pads', ints: [p, p, p, p] },
           { name: 'strides', ints: [s, s] },
         ]);
-        height = Math.floor((height + 2 * p - k) / s) + 1;
-        width = Math.floor((width + 2 * p - k) / s) + 1;
+        height = windowOutputSize(height, k, s, [p, p]);
+        width = windowOutputSize(width, k, s, [p, p]);
         channels = layer.filters;
         if (layer.relu) emit('Relu', [current], `${id}.relu`);
         break;
@@ -62,8 +63,8 @@ export function architectureToOnnx(architecture: Architecture, batch: number, se
           { name: 'kernel_shape', ints: [layer.kernel, layer.kernel] },
           { name: 'strides', ints: [layer.stride, layer.stride] },
         ]);
-        height = Math.floor((height - layer.kernel) / layer.stride) + 1;
-        width = Math.floor((width - layer.kernel) / layer.stride) + 1;
+        height = windowOutputSize(height, layer.kernel, layer.stride, [0, 0]);
+        width = windowOutputSize(width, layer.kernel, layer.stride, [0, 0]);
         break;
       case 'flatten':
         emit('Flatten', [current], id, [{ name: 'axis', int: 1 }]);
