@@ -1,17 +1,9 @@
 import type { Layer } from '@convkit/layers';
+import { mulberry32 } from '@convkit/shape';
 import * as tf from '@tensorflow/tfjs-core';
 
-/** mulberry32: a seeded PRNG, so a failing case names its seed. */
-export function mulberry32(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+// The fuzz tests draw from shape's seeded generator, so a failing case names its seed.
+export { mulberry32 };
 
 /** `count` values uniform in [−scale, scale), seeded. */
 export function uniform(count: number, seed: number, scale = 1): Float32Array {

@@ -26,6 +26,8 @@ export { axisPaddings, effectiveKernel, paddingForOutput, resolvePadding, samePa
 export type { ConnectionTable, ConvParamsOptions, DenseParamsOptions, ParamSplit } from './params.js';
 // Parameters and cost
 export { batchNormParams, convParams, denseParams, maxoutParams } from './params.js';
+// Seeded numbers, shared by every package and test that needs them
+export { mulberry32 } from './random.js';
 export type { ReceptiveField, ReceptiveFieldLayer } from './receptive-field.js';
 // Receptive fields
 export { growField, PIXEL_FIELD, receptiveField } from './receptive-field.js';

@@ -1,6 +1,6 @@
-// The bench's seeded generator is @convkit/data's mulberry32 (one copy in the
+// The bench's seeded generator is @convkit/shape's mulberry32 (one copy in the
 // workspace), under the name the bench's callers use.
-export { mulberry32 as seededRandom } from '@convkit/data';
+export { mulberry32 as seededRandom } from '@convkit/shape';
 
 /** Uniform values in [-limit, limit). */
 export function uniformArray(count: number, limit: number, random: () => number): Float32Array {

@@ -1,21 +1,13 @@
 // Helpers for the cpu kernel tests (imported by *.test.ts only, never by the library).
+import { mulberry32 } from '@convkit/shape';
 import * as tf from '@tensorflow/tfjs-core';
 import { afterEach, beforeAll, beforeEach, expect } from 'vitest';
 import { initBackend } from '../init.js';
 import { type KernelSet, useKernels } from '../kernels.js';
 import { cpuKernels } from './index.js';
 
-/** A small seeded generator (mulberry32), so failing geometries reproduce. */
-export function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** shape's seeded generator (mulberry32), so failing geometries reproduce. */
+export const seededRandom = mulberry32;
 
 /** An integer in [low, high]. */
 export function randomInt(random: () => number, low: number, high: number): number {

@@ -1,12 +1,13 @@
 // Independent references for the wasm kernel tests (not exported by the
 // package): seeded data, tfjs-cpu's stock kernels, and plain float64 loops
 // differentiated by central finite differences.
-import * as tf from '@tensorflow/tfjs-core';
-import { seededRandom } from '../cpu/testing.js';
 
-/** Deterministic uniform values in [-1, 1), from the cpu tests' seeded generator (mulberry32). */
+import { mulberry32 } from '@convkit/shape';
+import * as tf from '@tensorflow/tfjs-core';
+
+/** Deterministic uniform values in [-1, 1), from shape's seeded generator (mulberry32). */
 export function seeded(size: number, seed: number): Float32Array {
-  const random = seededRandom(seed);
+  const random = mulberry32(seed);
   return Float32Array.from({ length: size }, () => random() * 2 - 1);
 }
 
