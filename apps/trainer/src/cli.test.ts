@@ -3,17 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { listModels } from '@convkit/zoo';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { run } from './cli.js';
-
-/** Runs the CLI in-process; returns the exit code, stdout lines and stderr text. */
-async function cli(...argv: string[]) {
-  const out: string[] = [];
-  const errors: string[] = [];
-  const spy = vi.spyOn(console, 'error').mockImplementation((...args: unknown[]) => void errors.push(args.join(' ')));
-  const code = await run(argv, (line) => void out.push(line));
-  spy.mockRestore();
-  return { code, out: out.join('\n'), err: errors.join('\n') };
-}
+import { cli } from './testing.js';
 
 afterEach(() => vi.restoreAllMocks());
 

@@ -6,17 +6,8 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { run } from './cli.js';
 import { Interrupts } from './interrupts.js';
 import { lockRun } from './run-folder.js';
+import { cli } from './testing.js';
 import { smallestLimit } from './training-data.js';
-
-/** Runs the CLI in-process; returns the exit code, stdout lines and stderr text. */
-async function cli(...argv: string[]) {
-  const out: string[] = [];
-  const errors: string[] = [];
-  const spy = vi.spyOn(console, 'error').mockImplementation((...args: unknown[]) => void errors.push(args.join(' ')));
-  const code = await run(argv, (line) => void out.push(line));
-  spy.mockRestore();
-  return { code, out: out.join('\n'), err: errors.join('\n') };
-}
 
 afterEach(() => vi.restoreAllMocks());
 

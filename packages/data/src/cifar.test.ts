@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { parseCifar } from './cifar.js';
 import { loadCifar10, loadCifar100 } from './cifar-node.js';
 import { FormatError } from './errors.js';
+import { formatError } from './testing.js';
 
 /** One CIFAR record: label byte(s), then red, green, blue planes where pixel p of plane c is (p + 7c + seed) % 256. */
 function record(labels: number[], seed: number): number[] {
@@ -58,16 +59,6 @@ describe('CIFAR binary', () => {
 });
 
 describe('a CIFAR folder without its files', () => {
-  function formatError(run: () => unknown): FormatError {
-    try {
-      run();
-    } catch (error) {
-      expect(error).toBeInstanceOf(FormatError);
-      return error as FormatError;
-    }
-    throw new Error('expected a FormatError');
-  }
-
   it('CIFAR-10: names the folder, the missing batch and the binary layout, not a raw ENOENT', () => {
     const dir = mkdtempSync(join(tmpdir(), 'convkit-cifar10-missing-'));
     writeFileSync(join(dir, 'data_batch_1.bin'), Uint8Array.from(record([1], 1)));

@@ -3,9 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { afterAll, describe, expect, it } from 'vitest';
-import { FormatError } from './errors.js';
 import { encodeIdx, parseIdx } from './idx.js';
 import { readIdx } from './node.js';
+import { formatError } from './testing.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'convkit-idx-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -18,16 +18,6 @@ function write(name: string, bytes: Uint8Array): string {
   const path = join(dir, name);
   writeFileSync(path, bytes);
   return path;
-}
-
-function formatError(run: () => unknown): FormatError {
-  try {
-    run();
-  } catch (error) {
-    expect(error).toBeInstanceOf(FormatError);
-    return error as FormatError;
-  }
-  throw new Error('expected a FormatError');
 }
 
 describe('parseIdx', () => {

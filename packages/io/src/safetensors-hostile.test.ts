@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { FormatError } from './errors.js';
+import { formatError } from '../test/format-error.js';
 import { decodeSafetensors, MAX_TENSORS } from './safetensors.js';
 
 /** A file from the header's JSON text as written (JSON.stringify could not write a duplicate key). */
@@ -10,16 +10,6 @@ function fromText(json: string, data: number[] = []): Uint8Array {
   out.set(text, 8);
   out.set(data, 8 + text.length);
   return out;
-}
-
-function formatError(run: () => unknown): FormatError {
-  try {
-    run();
-  } catch (error) {
-    expect(error).toBeInstanceOf(FormatError);
-    return error as FormatError;
-  }
-  throw new Error('expected a FormatError');
 }
 
 const u8 = (n: number, at = 0) => `{"dtype":"U8","shape":[${n}],"data_offsets":[${at},${at + n}]}`;

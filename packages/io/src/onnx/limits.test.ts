@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { FormatError } from '../errors.js';
+import { formatError } from '../../test/format-error.js';
 import { readFields } from '../proto/reader.js';
 import { ProtoMessage } from '../proto/writer.js';
 import { valueInfo } from './builders.js';
@@ -51,16 +51,6 @@ function reluChain(count: number, entries: 'node' | 'initializer' = 'node'): Uin
     .bytes(MODEL.graph, graph)
     .message(MODEL.opsetImport, new ProtoMessage().string(OPSET_ID.domain, '').varint(OPSET_ID.version, 13))
     .finish();
-}
-
-function formatError(run: () => unknown): FormatError {
-  try {
-    run();
-  } catch (error) {
-    expect(error).toBeInstanceOf(FormatError);
-    return error as FormatError;
-  }
-  throw new Error('expected a FormatError');
 }
 
 describe('the node limit of ONNX import', () => {
