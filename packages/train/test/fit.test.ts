@@ -149,13 +149,21 @@ describe('fit', () => {
     });
   });
 
-  it('rejects bad options, repeating the value', async () => {
-    await expect(fit(smallCnn(), { ...base, epochs: 0 })).rejects.toThrow(
-      /epochs must be a positive integer, received 0/,
-    );
-    await expect(fit(smallCnn(), { ...base, epochs: 1, batchSize: 2.5 })).rejects.toThrow(/received 2.5/);
-    await expect(fit(smallCnn(), { ...base, epochs: 1, resume: true })).rejects.toThrow(
-      /resume: true needs checkpoints.store/,
-    );
+  it('rejects bad options with a TrainingError, repeating the value', async () => {
+    const cases: [Partial<Parameters<typeof fit>[1]>, RegExp][] = [
+      [{ epochs: 0 }, /fit: epochs must be a positive integer, received 0/],
+      [{ epochs: 1, batchSize: 2.5 }, /fit: batchSize must be a positive integer, received 2.5/],
+      [{ epochs: 1, clipGradNorm: 0 }, /fit: clipGradNorm must be > 0, received 0/],
+      [
+        { epochs: 1, earlyStopping: { patience: 0 } },
+        /fit: earlyStopping.patience must be a positive integer, received 0/,
+      ],
+      [{ epochs: 1, resume: true }, /fit: resume: true needs checkpoints.store/],
+    ];
+    for (const [options, message] of cases) {
+      const error = await fit(smallCnn(), { ...base, epochs: 1, ...options }).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(TrainingError);
+      expect((error as Error).message).toMatch(message);
+    }
   });
 });
