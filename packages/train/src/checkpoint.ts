@@ -51,8 +51,9 @@ const FORMAT = 'convkit-checkpoint/2';
  * against): refusing them would strand every run started before this version.
  */
 const FORMAT_WITHOUT_CHECKSUM = 'convkit-checkpoint/1';
-// Eight hex digits, the length of the real checksum, so patching it in leaves every offset where it is.
-const PLACEHOLDER = '00000000';
+// The checksum covers the data section, which exists only once the file is laid out: the header reserves the
+// field as eight zero digits (the checksum's own length, so no offset moves) and the real value is written over them.
+const RESERVED_CHECKSUM = '00000000';
 
 /**
  * The checksum a checkpoint records: CRC-32 of the safetensors data section (every
@@ -67,14 +68,14 @@ function checksum(data: Uint8Array, metadata: Record<string, string | undefined>
   return crc.toString(16).padStart(8, '0');
 }
 
-/** Where `"crc32":"00000000"` sits in the header: JSON escapes quotes inside strings, so this text only occurs as the key itself. */
-function placeholderOffset(bytes: Uint8Array, headerEnd: number): number {
-  const needle = new TextEncoder().encode(`"crc32":"${PLACEHOLDER}"`);
+/** Where the reserved checksum's digits sit in the header: JSON escapes quotes inside strings, so `"crc32":"…"` only occurs as the key itself. */
+function reservedChecksumOffset(bytes: Uint8Array, headerEnd: number): number {
+  const needle = new TextEncoder().encode(`"crc32":"${RESERVED_CHECKSUM}"`);
   outer: for (let i = 8; i + needle.length <= headerEnd; i++) {
     for (let j = 0; j < needle.length; j++) if (bytes[i + j] !== needle[j]) continue outer;
-    return i + needle.length - 1 - PLACEHOLDER.length;
+    return i + needle.length - 1 - RESERVED_CHECKSUM.length;
   }
-  throw new Error('encodeCheckpoint: the checksum placeholder is missing from the header');
+  throw new Error('encodeCheckpoint: the reserved checksum field is missing from the header');
 }
 
 /**
@@ -99,11 +100,11 @@ export async function encodeCheckpoint(
     progress: toJson(progress),
     optimizerSteps: String(optimizer.steps),
     extra: toJson(extra),
-    crc32: PLACEHOLDER,
+    crc32: RESERVED_CHECKSUM,
   };
   const bytes = encodeSafetensors(tensors, metadata);
   const dataStart = 8 + Number(new DataView(bytes.buffer, bytes.byteOffset).getBigUint64(0, true));
-  const at = placeholderOffset(bytes, dataStart);
+  const at = reservedChecksumOffset(bytes, dataStart);
   bytes.set(new TextEncoder().encode(checksum(bytes.subarray(dataStart), metadata)), at);
   return bytes;
 }
