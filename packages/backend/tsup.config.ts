@@ -1,3 +1,4 @@
+import { libraryConfig } from '@convkit/build/tsup';
 import { defineConfig, type Options } from 'tsup';
 
 type Plugin = NonNullable<Options['esbuildPlugins']>[number];
@@ -15,32 +16,26 @@ const bundleTfjsDeepImports: Plugin = {
   },
 };
 
-const shared = {
-  format: ['esm' as const],
-  target: 'es2022',
-  sourcemap: true,
-  external: [
-    'webgpu',
-    '@tensorflow/tfjs-backend-cpu',
-    '@tensorflow/tfjs-backend-wasm',
-    '@tensorflow/tfjs-backend-webgpu',
-  ],
-};
+const external = [
+  'webgpu',
+  '@tensorflow/tfjs-backend-cpu',
+  '@tensorflow/tfjs-backend-wasm',
+  '@tensorflow/tfjs-backend-webgpu',
+];
 
 export default defineConfig([
-  {
-    ...shared,
-    // names: the backend names alone, importing nothing (a CLI's help lists them without loading tfjs).
-    entry: { index: 'src/index.ts', names: 'src/names.ts' },
-    clean: true,
-    // tsup's declaration build sets `baseUrl`, which TypeScript 6 deprecates.
-    dts: { compilerOptions: { ignoreDeprecations: '6.0' } },
-  },
-  {
-    ...shared,
-    entry: { node: 'src/index.ts' },
-    platform: 'node',
-    noExternal: [/^@tensorflow\/tfjs-core\/dist\//],
-    esbuildPlugins: [bundleTfjsDeepImports],
-  },
+  // names: the backend names alone, importing nothing (a CLI's help lists them without loading tfjs).
+  libraryConfig({ index: 'src/index.ts', names: 'src/names.ts', adapter: 'src/adapter/index.ts' }, { external }),
+  // The second build must not clean the first one's output, and emits no declarations of its own.
+  libraryConfig(
+    { node: 'src/index.ts' },
+    {
+      external,
+      clean: false,
+      dts: false,
+      platform: 'node',
+      noExternal: [/^@tensorflow\/tfjs-core\/dist\//],
+      esbuildPlugins: [bundleTfjsDeepImports],
+    },
+  ),
 ]);

@@ -1,3 +1,4 @@
+import { nodeAppConfig } from '@convkit/build/tsup';
 import { defineConfig } from 'tsup';
 
 /**
@@ -6,19 +7,18 @@ import { defineConfig } from 'tsup';
  * bundled gradient registration) and the single tfjs-core copy are what run;
  * the bench's own code, `@convkit/workloads` and `@convkit/shape` are bundled.
  */
-export default defineConfig({
-  entry: {
-    run: 'src/run.ts',
-    'tfjs-worker': 'src/workers/tfjs-worker.ts',
-    'ort-worker': 'src/workers/ort-worker.ts',
-    'cuda-probe': 'src/workers/cuda-probe.ts',
-  },
-  format: ['esm'],
-  platform: 'node',
-  target: 'node20',
-  clean: true,
-  sourcemap: true,
-  external: [/^@tensorflow\//, '@convkit/backend'],
-  // Workspace TypeScript that only exists as source.
-  noExternal: ['@convkit/workloads', '@convkit/shape'],
-});
+export default defineConfig(
+  nodeAppConfig(
+    {
+      run: 'src/run.ts',
+      'tfjs-worker': 'src/workers/tfjs-worker.ts',
+      'ort-worker': 'src/workers/ort-worker.ts',
+      'cuda-probe': 'src/workers/cuda-probe.ts',
+    },
+    {
+      external: [/^@tensorflow\//, '@convkit/backend'],
+      // Workspace TypeScript that only exists as source.
+      noExternal: ['@convkit/workloads', '@convkit/shape'],
+    },
+  ),
+);
