@@ -3,25 +3,8 @@ import * as tf from '@tensorflow/tfjs-core';
 import { type ActivationName, activate, checkActivation } from './activation.js';
 import type { Initializer } from './initializers.js';
 import { type BaseConfig, Layer, type WeightSpec } from './layer.js';
+import { connectionMask, conv2d, masked } from './ops.js';
 import { placeWindow } from './window.js';
-
-/**
- * Rows and columns 0, s, 2s, … of an NHWC tensor, through pad + reshape +
- * slice (all differentiable; tfjs has no StridedSlice gradient).
- */
-function everyNth(y: tf.Tensor4D, [sh, sw]: [number, number]): tf.Tensor4D {
-  const [batch, h, w, c] = y.shape;
-  const rows = Math.ceil(h / sh);
-  const cols = Math.ceil(w / sw);
-  const padded = tf.pad(y, [
-    [0, 0],
-    [0, rows * sh - h],
-    [0, cols * sw - w],
-    [0, 0],
-  ]);
-  const grid = tf.reshape(padded, [batch, rows, sh, cols, sw, c]);
-  return tf.reshape(tf.slice(grid, [0, 0, 0, 0, 0, 0], [batch, rows, 1, cols, 1, c]), [batch, rows, cols, c]);
-}
 
 /** Options of {@link Conv2d}. */
 export interface Conv2dConfig extends BaseConfig {
@@ -115,56 +98,26 @@ export class Conv2d extends Layer<Conv2dConfig> {
     const mask = this.connectionMask(input[2] as number);
     if (!mask) return;
     const kernel = this.weight('kernel');
-    tf.tidy(() => kernel.assign(tf.mul(kernel, tf.tensor(mask, kernel.shape))));
+    tf.tidy(() => kernel.assign(masked(kernel, mask)));
   }
 
   /** The 0/1 HWIO mask of a connection table (`undefined` without one), computed once per depth. */
   private connectionMask(depth: number): Float32Array | undefined {
     const { connections, kernel, filters } = this.config;
     if (!connections) return undefined;
-    if (this.mask?.depth === depth) return this.mask.values;
-    const [kh, kw] = typeof kernel === 'number' ? [kernel, kernel] : kernel;
-    const values = new Float32Array(kh * kw * depth * filters);
-    connections.forEach((inputs, f) => {
-      for (const c of inputs) {
-        for (let p = 0; p < kh * kw; p++) values[(p * depth + c) * filters + f] = 1;
-      }
-    });
-    this.mask = { depth, values };
-    return values;
+    if (this.mask?.depth !== depth) {
+      const size: readonly [number, number] = typeof kernel === 'number' ? [kernel, kernel] : kernel;
+      this.mask = { depth, values: connectionMask(connections, size, depth, filters) };
+    }
+    return this.mask.values;
   }
 
   protected call(x: tf.Tensor): tf.Tensor {
     const input = x as tf.Tensor4D;
-    const { stride = 1, padding = 0, dilation = 1, groups = 1, bias = true } = this.config;
-    const place = placeWindow(this.name, [input.shape[1], input.shape[2]], {
-      kernel: this.config.kernel,
-      stride,
-      padding,
-      dilation,
-    });
-    // tfjs takes a stride or a dilation, not both: a dilated stride-1
-    // convolution sampled every `stride` computes the same outputs.
-    const both = place.stride.some((s) => s > 1) && place.dilation.some((d) => d > 1);
-    const step: [number, number] = both ? [1, 1] : place.stride;
-    const variable = this.weight('kernel') as unknown as tf.Tensor4D;
-    const mask = this.connectionMask(input.shape[3]);
-    // The constant mask: unconnected entries contribute nothing and their gradient is zero.
-    const kernel = mask ? (tf.mul(variable, tf.tensor(mask, variable.shape)) as tf.Tensor4D) : variable;
-    const convolve = (part: tf.Tensor4D, filter: tf.Tensor4D) =>
-      tf.conv2d(part, filter, step, place.padding, 'NHWC', place.dilation);
-    let y: tf.Tensor4D;
-    if (groups === 1) y = convolve(input, kernel);
-    else {
-      const parts = tf.split(input, groups, 3);
-      const filters = tf.split(kernel, groups, 3);
-      y = tf.concat(
-        parts.map((part, g) => convolve(part as tf.Tensor4D, filters[g] as tf.Tensor4D)),
-        3,
-      );
-    }
-    if (both) y = everyNth(y, place.stride);
-    if (bias) y = tf.add(y, this.weight('bias'));
-    return activate(this.config.activation ?? 'linear', y);
+    const { kernel, stride = 1, padding = 0, dilation = 1, groups = 1, bias = true, activation } = this.config;
+    const place = placeWindow(this.name, [input.shape[1], input.shape[2]], { kernel, stride, padding, dilation });
+    const weights = masked(this.weight('kernel') as unknown as tf.Tensor4D, this.connectionMask(input.shape[3]));
+    const y = conv2d(input, weights, { ...place, groups });
+    return activate(activation ?? 'linear', bias ? tf.add(y, this.weight('bias')) : y);
   }
 }

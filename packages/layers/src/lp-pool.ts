@@ -3,6 +3,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { customGrad1 } from './custom-grad.js';
 import { ConfigError } from './errors.js';
 import { type BaseConfig, Layer } from './layer.js';
+import { windowSum } from './ops.js';
 import { placeWindow } from './window.js';
 
 /** Options of {@link LpPool2d}. */
@@ -104,10 +105,6 @@ export class LpPool2d extends Layer<LpPool2dConfig> {
     const input = x as tf.Tensor4D;
     const { p = 2 } = this.config;
     const place = placeWindow(this.name, [input.shape[1], input.shape[2]], this.window);
-    const [kh, kw] = place.kernel;
-    // Σ over the window = window size × the average over the zero-padded input.
-    const padded = tf.pad(absPow(input, p), place.padding) as tf.Tensor4D;
-    const sums = tf.mul(tf.avgPool(padded, place.kernel, place.stride, 'valid'), kh * kw);
-    return root(sums, p);
+    return root(windowSum(absPow(input, p) as tf.Tensor4D, place.kernel, place.stride, place.padding), p);
   }
 }

@@ -1,7 +1,8 @@
 import { type LayerSpec, type Padding2d, poolWindow, type Shape, type Size2 } from '@convkit/shape';
 import * as tf from '@tensorflow/tfjs-core';
 import { type BaseConfig, Layer } from './layer.js';
-import { type ExplicitPadding, placeWindow } from './window.js';
+import { avgPoolCountingPad } from './ops.js';
+import { placeWindow } from './window.js';
 
 /** Options of {@link MaxPool2d} and {@link AvgPool2d}. */
 export interface Pool2dConfig extends BaseConfig {
@@ -70,13 +71,6 @@ export class AvgPool2d extends Layer<AvgPool2dConfig> {
   protected call(x: tf.Tensor): tf.Tensor {
     const p = place(this, x as tf.Tensor4D);
     if (!this.config.countIncludePad) return tf.avgPool(x as tf.Tensor4D, p.kernel, p.stride, p.extended as never);
-    const padded = tf.pad(x, p.padding) as tf.Tensor4D;
-    const rest: ExplicitPadding = [
-      [0, 0],
-      [0, p.extended[1][1] - p.padding[1][1]],
-      [0, p.extended[2][1] - p.padding[2][1]],
-      [0, 0],
-    ];
-    return tf.avgPool(padded, p.kernel, p.stride, rest as never);
+    return avgPoolCountingPad(x as tf.Tensor4D, p.kernel, p.stride, p.padding, p.extended);
   }
 }

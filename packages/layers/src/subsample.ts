@@ -3,6 +3,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { type ActivationName, activate, checkActivation } from './activation.js';
 import type { Initializer } from './initializers.js';
 import { type BaseConfig, Layer, type WeightSpec } from './layer.js';
+import { windowSum } from './ops.js';
 import { placeWindow } from './window.js';
 
 /** Options of {@link Subsample2d}. */
@@ -67,9 +68,7 @@ export class Subsample2d extends Layer<Subsample2dConfig> {
   protected call(x: tf.Tensor): tf.Tensor {
     const input = x as tf.Tensor4D;
     const p = placeWindow(this.name, [input.shape[1], input.shape[2]], this.window);
-    // The window sum: an average over a full (unpadded) window times its size.
-    const sums = tf.mul(tf.avgPool(input, p.kernel, p.stride, 'valid'), p.kernel[0] * p.kernel[1]);
-    const y = tf.add(tf.mul(sums, this.weight('coefficient')), this.weight('bias'));
+    const y = tf.add(tf.mul(windowSum(input, p.kernel, p.stride), this.weight('coefficient')), this.weight('bias'));
     return activate(this.config.activation ?? 'linear', y);
   }
 }

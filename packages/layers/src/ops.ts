@@ -1,0 +1,122 @@
+import * as tf from '@tensorflow/tfjs-core';
+import type { ExplicitPadding } from './window.js';
+
+// The ops the layers are written in, where tfjs-core's own op does not compute the formula as the layer
+// states it (a stride with a dilation, channel groups, a partial connection table, a window's sum). Each
+// works around a tfjs limit here, once, so that a layer's call reads as its formula.
+
+/** A placed convolution window, as `placeWindow` resolves it, plus the channel groups. */
+export interface ConvGeometry {
+  stride: [number, number];
+  dilation: [number, number];
+  padding: ExplicitPadding;
+  groups: number;
+}
+
+/**
+ * NHWC convolution with an HWIO kernel `[kh, kw, C / groups, filters]`, any stride with any dilation,
+ * and `groups` channel groups (input channels and filters split into `groups` contiguous blocks).
+ */
+export function conv2d(x: tf.Tensor4D, kernel: tf.Tensor4D, geometry: ConvGeometry): tf.Tensor4D {
+  const { stride, dilation, padding, groups } = geometry;
+  // tfjs takes a stride or a dilation, not both: a dilated stride-1
+  // convolution sampled every `stride` computes the same outputs.
+  const both = stride.some((s) => s > 1) && dilation.some((d) => d > 1);
+  const step: [number, number] = both ? [1, 1] : stride;
+  const convolve = (part: tf.Tensor4D, filter: tf.Tensor4D) => tf.conv2d(part, filter, step, padding, 'NHWC', dilation);
+  const y = groups === 1 ? convolve(x, kernel) : grouped(x, kernel, groups, convolve);
+  return both ? everyNth(y, stride) : y;
+}
+
+/** Channel groups: tfjs' conv2d has none, so each group is convolved alone and the results stacked in order. */
+function grouped(
+  x: tf.Tensor4D,
+  kernel: tf.Tensor4D,
+  groups: number,
+  convolve: (part: tf.Tensor4D, filter: tf.Tensor4D) => tf.Tensor4D,
+): tf.Tensor4D {
+  const parts = tf.split(x, groups, 3);
+  const filters = tf.split(kernel, groups, 3);
+  return tf.concat(
+    parts.map((part, g) => convolve(part as tf.Tensor4D, filters[g] as tf.Tensor4D)),
+    3,
+  );
+}
+
+/**
+ * Rows and columns 0, s, 2s, … of an NHWC tensor, through pad + reshape +
+ * slice (all differentiable; tfjs has no StridedSlice gradient).
+ */
+function everyNth(y: tf.Tensor4D, [sh, sw]: [number, number]): tf.Tensor4D {
+  const [batch, h, w, c] = y.shape;
+  const rows = Math.ceil(h / sh);
+  const cols = Math.ceil(w / sw);
+  const padded = tf.pad(y, [
+    [0, 0],
+    [0, rows * sh - h],
+    [0, cols * sw - w],
+    [0, 0],
+  ]);
+  const grid = tf.reshape(padded, [batch, rows, sh, cols, sw, c]);
+  return tf.reshape(tf.slice(grid, [0, 0, 0, 0, 0, 0], [batch, rows, 1, cols, 1, c]), [batch, rows, cols, c]);
+}
+
+/**
+ * The 0/1 HWIO mask `[kh, kw, depth, filters]` of a partial connection table (LeNet-5's C3):
+ * `connections[f]` lists the input channels filter `f` reads.
+ */
+export function connectionMask(
+  connections: readonly (readonly number[])[],
+  [kh, kw]: readonly [number, number],
+  depth: number,
+  filters: number,
+): Float32Array {
+  const values = new Float32Array(kh * kw * depth * filters);
+  connections.forEach((inputs, f) => {
+    for (const c of inputs) {
+      for (let p = 0; p < kh * kw; p++) values[(p * depth + c) * filters + f] = 1;
+    }
+  });
+  return values;
+}
+
+/** A kernel times a constant 0/1 mask: masked entries contribute nothing and get a zero gradient. */
+export function masked<T extends tf.Tensor>(kernel: T, mask: Float32Array | undefined): T {
+  return mask ? (tf.mul(kernel, tf.tensor(mask, kernel.shape)) as T) : kernel;
+}
+
+/**
+ * The sum over each window of an NHWC tensor (zeros of `padding` included): tfjs has no sum pool,
+ * and a window's sum is its size times the average over the (padded) input.
+ */
+export function windowSum(
+  x: tf.Tensor4D,
+  kernel: [number, number],
+  stride: [number, number],
+  padding?: ExplicitPadding,
+): tf.Tensor4D {
+  const input = padding ? (tf.pad(x, padding) as tf.Tensor4D) : x;
+  return tf.mul(tf.avgPool(input, kernel, stride, 'valid'), kernel[0] * kernel[1]);
+}
+
+/**
+ * Average pooling that divides by the whole window, zeros of the explicit `padding` included
+ * (ONNX `count_include_pad`); `extended` is that padding plus what ceil mode adds at the end, which
+ * never counts. tfjs' avgPool counts no padding, so the explicit part is written into the input first.
+ */
+export function avgPoolCountingPad(
+  x: tf.Tensor4D,
+  kernel: [number, number],
+  stride: [number, number],
+  padding: ExplicitPadding,
+  extended: ExplicitPadding,
+): tf.Tensor4D {
+  const padded = tf.pad(x, padding) as tf.Tensor4D;
+  const rest: ExplicitPadding = [
+    [0, 0],
+    [0, extended[1][1] - padding[1][1]],
+    [0, extended[2][1] - padding[2][1]],
+    [0, 0],
+  ];
+  return tf.avgPool(padded, kernel, stride, rest as never);
+}
