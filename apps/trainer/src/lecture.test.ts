@@ -23,4 +23,10 @@ describe('convkit lecture', () => {
     expect(report).toContain('15,237,608 values = 60.95 MB');
     expect(report).toMatch(/^pool5 +7×7×512 +0 +100\.35 kB +212$/m);
   });
+
+  it("lists the zoo's VGG-16 layers that compute, by their Caffe names", () => {
+    expect(report).toMatch(/^conv5_3 +14×14×512 +2,359,808 +462\.42 MMACs/m);
+    expect(report).toMatch(/^flatten +25088 +0 +view$/m);
+    expect(report).not.toContain('drop6');
+  });
 });
