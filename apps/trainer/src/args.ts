@@ -1,5 +1,5 @@
 import { BACKEND_CHOICES, type BackendChoice, isBackendChoice } from '@convkit/backend/names';
-import { closest, UsageError } from './errors.js';
+import { didYouMean, UsageError } from './errors.js';
 
 /** A flag's value as a positive integer, or a UsageError naming the flag and the value. */
 export function positiveInteger(flag: string, value: string | undefined): number | undefined {
@@ -50,8 +50,7 @@ export function parseShape(flag: string, value: string | undefined): [number, nu
  */
 export function backendFlag(value: string | undefined): BackendChoice | undefined {
   if (value === undefined || isBackendChoice(value)) return value;
-  const near = closest(value, BACKEND_CHOICES);
   throw new UsageError(
-    `--backend must be one of ${BACKEND_CHOICES.join(', ')}, received ${JSON.stringify(value)}${near.length > 0 ? `; did you mean ${near.join(', ')}?` : ''}`,
+    `--backend must be one of ${BACKEND_CHOICES.join(', ')}, received ${JSON.stringify(value)}${didYouMean(value, BACKEND_CHOICES)}`,
   );
 }

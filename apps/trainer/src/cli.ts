@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { closest, UsageError } from './errors.js';
+import { didYouMean, UsageError } from './errors.js';
 import { TRAIN_USAGE, USAGE } from './usage.js';
 
 // Each command is imported when it runs: tfjs, the backends and the chart library load only for the commands that need them.
@@ -40,10 +40,7 @@ async function main(argv: string[], out: (line: string) => void): Promise<number
       return 0;
     }
     default: {
-      const near = closest(command, COMMANDS);
-      throw new UsageError(
-        `unknown command ${JSON.stringify(command)}${near.length ? `; did you mean ${near.join(', ')}?` : ''}`,
-      );
+      throw new UsageError(`unknown command ${JSON.stringify(command)}${didYouMean(command, COMMANDS)}`);
     }
   }
 }

@@ -2,7 +2,7 @@ import { BACKEND_CHOICES, isBackendChoice } from '@convkit/backend/names';
 import { createOptimizer, createSchedule } from '@convkit/train/node';
 import { MAX_SEED } from './args.js';
 import type { TrainConfig } from './config.js';
-import { closest, UsageError } from './errors.js';
+import { didYouMean, UsageError } from './errors.js';
 
 /** A value's check: returns a description of what was expected when `value` is wrong, else undefined. */
 type Check = (value: unknown) => string | undefined;
@@ -71,9 +71,8 @@ const KEYS = Object.keys(CONFIG_FIELDS);
 export function checkConfigFields(value: Record<string, unknown>, origin: string): void {
   for (const [key, v] of Object.entries(value)) {
     if (!Object.hasOwn(CONFIG_FIELDS, key)) {
-      const near = closest(key, KEYS);
       throw new UsageError(
-        `${origin}: unknown key ${JSON.stringify(key)}${near.length > 0 ? `; did you mean ${near.join(', ')}?` : ''} (the keys: ${KEYS.join(', ')})`,
+        `${origin}: unknown key ${JSON.stringify(key)}${didYouMean(key, KEYS)} (the keys: ${KEYS.join(', ')})`,
       );
     }
     const expected = CONFIG_FIELDS[key as keyof TrainConfig](v);

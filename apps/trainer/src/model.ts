@@ -1,15 +1,12 @@
 import type { Layer } from '@convkit/layers';
 import { getModel, modelNames } from '@convkit/zoo';
-import { closest, UsageError } from './errors.js';
+import { didYouMean, UsageError } from './errors.js';
 
 /** Checks a model name before anything heavy starts; an unknown one lists the close names. */
 export function checkModelName(name: string): void {
   const names = modelNames();
   if (names.includes(name)) return;
-  const near = closest(name, names);
-  throw new UsageError(
-    `unknown model ${JSON.stringify(name)}${near.length > 0 ? `; did you mean ${near.join(', ')}?` : ''} (all models: convkit models)`,
-  );
+  throw new UsageError(`unknown model ${JSON.stringify(name)}${didYouMean(name, names)} (all models: convkit models)`);
 }
 
 /** A zoo model for this input and class count (unbuilt). */

@@ -3,10 +3,10 @@ import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
+import { cli } from '../test/cli.js';
 import { run } from './cli.js';
 import { Interrupts } from './interrupts.js';
 import { lockRun } from './run-folder.js';
-import { cli } from './testing.js';
 import { smallestLimit } from './training-data.js';
 
 afterEach(() => vi.restoreAllMocks());

@@ -19,7 +19,7 @@ import {
 import * as tf from '@tensorflow/tfjs-core';
 import { backendFlag } from '../args.js';
 import { loadData } from '../datasets.js';
-import { closest, UsageError } from '../errors.js';
+import { didYouMean, UsageError } from '../errors.js';
 import { firstConv, gridColumns } from '../filter-recorder.js';
 import { loadRun } from '../load-run.js';
 import { writeReport } from '../report.js';
@@ -76,6 +76,104 @@ function liveliestChannel(model: Layer, x: { data: Float32Array; shape: number[]
   });
 }
 
+type Run = ReturnType<typeof loadRun>;
+
+/** What every picture is drawn from: the run, the layer it shows, the flags, and where it writes and prints. */
+interface Picture {
+  run: Run;
+  layer: string;
+  values: { layer?: string; image?: string; units?: string };
+  write: (name: string, bytes: Uint8Array | string) => Promise<void>;
+  out: (line: string) => void;
+}
+
+/** The test split of the run's data, read only by the pictures that need it. */
+function testSet(run: Run) {
+  return loadData(run.config.data).test;
+}
+
+/** The pixels `--image` names, else the first test image. */
+function pictureInput({ run, values }: Picture): Float32Array {
+  return inputImage(values.image, run.input, () => {
+    const t = testSet(run);
+    return t.images.subarray(0, t.height * t.width * t.channels);
+  });
+}
+
+async function drawFilters({ run, layer, write }: Picture): Promise<void> {
+  const kernel = layerKernel(run.model, layer);
+  await write('filters.png', encodePng(filterGrid(kernel, { scale: 6, columns: gridColumns(kernel) }).image));
+}
+
+async function drawMaps(picture: Picture): Promise<void> {
+  const { run, layer, write } = picture;
+  const x = tf.tensor4d(pictureInput(picture), [1, ...run.input]);
+  const activation = activationAt(run.model, x, layer);
+  await write('maps.png', encodePng(featureMaps(activation, { scale: 4 }).image));
+  tf.dispose([x, activation]);
+}
+
+async function drawPatches({ run, layer, values, write, out }: Picture): Promise<void> {
+  // The deepest convolution sees the largest patches, the most telling ones (Zeiler & Fergus's layers 2–5).
+  const patchLayer = values.layer ?? lastLayerOfType(run.model, 'conv2d') ?? layer;
+  const depth = fieldAt(run.model, run.input, patchLayer).outputShape.at(-1) ?? 1;
+  const units = values.units
+    ? values.units.split(',').map(Number)
+    : Array.from({ length: Math.min(8, depth) }, (_, i) => i);
+  const result = await topPatches(run.model, testSet(run), { layer: patchLayer, units, k: 9, limit: 5000, scale: 4 });
+  await write('patches.png', encodePng(result.image));
+  out(`top patches of ${patchLayer}, units ${units.join(', ')}, over ${result.examples} test images`);
+}
+
+async function drawEquivariance(picture: Picture): Promise<void> {
+  const { run, layer, write, out } = picture;
+  const x = { data: pictureInput(picture), shape: [1, ...run.input] };
+  const conv = shiftEquivariance(run.model, x, {
+    layer,
+    shift: [2, 2],
+    channel: liveliestChannel(run.model, x, layer),
+  });
+  out(
+    `${layer}: input shifted by 2 px down and right → maps expected to shift by ${conv.mapShift.join('×')} (jump ${conv.jump.join('×')}); ` +
+      `max |difference| on the interior ${conv.maxAbsError.toExponential(2)}, relative ${conv.relativeError.toExponential(2)}${conv.exact ? ' (a multiple of the jump: exact equivariance expected)' : ''}`,
+  );
+  await write('equivariance.png', encodePng(conv.image));
+  const pool = firstLayerOfType(run.model, 'maxPool2d');
+  const row = pool ? poolingInvariance(run.model, x, { layer: pool, shifts: [1] }).rows[0] : undefined;
+  if (row) {
+    out(
+      `${pool}: under a 1-pixel shift ${(100 * row.unchangedFraction).toFixed(1)} % of the pooled outputs are unchanged ` +
+        `(${(100 * row.unchangedActiveFraction).toFixed(1)} % of the non-zero ones), relative change ${row.relativeChange.toFixed(3)}`,
+    );
+  }
+}
+
+async function drawEvolution({ run, out }: Picture): Promise<void> {
+  out(
+    `the evolution of the first layer's filters is recorded during training: ${run.dir}/filters-evolution.png and .gif`,
+  );
+}
+
+async function drawCurves({ run, write }: Picture): Promise<void> {
+  const history = readMetrics(run.dir).map((r) => ({
+    epoch: (r.epoch ?? 0) + 1,
+    trainLoss: r.trainLoss,
+    validationLoss: r.validationLoss,
+    top1Error: r.validationTop1Error,
+    lr: r.lr,
+  }));
+  await write('curves.svg', trainingCurves(history as never));
+}
+
+const DRAW: Record<string, (picture: Picture) => Promise<void>> = {
+  filters: drawFilters,
+  maps: drawMaps,
+  patches: drawPatches,
+  evolution: drawEvolution,
+  curves: drawCurves,
+  equivariance: drawEquivariance,
+};
+
 /** `convkit viz <run> filters|maps|patches|evolution|curves [--layer NAME] [--image FILE]`: pictures into the run folder, and the report redone. */
 export async function vizCommand(argv: string[], out: (line: string) => void): Promise<number> {
   const { positionals, values } = parseArgs({
@@ -91,10 +189,10 @@ export async function vizCommand(argv: string[], out: (line: string) => void): P
   const backend = backendFlag(values.backend) ?? 'auto';
   const [target, kind] = positionals;
   if (!target || !kind) throw new UsageError(`convkit viz needs a run folder and one of ${KINDS.join(', ')}`);
-  if (!KINDS.includes(kind)) {
-    const near = closest(kind, KINDS);
+  const draw = KINDS.includes(kind) ? DRAW[kind] : undefined;
+  if (!draw) {
     throw new UsageError(
-      `unknown picture ${JSON.stringify(kind)}${near.length ? `; did you mean ${near.join(', ')}?` : ''} (one of ${KINDS.join(', ')})`,
+      `unknown picture ${JSON.stringify(kind)}${didYouMean(kind, KINDS)} (one of ${KINDS.join(', ')})`,
     );
   }
   await initBackend(backend);
@@ -106,83 +204,7 @@ export async function vizCommand(argv: string[], out: (line: string) => void): P
     await writeFileAtomic(`${run.dir}/${name}`, bytes);
     written.push(`${run.dir}/${name}`);
   };
-  const test = () => loadData(run.config.data).test;
-  switch (kind) {
-    case 'filters': {
-      const kernel = layerKernel(run.model, layer);
-      await write('filters.png', encodePng(filterGrid(kernel, { scale: 6, columns: gridColumns(kernel) }).image));
-      break;
-    }
-    case 'maps': {
-      const pixels = inputImage(values.image, run.input, () => {
-        const t = test();
-        const size = t.height * t.width * t.channels;
-        return t.images.subarray(0, size);
-      });
-      const x = tf.tensor4d(pixels, [1, ...run.input]);
-      const activation = activationAt(run.model, x, layer);
-      await write('maps.png', encodePng(featureMaps(activation, { scale: 4 }).image));
-      tf.dispose([x, activation]);
-      break;
-    }
-    case 'patches': {
-      // The deepest convolution sees the largest patches, the most telling ones (Zeiler & Fergus's layers 2–5).
-      const patchLayer = values.layer ?? lastLayerOfType(run.model, 'conv2d') ?? layer;
-      const depth = fieldAt(run.model, run.input, patchLayer).outputShape.at(-1) ?? 1;
-      const units = values.units
-        ? values.units.split(',').map(Number)
-        : Array.from({ length: Math.min(8, depth) }, (_, i) => i);
-      const result = await topPatches(run.model, test(), { layer: patchLayer, units, k: 9, limit: 5000, scale: 4 });
-      await write('patches.png', encodePng(result.image));
-      out(`top patches of ${patchLayer}, units ${units.join(', ')}, over ${result.examples} test images`);
-      break;
-    }
-    case 'equivariance': {
-      const pixels = inputImage(values.image, run.input, () => {
-        const t = test();
-        return t.images.subarray(0, t.height * t.width * t.channels);
-      });
-      const x = { data: pixels, shape: [1, ...run.input] };
-      const conv = shiftEquivariance(run.model, x, {
-        layer,
-        shift: [2, 2],
-        channel: liveliestChannel(run.model, x, layer),
-      });
-      out(
-        `${layer}: input shifted by 2 px down and right → maps expected to shift by ${conv.mapShift.join('×')} (jump ${conv.jump.join('×')}); ` +
-          `max |difference| on the interior ${conv.maxAbsError.toExponential(2)}, relative ${conv.relativeError.toExponential(2)}${conv.exact ? ' (a multiple of the jump: exact equivariance expected)' : ''}`,
-      );
-      await write('equivariance.png', encodePng(conv.image));
-      const pool = firstLayerOfType(run.model, 'maxPool2d');
-      if (pool) {
-        const invariance = poolingInvariance(run.model, x, { layer: pool, shifts: [1] });
-        const row = invariance.rows[0];
-        if (row) {
-          out(
-            `${pool}: under a 1-pixel shift ${(100 * row.unchangedFraction).toFixed(1)} % of the pooled outputs are unchanged ` +
-              `(${(100 * row.unchangedActiveFraction).toFixed(1)} % of the non-zero ones), relative change ${row.relativeChange.toFixed(3)}`,
-          );
-        }
-      }
-      break;
-    }
-    case 'evolution':
-      out(
-        `the evolution of the first layer's filters is recorded during training: ${run.dir}/filters-evolution.png and .gif`,
-      );
-      break;
-    default: {
-      const metrics = readMetrics(run.dir);
-      const history = metrics.map((r) => ({
-        epoch: (r.epoch ?? 0) + 1,
-        trainLoss: r.trainLoss,
-        validationLoss: r.validationLoss,
-        top1Error: r.validationTop1Error,
-        lr: r.lr,
-      }));
-      await write('curves.svg', trainingCurves(history as never));
-    }
-  }
+  await draw({ run, layer, values, write, out });
   const report = await writeReport(run.dir, { model: run.model });
   for (const path of written) out(`wrote ${path}`);
   out(`report ${report}`);

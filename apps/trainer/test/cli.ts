@@ -1,5 +1,5 @@
 import { vi } from 'vitest';
-import { run } from './cli.js';
+import { run } from '../src/cli.js';
 
 /** Runs the CLI in-process, as the tests do: the exit code, the stdout lines joined, and what went to stderr. */
 export async function cli(...argv: string[]) {
