@@ -2,7 +2,7 @@ import { LENET5_C3 } from '@convkit/testdata';
 import { describe, expect, it } from 'vitest';
 import { ShapeError } from './errors.js';
 import type { LayerSpec } from './specs.js';
-import { concatOutput, trace } from './trace.js';
+import { trace } from './trace.js';
 
 const conv = (filters: number): LayerSpec => ({ type: 'conv', filters, kernel: 3, padding: 1, activation: 'relu' });
 const pool: LayerSpec = { type: 'pool', kernel: 2, stride: 2, mode: 'max' };
@@ -331,40 +331,5 @@ describe('trace — errors name the layer', () => {
     );
     expect(() => trace([28, 0, 1], [])).toThrow('trace: input dimension 1 must be a positive integer, received 0');
     expect(() => trace([4, 4, 1], [{ type: 'conv3d' } as never])).toThrow('unknown layer type "conv3d"');
-  });
-});
-
-describe('concatOutput', () => {
-  it("joins the branches' channels from their outputs alone", () => {
-    expect(
-      concatOutput(
-        'inception3a',
-        [28, 28, 192],
-        [
-          [28, 28, 64],
-          [28, 28, 128],
-          [28, 28, 32],
-        ],
-      ),
-    ).toEqual([28, 28, 224]);
-  });
-
-  it('names the concat and every branch when they disagree, as trace does', () => {
-    expect(() =>
-      concatOutput(
-        'join',
-        [8, 8, 3],
-        [
-          [8, 8, 2],
-          [4, 4, 2],
-        ],
-      ),
-    ).toThrow(
-      /join: concatenated branches must agree on height and width, but branch 1 does not \(branch 0 gives \[8, 8, 2\], branch 1 gives \[4, 4, 2\]\)/,
-    );
-    expect(() => concatOutput('join', [12], [[12]])).toThrow(
-      /join: concat needs an input of \[height, width, channels\]/,
-    );
-    expect(() => concatOutput('join', [8, 8, 3], [])).toThrow(/at least one branch/);
   });
 });
