@@ -70,6 +70,54 @@ function checkRange(name: string, value: number, low: number, high: number): voi
     throw new RangeError(`optimizer: ${name} must be in [${low}, ${high}), received ${value}`);
 }
 
+type SgdConfig = Extract<OptimizerConfig, { type: 'sgd' }>;
+type AdamConfig = Extract<OptimizerConfig, { type: 'adam' }>;
+/** A state tensor of one weight (`<weight name>/<slot>`), zeros like the weight the first time it is asked for. */
+type Slot = (name: string, like: tf.Tensor) => tf.Variable;
+/** One weight's update from its (already decayed) gradient. */
+type Update = (name: string, weight: tf.Variable, g: tf.Tensor, lr: number) => void;
+
+function sgdUpdate(config: SgdConfig, slot: Slot): Update {
+  const { momentum = 0, nesterov = false } = config;
+  checkRange('momentum', momentum, 0, 1);
+  if (nesterov && momentum === 0) throw new RangeError('optimizer: nesterov needs momentum > 0, received momentum 0');
+  return (name, weight, g, lr) => {
+    if (momentum === 0) {
+      weight.assign(tf.sub(weight, tf.mul(g, lr)));
+      return;
+    }
+    const velocity = slot(`${name}/momentum`, weight);
+    // PyTorch initializes the buffer to the first gradient; μ·0 + g gives the same.
+    velocity.assign(tf.add(tf.mul(velocity, momentum), g));
+    const direction = nesterov ? tf.add(g, tf.mul(velocity, momentum)) : velocity;
+    weight.assign(tf.sub(weight, tf.mul(direction, lr)));
+  };
+}
+
+/** Adam; `steps()` is the number of the update being applied (1 for the first), for the bias correction. */
+function adamUpdate(config: AdamConfig, slot: Slot, steps: () => number): Update {
+  const { beta1 = 0.9, beta2 = 0.999, epsilon = 1e-8 } = config;
+  checkRange('beta1', beta1, 0, 1);
+  checkRange('beta2', beta2, 0, 1);
+  return (name, weight, g, lr) => {
+    const m = slot(`${name}/m`, weight);
+    const v = slot(`${name}/v`, weight);
+    m.assign(tf.add(tf.mul(m, beta1), tf.mul(g, 1 - beta1)));
+    v.assign(tf.add(tf.mul(v, beta2), tf.mul(tf.square(g), 1 - beta2)));
+    const mHat = tf.div(m, 1 - beta1 ** steps());
+    const vHat = tf.div(v, 1 - beta2 ** steps());
+    weight.assign(tf.sub(weight, tf.mul(tf.div(mHat, tf.add(tf.sqrt(vHat), epsilon)), lr)));
+  };
+}
+
+function updateFor(config: OptimizerConfig, slot: Slot, steps: () => number): Update {
+  if (config.type === 'sgd') return sgdUpdate(config, slot);
+  if (config.type === 'adam') return adamUpdate(config, slot, steps);
+  throw new RangeError(
+    `optimizer: unknown type ${JSON.stringify((config as { type: unknown }).type)}; expected sgd or adam`,
+  );
+}
+
 /**
  * The optimizer for `config`.
  *
@@ -86,7 +134,7 @@ export function createOptimizer(config: OptimizerConfig): Optimizer {
   checkRange('weightDecay', weightDecay, 0, 1);
   const slots = new Map<string, tf.Variable>();
   let steps = 0;
-  const slot = (name: string, like: tf.Tensor): tf.Variable => {
+  const slot: Slot = (name, like) => {
     let v = slots.get(name);
     if (!v) {
       v = tf.variable(tf.zerosLike(like), false);
@@ -96,43 +144,7 @@ export function createOptimizer(config: OptimizerConfig): Optimizer {
   };
   const decayed = (weight: tf.Variable, gradient: tf.Tensor): tf.Tensor =>
     weightDecay > 0 && (config.decayBias || weight.rank > 1) ? tf.add(gradient, tf.mul(weight, weightDecay)) : gradient;
-
-  let update: (name: string, weight: tf.Variable, gradient: tf.Tensor, lr: number) => void;
-  if (config.type === 'sgd') {
-    const { momentum = 0, nesterov = false } = config;
-    checkRange('momentum', momentum, 0, 1);
-    if (nesterov && momentum === 0) throw new RangeError('optimizer: nesterov needs momentum > 0, received momentum 0');
-    update = (name, weight, gradient, lr) => {
-      const g = decayed(weight, gradient);
-      if (momentum === 0) {
-        weight.assign(tf.sub(weight, tf.mul(g, lr)));
-        return;
-      }
-      const velocity = slot(`${name}/momentum`, weight);
-      // PyTorch initializes the buffer to the first gradient; μ·0 + g gives the same.
-      velocity.assign(tf.add(tf.mul(velocity, momentum), g));
-      const direction = nesterov ? tf.add(g, tf.mul(velocity, momentum)) : velocity;
-      weight.assign(tf.sub(weight, tf.mul(direction, lr)));
-    };
-  } else if (config.type === 'adam') {
-    const { beta1 = 0.9, beta2 = 0.999, epsilon = 1e-8 } = config;
-    checkRange('beta1', beta1, 0, 1);
-    checkRange('beta2', beta2, 0, 1);
-    update = (name, weight, gradient, lr) => {
-      const g = decayed(weight, gradient);
-      const m = slot(`${name}/m`, weight);
-      const v = slot(`${name}/v`, weight);
-      m.assign(tf.add(tf.mul(m, beta1), tf.mul(g, 1 - beta1)));
-      v.assign(tf.add(tf.mul(v, beta2), tf.mul(tf.square(g), 1 - beta2)));
-      const mHat = tf.div(m, 1 - beta1 ** steps);
-      const vHat = tf.div(v, 1 - beta2 ** steps);
-      weight.assign(tf.sub(weight, tf.mul(tf.div(mHat, tf.add(tf.sqrt(vHat), epsilon)), lr)));
-    };
-  } else {
-    throw new RangeError(
-      `optimizer: unknown type ${JSON.stringify((config as { type: unknown }).type)}; expected sgd or adam`,
-    );
-  }
+  const update = updateFor(config, slot, () => steps);
 
   return {
     config,
@@ -146,7 +158,7 @@ export function createOptimizer(config: OptimizerConfig): Optimizer {
       tf.tidy(() => {
         for (const [name, weight] of weights) {
           const gradient = gradients.get(name);
-          if (gradient && weight.trainable) update(name, weight, gradient, lr);
+          if (gradient && weight.trainable) update(name, weight, decayed(weight, gradient), lr);
         }
       });
     },
