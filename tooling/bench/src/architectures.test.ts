@@ -5,15 +5,11 @@ import { ALEXNET, BenchLayerError, fromZoo, LENET5, VGG16 } from './architecture
 import { architectureCost } from './cost.js';
 
 describe('the bench tables read off the zoo', () => {
-  it('keep every parameter and MAC of the zoo model (dropout has none)', () => {
-    for (const [model, table] of [
-      ['lenet5-modern', LENET5],
-      ['alexnet-torchvision', ALEXNET],
-      ['vgg16', VGG16],
-    ] as const) {
-      const s = trace(table.input, getModel(model, { input: table.input }).specs(table.input));
-      expect(architectureCost(table), model).toEqual({ params: s.totals.params, macs: s.totals.macs });
-    }
+  const zooModels = { 'lenet5-modern': LENET5, 'alexnet-torchvision': ALEXNET, vgg16: VGG16 };
+
+  it.each(Object.entries(zooModels))('keep every parameter and MAC of %s (dropout has none)', (model, table) => {
+    const s = trace(table.input, getModel(model, { input: table.input }).specs(table.input));
+    expect(architectureCost(table)).toEqual({ params: s.totals.params, macs: s.totals.macs });
   });
 
   it("resolve LeNet-5's 'same' padding to 2 and VGG's pools to 2×2 stride 2", () => {
