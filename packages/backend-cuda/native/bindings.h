@@ -10,7 +10,7 @@
 #include <sstream>
 #include <string>
 
-#include "../args.h"
+#include <convkit/args.h>
 #include "runtime.h"
 
 namespace convkit::gpu {

@@ -2,6 +2,8 @@
 #include <cstdint>
 #include <string>
 
+#include <convkit/geometry.h>
+
 #include "bindings.h"
 #include "conv.h"
 #include "gemm_args.h"
@@ -9,54 +11,63 @@
 namespace convkit::gpu {
 namespace {
 
-/** Argument `index`: convGeometry()'s 18 integers (src/kernels/conv.ts), checked. */
+/**
+ * Argument `index`: convGeometry()'s 18 integers (@convkit/backend's conv
+ * geometry), read by name and checked: sizes, filter, strides and dilations
+ * >= 1, pads >= 0, groups 1, and an output size that the window formula
+ * (convkit/geometry.h) gives for that input, filter, stride and padding.
+ */
 ConvGeometry geometryArg(const Napi::CallbackInfo &info, size_t index, const char *function) {
-  const auto v = ints(info, index, "geometry", 18);
-  static const char *const names[18] = {"batch",     "inHeight",     "inWidth",       "inChannels", "outHeight",
-                                        "outWidth",  "outChannels",  "filterHeight",  "filterWidth", "strideHeight",
-                                        "strideWidth", "dilationHeight", "dilationWidth", "padTop",  "padLeft",
-                                        "padBottom", "padRight",     "groups"};
-  for (int i = 0; i < 18; i++) {
-    const bool positive = (i >= 7 && i <= 12) || i == 17;  // filter sizes, strides, dilations, groups
-    if (v[i] < (positive ? 1 : 0)) {
-      rangeError(info, std::string(function) + ": geometry " + names[i] + " must be >= " + (positive ? "1" : "0") +
-                     ", received " + std::to_string(v[i]));
-    }
+  ConvGeometry g{};
+  int padBottom = 0, padRight = 0, groups = 0;
+  readGeometry(info, index, function,
+               {{"batch", &g.batch},
+                {"inHeight", &g.inH},
+                {"inWidth", &g.inW},
+                {"inChannels", &g.inC},
+                {"outHeight", &g.outH},
+                {"outWidth", &g.outW},
+                {"outChannels", &g.outC},
+                {"filterHeight", &g.filterH},
+                {"filterWidth", &g.filterW},
+                {"strideHeight", &g.strideH},
+                {"strideWidth", &g.strideW},
+                {"dilationHeight", &g.dilationH},
+                {"dilationWidth", &g.dilationW},
+                {"padTop", &g.padTop},
+                {"padLeft", &g.padLeft},
+                {"padBottom", &padBottom},
+                {"padRight", &padRight},
+                {"groups", &groups}},
+               13);
+  const std::string fn(function);
+  if (groups != 1) {
+    rangeError(info, fn + ": geometry groups must be 1 (depthwise has its own kernels), received " +
+                         std::to_string(groups));
   }
-  if (v[17] != 1) {
-    rangeError(info, std::string(function) + ": geometry groups must be 1 (depthwise has its own kernels), received " +
-                   std::to_string(v[17]));
+  const int64_t outH = windowOutputSize(g.inH, g.filterH, g.strideH, g.dilationH, g.padTop, padBottom);
+  const int64_t outW = windowOutputSize(g.inW, g.filterW, g.strideW, g.dilationW, g.padLeft, padRight);
+  if (g.outH != outH || g.outW != outW) {
+    rangeError(info, fn + ": geometry output " + std::to_string(g.outH) + "x" + std::to_string(g.outW) +
+                         " is not what the input, filter, strides, dilations and pads give (" + std::to_string(outH) +
+                         "x" + std::to_string(outW) + ")");
   }
-  const int64_t limit = INT32_MAX;
   // Pixel counts (GEMM rows), one image's elements and the filter's are int32 in the kernels.
   // In double: four int32 factors can wrap int64.
-  const auto product = [&](std::initializer_list<int> at) {
+  const auto product = [](std::initializer_list<int> factors) {
     double p = 1;
-    for (int i : at) p *= static_cast<double>(v[i]);
+    for (int f : factors) p *= static_cast<double>(f);
     return p;
   };
-  if (product({0, 1, 2}) > limit || product({0, 4, 5}) > limit || product({1, 2, 3}) > limit ||
-      product({4, 5, 6}) > limit || product({7, 8, 3, 6}) > limit) {
-    rangeError(info, std::string(function) + ": the convolution is too large (batch " + std::to_string(v[0]) + ", input " +
-                   std::to_string(v[1]) + "x" + std::to_string(v[2]) + "x" + std::to_string(v[3]) + ", output " +
-                   std::to_string(v[4]) + "x" + std::to_string(v[5]) + "x" + std::to_string(v[6]) + ")");
+  const double limit = INT32_MAX;
+  if (product({g.batch, g.inH, g.inW}) > limit || product({g.batch, g.outH, g.outW}) > limit ||
+      product({g.inH, g.inW, g.inC}) > limit || product({g.outH, g.outW, g.outC}) > limit ||
+      product({g.filterH, g.filterW, g.inC, g.outC}) > limit) {
+    rangeError(info, fn + ": the convolution is too large (batch " + std::to_string(g.batch) + ", input " +
+                         std::to_string(g.inH) + "x" + std::to_string(g.inW) + "x" + std::to_string(g.inC) +
+                         ", output " + std::to_string(g.outH) + "x" + std::to_string(g.outW) + "x" +
+                         std::to_string(g.outC) + ")");
   }
-  ConvGeometry g;
-  g.batch = static_cast<int>(v[0]);
-  g.inH = static_cast<int>(v[1]);
-  g.inW = static_cast<int>(v[2]);
-  g.inC = static_cast<int>(v[3]);
-  g.outH = static_cast<int>(v[4]);
-  g.outW = static_cast<int>(v[5]);
-  g.outC = static_cast<int>(v[6]);
-  g.filterH = static_cast<int>(v[7]);
-  g.filterW = static_cast<int>(v[8]);
-  g.strideH = static_cast<int>(v[9]);
-  g.strideW = static_cast<int>(v[10]);
-  g.dilationH = static_cast<int>(v[11]);
-  g.dilationW = static_cast<int>(v[12]);
-  g.padTop = static_cast<int>(v[13]);
-  g.padLeft = static_cast<int>(v[14]);
   return g;
 }
 

@@ -1,4 +1,4 @@
-// Compiles the CUDA sources (native/cuda/*.cu) with nvcc into
+// Compiles the CUDA sources (native/*.cu) with nvcc into
 // build/cuda/libconvkit_kernels.a, which binding.gyp's convkit_cuda target
 // links with the static CUDA runtime. Used by install.mjs.
 import { spawn } from 'node:child_process';
@@ -23,8 +23,12 @@ export function archFlags() {
   ];
 }
 
-/** The CUDA toolkit: CUDA_HOME / CUDA_PATH, else nvcc on PATH, else /usr/local/cuda. */
+/**
+ * The CUDA toolkit: CUDA_HOME / CUDA_PATH, else /usr/local/cuda, else nvcc on PATH.
+ * CONVKIT_CUDA=off: none, as on a machine without it (to check that install path).
+ */
 export function findCuda() {
+  if (process.env.CONVKIT_CUDA === 'off') return undefined;
   const homes = [process.env.CUDA_HOME, process.env.CUDA_PATH, '/usr/local/cuda'].filter(Boolean);
   for (const home of homes) {
     const nvcc = join(home, 'bin', 'nvcc');
@@ -59,7 +63,7 @@ function run(command, args, cwd) {
 
 /** Compiles every .cu file (as many at once as there are cores) and archives them; resolves to { ok, log }. */
 export async function buildCudaKernels(root, cuda) {
-  const sources = readdirSync(join(root, 'native', 'cuda')).filter((f) => f.endsWith('.cu'));
+  const sources = readdirSync(join(root, 'native')).filter((f) => f.endsWith('.cu'));
   const out = join(root, 'build', 'cuda');
   mkdirSync(out, { recursive: true });
   const flags = ['-O3', '-std=c++17', '-Xcompiler=-fPIC,-fvisibility=hidden', '-lineinfo', ...archFlags()];
@@ -69,7 +73,7 @@ export async function buildCudaKernels(root, cuda) {
   const worker = async () => {
     for (let source = queue.shift(); source; source = queue.shift()) {
       const object = join(out, source.replace(/\.cu$/, '.o'));
-      const result = await run(cuda.nvcc, [...flags, '-c', join('native', 'cuda', source), '-o', object], root);
+      const result = await run(cuda.nvcc, [...flags, '-c', join('native', source), '-o', object], root);
       log += `nvcc ${source}: exit ${result.status}\n${result.log}`;
       if (result.status !== 0) ok = false;
     }

@@ -1,6 +1,44 @@
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { BUILD_LOG, installStatus, PACKAGE_ROOT, REBUILD } from '../addon.js';
+import { fileURLToPath } from 'node:url';
+
+/** The package's folder: the GPU addon is in build/Release, the emulator in emulator/build/Release. */
+const PACKAGE_ROOT = fileURLToPath(new URL('..', import.meta.url));
+/** Where the install scripts put the compiler's output when a build fails. */
+const BUILD_LOG = `${PACKAGE_ROOT}build-error.log`;
+
+/** A path as one shell word: quoted only when it holds characters a shell would split or expand. */
+function shellQuote(path: string): string {
+  return /^[\w@%+=:,./-]+$/.test(path) ? path : `'${path.replaceAll("'", "'\\''")}'`;
+}
+
+/**
+ * The commands that build each addon again, by absolute path so they work whatever installed the package
+ * (pnpm 12's `pnpm rebuild <pkg>` answers "Already up to date" without running the script).
+ */
+const REBUILD: Record<'gpu' | 'emulated', string> = {
+  gpu: `then rebuild it: node ${shellQuote(`${PACKAGE_ROOT}scripts/install.mjs`)}`,
+  emulated: `build it with: node ${shellQuote(`${PACKAGE_ROOT}scripts/emulator.mjs`)} (needs g++, make and python3)`,
+};
+
+/** What scripts/install.mjs and scripts/emulator.mjs record, per addon. */
+interface InstallStatus {
+  built: boolean;
+  missing?: string[];
+  error?: string;
+  /** The emulator: not built because it is opt-in. */
+  optIn?: boolean;
+}
+
+/** What a build script recorded for one addon (undefined: it never ran). */
+function installStatus(mode: 'gpu' | 'emulated'): InstallStatus | undefined {
+  const file = mode === 'gpu' ? 'build/install-status.json' : 'emulator/build/install-status.json';
+  try {
+    return JSON.parse(readFileSync(`${PACKAGE_ROOT}${file}`, 'utf8')) as InstallStatus;
+  } catch {
+    return undefined;
+  }
+}
 
 /** What the CUDA addon reports about its device (native/cuda/addon.cc). */
 export interface CudaDevice {
@@ -64,7 +102,7 @@ export type CudaMode = 'gpu' | 'emulated';
 
 const BINARIES: Record<CudaMode, string> = {
   gpu: `${PACKAGE_ROOT}build/Release/convkit_cuda.node`,
-  emulated: `${PACKAGE_ROOT}build/Release/convkit_cuda_emulated.node`,
+  emulated: `${PACKAGE_ROOT}emulator/build/Release/convkit_cuda_emulated.node`,
 };
 
 /** Where each CUDA addon is (or would be) built. */
@@ -81,20 +119,24 @@ export class CudaUnavailableError extends Error {
 }
 
 function whyNotBuilt(mode: CudaMode): CudaUnavailableError {
-  const status = installStatus(mode === 'gpu' ? 'cuda' : 'cudaEmulated');
+  const status = installStatus(mode);
   const what = mode === 'gpu' ? 'the CUDA addon' : 'the emulated CUDA addon';
+  const rebuild = REBUILD[mode];
+  if (mode === 'emulated' && (status === undefined || status.optIn)) {
+    return new CudaUnavailableError(
+      `${what} is not built (no ${BINARIES[mode]}): the emulator is opt-in, built for tests only; ${rebuild}, or install with CONVKIT_CUDA_EMULATOR=1`,
+    );
+  }
   if (status === undefined) {
     return new CudaUnavailableError(
-      `${what} is not built (no ${BINARIES[mode]}) and the package's install script never ran: allow it (pnpm approve-builds), ${REBUILD}`,
+      `${what} is not built (no ${BINARIES[mode]}) and the package's install script never ran: allow it (pnpm approve-builds), ${rebuild}`,
     );
   }
   if (status.missing?.length) {
-    return new CudaUnavailableError(
-      `${what} was not built at install: missing ${status.missing.join(', ')}; ${REBUILD}`,
-    );
+    return new CudaUnavailableError(`${what} was not built: missing ${status.missing.join(', ')}; ${rebuild}`);
   }
   return new CudaUnavailableError(
-    `${what} failed to compile at install (${status.error ?? 'no binary produced'}; the compiler's output is in ${BUILD_LOG}); ${REBUILD}`,
+    `${what} failed to compile (${status.error ?? 'no binary produced'}; the compiler's output is in ${BUILD_LOG}); ${rebuild}`,
   );
 }
 
@@ -116,7 +158,7 @@ export function loadCudaAddon(mode: CudaMode): CudaAddon {
     addon = createRequire(import.meta.url)(binary) as CudaAddon;
   } catch (cause) {
     const detail = cause instanceof Error ? cause.message : String(cause);
-    throw new CudaUnavailableError(`${binary} does not load: ${detail}; ${REBUILD}`, { cause });
+    throw new CudaUnavailableError(`${binary} does not load: ${detail}; ${REBUILD[mode]}`, { cause });
   }
   try {
     addon.device();

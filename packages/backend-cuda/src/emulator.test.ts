@@ -67,8 +67,8 @@ describe.skipIf(!addon)(`the CUDA emulator (${cudaBinary('emulated')})`, () => {
     }
   });
 
-  it('compiles every .cu file of native/cuda (emulate_kernels.cc lists them all)', () => {
-    const folder = new URL('../../native/cuda/', import.meta.url);
+  it('compiles every .cu file of native/ (emulate_kernels.cc lists them all)', () => {
+    const folder = new URL('../native/', import.meta.url);
     const unity = readFileSync(new URL('emulate_kernels.cc', folder), 'utf8');
     const sources = readdirSync(folder).filter((f) => f.endsWith('.cu') && f !== 'runtime_cuda.cu');
     for (const source of sources) expect(unity, source).toContain(`#include "${source}"`);

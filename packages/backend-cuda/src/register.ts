@@ -1,13 +1,5 @@
-import {
-  findBackendFactory,
-  getKernel,
-  getKernelsForBackend,
-  type KernelFunc,
-  registerBackend,
-  registerKernel,
-  type TensorInfo,
-  unregisterKernel,
-} from '@tensorflow/tfjs-core';
+import { countsOf, type KernelCount, registerCountedKernels } from '@convkit/backend/adapter';
+import { findBackendFactory, registerBackend } from '@tensorflow/tfjs-core';
 import { type CudaDevice, type CudaMode, CudaUnavailableError, loadCudaAddon } from './addon.js';
 import { CudaBackend } from './backend.js';
 import { cudaKernels } from './kernels/index.js';
@@ -37,8 +29,8 @@ export interface CudaInfo {
   device: CudaDevice;
 }
 
-/** Per kernel: calls run on the GPU, and calls that ran tfjs' cpu kernel instead. */
-const calls = new Map<string, { gpu: number; cpu: number }>();
+/** Per kernel: calls run on the GPU, and calls that ran a cpu kernel instead (@convkit/backend/adapter). */
+const counts = new Map<string, KernelCount>();
 let mode: CudaMode | undefined;
 let warn = true;
 
@@ -48,53 +40,31 @@ let warn = true;
  * another dtype or layout), since the backend was registered.
  */
 export function cudaKernelCalls(): Record<string, { gpu: number; cpu: number }> {
-  return Object.fromEntries([...calls].filter(([, c]) => c.gpu + c.cpu > 0).map(([k, c]) => [k, { ...c }]));
+  return Object.fromEntries(Object.entries(countsOf(counts)).map(([k, c]) => [k, { gpu: c.accelerated, cpu: c.cpu }]));
 }
 
 /** The kernels that have a GPU version. */
 export const CUDA_KERNELS: readonly string[] = [...new Set(cudaKernels.map((k) => k.kernelName))];
 
 type CpuKernelFunc = Parameters<CudaBackend['runOnCpu']>[0];
-type Count = { gpu: number; cpu: number };
 
-function fallback(kernelName: string, count: Count, cpu: CpuKernelFunc, args: CudaKernelArgs<unknown, unknown>) {
-  // The first fallback of a kernel is the one to warn about.
-  if (++count.cpu === 1 && warn) {
-    console.warn(
-      `convkit cuda: ${kernelName} ran on the CPU (no GPU kernel takes these inputs; they were copied to the host and back). Shown once per kernel; cudaKernelCalls() counts them.`,
-    );
-  }
-  return args.backend.runOnCpu(cpu, args.inputs, args.attrs);
-}
-
+/** Every cpu kernel, on the GPU where a CUDA kernel takes the call, else on host copies: the one counted wrapper. */
 function registerKernels(): void {
-  const gpuKernels = new Map(cudaKernels.map((k) => [k.kernelName, k]));
-  for (const config of getKernelsForBackend('cpu')) {
-    const kernelName = config.kernelName;
-    const cpu = config.kernelFunc as unknown as CpuKernelFunc;
-    const kernel = gpuKernels.get(kernelName);
-    // One counter per kernel, found once here rather than on every call.
-    const count: Count = calls.get(kernelName) ?? { gpu: 0, cpu: 0 };
-    calls.set(kernelName, count);
-    const kernelFunc = (args: CudaKernelArgs<unknown, unknown>): TensorInfo | TensorInfo[] => {
-      if (kernel) {
-        // Kernels without attributes get none from the engine.
-        const result = kernel.run(args.attrs ? args : { ...args, attrs: {} });
-        if (result !== undefined) {
-          count.gpu++;
-          return result;
-        }
-      }
-      return fallback(kernelName, count, cpu, args);
-    };
-    if (getKernel(kernelName, CUDA_BACKEND)) unregisterKernel(kernelName, CUDA_BACKEND);
-    registerKernel({ kernelName, backendName: CUDA_BACKEND, kernelFunc: kernelFunc as unknown as KernelFunc });
-  }
-  for (const kernel of gpuKernels.values()) {
-    if (!getKernel(kernel.kernelName, 'cpu')) {
-      throw new Error(`cuda: ${kernel.kernelName} has a GPU kernel but no cpu kernel to fall back on`);
-    }
-  }
+  registerCountedKernels<CudaKernelArgs<unknown, unknown>>(
+    {
+      backendName: CUDA_BACKEND,
+      kernels: cudaKernels,
+      runOnCpu: (cpu, args) => args.backend.runOnCpu(cpu as unknown as CpuKernelFunc, args.inputs, args.attrs),
+      // The first fallback of a kernel is the one to warn about.
+      onFirstFallback: (kernelName) => {
+        if (!warn) return;
+        console.warn(
+          `convkit cuda: ${kernelName} ran on the CPU (no GPU kernel takes these inputs; they were copied to the host and back). Shown once per kernel; cudaKernelCalls() counts them.`,
+        );
+      },
+    },
+    counts,
+  );
 }
 
 /**
@@ -105,7 +75,7 @@ function registerKernels(): void {
  * @example
  * ```ts
  * import * as tf from '@tensorflow/tfjs-core';
- * import { registerCudaBackend } from '@convkit/backend-native';
+ * import { registerCudaBackend } from '@convkit/backend-cuda';
  * const { device } = registerCudaBackend();
  * await tf.setBackend('cuda');
  * console.log(device.name); // e.g. "NVIDIA H100 80GB HBM3"
@@ -123,7 +93,7 @@ export function registerCudaBackend(options: CudaOptions = {}): CudaInfo {
   const addon = loadCudaAddon(wanted);
   warn = options.warnOnCpuFallback ?? true;
   if (mode === undefined) {
-    // The cpu kernels the fallback runs are those tfjs-backend-cpu's import registered.
+    // The cpu kernels the fallback runs: tfjs-backend-cpu's (its import registered them), convkit's where it has them.
     if (!findBackendFactory(CUDA_BACKEND))
       registerBackend(CUDA_BACKEND, () => new CudaBackend(addon), options.priority ?? 4);
     registerKernels();

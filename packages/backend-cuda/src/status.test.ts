@@ -4,7 +4,7 @@
 import { spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 // @ts-expect-error: a plain .mjs build script, without types
-import { findCuda } from '../../scripts/cuda.mjs';
+import { findCuda } from '../scripts/cuda.mjs';
 import { CudaUnavailableError, cudaBinary } from './addon.js';
 import { registerCudaBackend } from './register.js';
 import { cudaStatus } from './status.js';

@@ -17,7 +17,8 @@
 #include <unordered_map>
 #include <vector>
 
-#include "args.h"
+#include <convkit/args.h>
+#include <convkit/geometry.h>
 
 namespace convkit {
 

@@ -60,10 +60,8 @@ Descs descs(const Geometry &g) {
 bool valid(const Geometry &g) {
   if (g.groups < 1 || g.ic % g.groups != 0 || g.oc % g.groups != 0) return false;
   if (g.groups != 1 && g.groups != g.ic) return false;
-  auto fits = [](int64_t in, int64_t out, int64_t k, int64_t s, int64_t d, int64_t before, int64_t after) {
-    return out == (in + before + after - (d * (k - 1) + 1)) / s + 1;
-  };
-  return fits(g.ih, g.oh, g.kh, g.sh, g.dh, g.pt, g.pb) && fits(g.iw, g.ow, g.kw, g.sw, g.dw, g.pl, g.pr);
+  return g.oh == windowOutputSize(g.ih, g.kh, g.sh, g.dh, g.pt, g.pb) &&
+         g.ow == windowOutputSize(g.iw, g.kw, g.sw, g.dw, g.pl, g.pr);
 }
 
 /** A blocked copy of one weight array, valid while that array is alive. */

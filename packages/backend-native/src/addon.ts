@@ -121,7 +121,7 @@ export interface InstallStatus {
 }
 
 /** The addons scripts/install.mjs builds. */
-export type AddonKey = 'native' | 'cuda' | 'cudaEmulated';
+export type AddonKey = 'native';
 
 /** What the install script recorded for one addon (undefined: it never ran). */
 export function installStatus(key: AddonKey): InstallStatus | undefined {

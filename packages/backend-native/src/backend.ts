@@ -1,22 +1,15 @@
 import os from 'node:os';
+import { countsOf, type KernelCount, registerCountedKernels } from '@convkit/backend/adapter';
 import { MathBackendCPU } from '@tensorflow/tfjs-backend-cpu';
 import {
   type BackendValues,
   type DataId,
   type DataType,
   findBackendFactory,
-  getKernel,
-  getKernelsForBackend,
-  type KernelConfig,
-  type KernelFunc,
   registerBackend,
-  registerKernel,
-  type TensorInfo,
-  unregisterKernel,
 } from '@tensorflow/tfjs-core';
 import { loadAddon, NativeUnavailableError } from './addon.js';
 import { nativeKernels } from './kernels/index.js';
-import type { KernelArgs } from './kernels/kernel.js';
 import { BufferPool } from './memory.js';
 
 /** The backend's name in tfjs' registry. */
@@ -83,48 +76,19 @@ function defaultThreads(): number {
   return typeof os.availableParallelism === 'function' ? os.availableParallelism() : os.cpus().length;
 }
 
-/** Per kernel, how many calls the addon ran and how many it handed to the cpu kernel. */
-const calls = new Map<string, { native: number; cpu: number }>();
+/** Per kernel, how many calls the addon ran and how many the cpu kernel ran instead (@convkit/backend/adapter). */
+const counts = new Map<string, KernelCount>();
 
 /**
- * How many calls each native kernel ran in the addon and how many it handed
- * to the cpu kernel (another dtype, NCHW, a fused prelu, a geometry oneDNN
- * cannot express), since the backend was registered: where to look when a
- * model is slower than expected.
+ * How many calls of each kernel ran in the addon and how many ran a cpu
+ * kernel instead (another dtype, NCHW, a fused prelu, a geometry oneDNN
+ * cannot express, or a kernel the addon does not have), since the backend
+ * was registered: where to look when a model is slower than expected. Lists
+ * every native kernel, and every other kernel that has run.
  */
 export function nativeKernelCalls(): Record<string, { native: number; cpu: number }> {
-  return Object.fromEntries([...calls].map(([name, count]) => [name, { ...count }]));
-}
-
-/** Native kernels with the cpu kernel each one hands unsupported calls to. */
-function registerKernels(): void {
-  for (const config of getKernelsForBackend('cpu')) {
-    if (!getKernel(config.kernelName, NATIVE_BACKEND)) registerKernel({ ...config, backendName: NATIVE_BACKEND });
-  }
-  for (const kernel of nativeKernels) {
-    const cpu = getKernel(kernel.kernelName, 'cpu');
-    const fallback = cpu?.kernelFunc;
-    const count = { native: 0, cpu: 0 };
-    calls.set(kernel.kernelName, count);
-    const kernelFunc = (args: KernelArgs<unknown, unknown>): TensorInfo | TensorInfo[] => {
-      // Kernels without attributes get none from the engine.
-      const result = kernel.run(args.attrs ? args : { ...args, attrs: {} });
-      if (result !== undefined) {
-        count.native++;
-        return result;
-      }
-      count.cpu++;
-      if (!fallback) throw new Error(`native: ${kernel.kernelName} cannot run these inputs and cpu has no such kernel`);
-      return fallback(args as Parameters<KernelFunc>[0]);
-    };
-    if (getKernel(kernel.kernelName, NATIVE_BACKEND)) unregisterKernel(kernel.kernelName, NATIVE_BACKEND);
-    const config: KernelConfig = {
-      kernelName: kernel.kernelName,
-      backendName: NATIVE_BACKEND,
-      kernelFunc: kernelFunc as unknown as KernelFunc,
-    };
-    registerKernel(config);
-  }
+  const all = countsOf(counts, NATIVE_KERNELS);
+  return Object.fromEntries(Object.entries(all).map(([name, c]) => [name, { native: c.accelerated, cpu: c.cpu }]));
 }
 
 let registered = false;
@@ -145,10 +109,11 @@ export function registerNativeBackend(options: NativeOptions = {}): NativeInfo {
   const addon = loadAddon();
   addon.setThreads(threads);
   if (!registered) {
-    // The cpu kernels are copied from tfjs-backend-cpu's registry, which its import above filled.
     if (!findBackendFactory(NATIVE_BACKEND))
       registerBackend(NATIVE_BACKEND, () => new NativeBackend(), options.priority ?? 2.5);
-    registerKernels();
+    // Every cpu kernel (tfjs-backend-cpu's import above filled its registry, convkit's faster ones where it has
+    // them) runs on the same memory wherever the addon does not take the call; the one counted wrapper does both.
+    registerCountedKernels({ backendName: NATIVE_BACKEND, kernels: nativeKernels }, counts);
     registered = true;
   }
   const { onednn, isa } = addon.describe();

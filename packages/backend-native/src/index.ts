@@ -1,9 +1,8 @@
 /**
- * @convkit/backend-native — two tfjs backends for Node. `'native'`: the cpu
+ * @convkit/backend-native — the `'native'` tfjs backend for Node: the cpu
  * backend's tensors, with convolutions, matrix products, pooling, LRN, batch
- * norm and the hot element-wise ops run by a C++ addon on oneDNN. `'cuda'`:
- * tensors in NVIDIA GPU memory and convkit's own CUDA kernels (an emulated
- * build runs the same kernels on the CPU for tests).
+ * norm and the hot element-wise ops run by a C++ addon on oneDNN. (The
+ * `'cuda'` backend moved to @convkit/backend-cuda.)
  *
  * @packageDocumentation
  */
@@ -17,12 +16,5 @@ export {
   nativeKernelCalls,
   registerNativeBackend,
 } from './backend.js';
-export type { CudaAddon, CudaDevice, CudaMemory, CudaMode } from './cuda/addon.js';
-export { CudaUnavailableError, cudaBinary } from './cuda/addon.js';
-export { CudaBackend } from './cuda/backend.js';
-export type { CudaInfo, CudaOptions } from './cuda/register.js';
-export { CUDA_BACKEND, CUDA_KERNELS, cudaKernelCalls, registerCudaBackend } from './cuda/register.js';
-export type { CudaStatus } from './cuda/status.js';
-export { cudaStatus } from './cuda/status.js';
 export type { NativeStatus } from './status.js';
 export { nativeStatus } from './status.js';

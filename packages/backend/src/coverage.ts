@@ -1,7 +1,8 @@
 import { getKernel, type KernelConfig } from '@tensorflow/tfjs-core';
+import { fallbackKernels } from './adapter/fallback.js';
 import { cpuKernels } from './cpu/index.js';
-import { NATIVE_PACKAGE } from './init.js';
 import type { BackendName } from './names.js';
+import { loadAdapter } from './start-native.js';
 import { wasmKernels } from './wasm/index.js';
 
 /**
@@ -39,7 +40,7 @@ const CONVKIT: Partial<Record<BackendName, readonly KernelConfig[]>> = { cpu: cp
 
 /** The kernels @convkit/backend-native runs in its addon, once `'native'` is registered (else none). */
 let nativeKernels: readonly string[] = [];
-/** What @convkit/backend-native's cuda backend runs on the GPU, once `'cuda'` is registered (else nothing). */
+/** What @convkit/backend-cuda runs on the GPU, once `'cuda'` is registered (else nothing). */
 let cuda: { kernels: readonly string[]; calls(): Record<string, { gpu: number; cpu: number }> } | undefined;
 
 /** Imports a backend's module so that its kernels are registered (it does not make it the active backend). */
@@ -50,26 +51,18 @@ async function loadKernels(name: BackendName): Promise<void> {
   else if (name === 'cuda') {
     // On a GPU when one answers, else on the emulator (the same kernels); neither built: every kernel is missing.
     try {
-      const native = (await import(/* @vite-ignore */ NATIVE_PACKAGE)) as {
-        registerCudaBackend(options: { emulate: boolean }): unknown;
-        cudaStatus(): { available: boolean };
-        cudaKernelCalls(): Record<string, { gpu: number; cpu: number }>;
-        CUDA_KERNELS: readonly string[];
-      };
-      native.registerCudaBackend({ emulate: !native.cudaStatus().available });
-      cuda = { kernels: native.CUDA_KERNELS, calls: native.cudaKernelCalls };
+      const adapter = await loadAdapter('cuda');
+      adapter.registerCudaBackend({ emulate: !adapter.cudaStatus().available });
+      cuda = { kernels: adapter.CUDA_KERNELS, calls: adapter.cudaKernelCalls };
     } catch {
       cuda = undefined;
     }
   } else {
     // The native backend registers with the addon loaded: where it is not built, every kernel reads as missing.
     try {
-      const native = (await import(/* @vite-ignore */ NATIVE_PACKAGE)) as {
-        registerNativeBackend(): unknown;
-        NATIVE_KERNELS: readonly string[];
-      };
-      native.registerNativeBackend();
-      nativeKernels = native.NATIVE_KERNELS;
+      const adapter = await loadAdapter('native');
+      adapter.registerNativeBackend();
+      nativeKernels = adapter.NATIVE_KERNELS;
     } catch {
       nativeKernels = [];
     }
@@ -79,11 +72,9 @@ async function loadKernels(name: BackendName): Promise<void> {
 /** Whether convkit wrote the kernel a backend runs (a native kernel, or one that adds to or replaces tfjs'). */
 function isConvkit(name: BackendName, kernel: string): boolean {
   if (name === 'native') {
-    // The addon's kernels, and convkit's cpu kernels where initBackend('native') installed them.
-    const installed = getKernel(kernel, 'native')?.kernelFunc;
-    return (
-      nativeKernels.includes(kernel) || cpuKernels.some((k) => k.kernelName === kernel && k.kernelFunc === installed)
-    );
+    // The addon's kernels, and convkit's cpu kernels where the fallback runs them (adapter/fallback.ts).
+    const convkitCpu = fallbackKernels() === 'convkit' && cpuKernels.some((k) => k.kernelName === kernel);
+    return nativeKernels.includes(kernel) || convkitCpu;
   }
   return CONVKIT[name]?.some((k) => k.kernelName === kernel) ?? false;
 }

@@ -4,10 +4,10 @@ import { BackendError } from './errors.js';
 import { BACKEND_CHOICES, type BackendChoice, isBackendChoice } from './names.js';
 import { startCpu, startWasm, startWebgpu } from './start.js';
 import { startAuto } from './start-auto.js';
-import { loadNative, startCuda, startNative } from './start-native.js';
+import { loadAdapter, startCuda, startNative } from './start-native.js';
 
 export type { BackendInfo, InitOptions } from './backend-info.js';
-export { NATIVE_PACKAGE } from './start-native.js';
+export { CUDA_PACKAGE, NATIVE_PACKAGE } from './start-native.js';
 
 /** `'auto', 'cpu', … or 'cuda'`: the names an unknown one is told about. */
 const CHOICES_TEXT = `${BACKEND_CHOICES.slice(0, -1)
@@ -20,7 +20,7 @@ const CHOICES_TEXT = `${BACKEND_CHOICES.slice(0, -1)
  * it to be ready.
  *
  * `'auto'` takes, in Node, an NVIDIA GPU through the cuda backend when
- * `@convkit/backend-native` built its CUDA addon and a device answers; else
+ * `@convkit/backend-cuda` built its CUDA addon and a device answers; else
  * a hardware WebGPU adapter when there is one; else, in Node, the native
  * backend when its oneDNN addon is built; else the wasm backend, else cpu. It never picks a software
  * WebGPU adapter (SwiftShader, lavapipe), which is slower than wasm — ask for
@@ -60,9 +60,9 @@ export async function initBackend(name: BackendChoice = 'auto', options: InitOpt
     case 'webgpu':
       return startWebgpu(kernels, options, true);
     case 'native':
-      return startNative(kernels, options, await loadNative());
+      return startNative(kernels, options, await loadAdapter('native'));
     case 'cuda':
-      return startCuda(kernels, options, await loadNative('cuda'));
+      return startCuda(kernels, options, await loadAdapter('cuda'));
     default:
       return startAuto(kernels, options);
   }

@@ -2,7 +2,7 @@ import type { BackendInfo, InitOptions } from './backend-info.js';
 import type { BackendError } from './errors.js';
 import type { KernelSet } from './kernels.js';
 import { describeAdapter, startCpu, startWasm, startWebgpu } from './start.js';
-import { isNode, loadNative, startCuda, startNative } from './start-native.js';
+import { isNode, loadAdapter, startCuda, startNative } from './start-native.js';
 import { type AdapterInfo, ensureNavigatorGpu, probeAdapter } from './webgpu.js';
 import { probeAdapterInChild } from './webgpu-probe.js';
 
@@ -13,14 +13,16 @@ import { probeAdapterInChild } from './webgpu-probe.js';
  */
 export async function startAuto(kernels: KernelSet, options: InitOptions): Promise<BackendInfo> {
   const why: string[] = [];
-  const native = isNode() ? await loadNative().catch((error: unknown) => error as BackendError) : undefined;
-  if (native && !(native instanceof Error)) {
-    const cuda = native.cudaStatus();
-    if (cuda.available) {
-      const info = await startCuda(kernels, options, native);
-      return { ...info, reason: `NVIDIA GPU ${cuda.device?.name}: the cuda backend` };
+  const cuda = isNode() ? await loadAdapter('cuda').catch((error: unknown) => error as BackendError) : undefined;
+  if (cuda && !(cuda instanceof Error)) {
+    const status = cuda.cudaStatus();
+    if (status.available) {
+      const info = await startCuda(kernels, options, cuda);
+      return { ...info, reason: `NVIDIA GPU ${status.device?.name}: the cuda backend` };
     }
-    why.push(`no CUDA (${cuda.reason})`);
+    why.push(`no CUDA (${status.reason})`);
+  } else if (cuda) {
+    why.push(`no CUDA (${cuda.message})`);
   }
   try {
     const adapter = await autoAdapter(options.powerPreference);
@@ -34,6 +36,7 @@ export async function startAuto(kernels: KernelSet, options: InitOptions): Promi
   } catch (error) {
     why.push(`no WebGPU (${error instanceof Error ? error.message : String(error)})`);
   }
+  const native = isNode() ? await loadAdapter('native').catch((error: unknown) => error as BackendError) : undefined;
   if (native && !(native instanceof Error)) {
     if (native.nativeStatus().available) {
       const info = await startNative(kernels, options, native);

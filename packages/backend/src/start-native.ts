@@ -1,23 +1,17 @@
+import type { CudaAdapter, NativeAdapter } from './adapter/contract.js';
+import { useFallbackKernels } from './adapter/fallback.js';
 import type { BackendInfo, InitOptions } from './backend-info.js';
-import { cpuKernels } from './cpu/index.js';
 import { BackendError } from './errors.js';
-import { type KernelSet, useKernels } from './kernels.js';
+import type { KernelSet } from './kernels.js';
 import { activate, cpuDevice } from './start.js';
 
-/** What `initBackend` uses of `@convkit/backend-native`, which it imports only when asked (an optional install). */
-export interface NativeModule {
-  registerNativeBackend(options: { threads?: number }): { threads: number; onednn: string; isa: string };
-  nativeStatus(): { available: boolean; reason?: string };
-  NATIVE_KERNELS: readonly string[];
-  registerCudaBackend(options: { emulate?: boolean }): {
-    device: { name: string; computeCapability: string; totalBytes: number; emulated: boolean };
-  };
-  cudaStatus(): { available: boolean; reason?: string; device?: { name: string } };
-  CUDA_KERNELS: readonly string[];
-}
-
-/** The package that brings the `'native'` backend, imported only when asked for. */
+/** The package that brings the `'native'` backend (oneDNN), imported only when asked for. */
 export const NATIVE_PACKAGE = '@convkit/backend-native';
+/** The package that brings the `'cuda'` backend, imported only when asked for. */
+export const CUDA_PACKAGE = '@convkit/backend-cuda';
+
+const PACKAGES = { native: NATIVE_PACKAGE, cuda: CUDA_PACKAGE } as const;
+const TOOLCHAINS = { native: 'its oneDNN addon', cuda: 'its CUDA addon where nvcc is installed' } as const;
 
 /** Whether this runs in Node, where the native and cuda backends (and the child-process probe) exist. */
 export function isNode(): boolean {
@@ -25,66 +19,62 @@ export function isNode(): boolean {
 }
 
 /**
- * Imports `@convkit/backend-native`: from here when it is resolvable (npm's
- * flat layout, or a dependency of this package), else from the application's
- * folder (pnpm's strict layout hides an app's dependencies from its libraries).
+ * Imports an adapter package, an optional peer dependency of this one: npm
+ * and pnpm put it where this package resolves it when the app installed it
+ * (pnpm links a workspace's optional peers the same way). Not installed: a
+ * BackendError saying what to add.
  */
-export async function loadNative(backend: 'native' | 'cuda' = 'native'): Promise<NativeModule> {
+export async function loadAdapter(backend: 'native'): Promise<NativeAdapter>;
+export async function loadAdapter(backend: 'cuda'): Promise<CudaAdapter>;
+export async function loadAdapter(backend: 'native' | 'cuda'): Promise<NativeAdapter | CudaAdapter> {
   if (!isNode()) throw new BackendError(backend, `the ${backend} backend runs in Node only: use webgpu or wasm here`);
+  const name = PACKAGES[backend];
   try {
-    return (await import(/* @vite-ignore */ NATIVE_PACKAGE)) as NativeModule;
-  } catch (first) {
-    try {
-      const { createRequire } = await import(/* @vite-ignore */ 'node:module');
-      const { pathToFileURL } = await import(/* @vite-ignore */ 'node:url');
-      const path = createRequire(`${process.cwd()}/package.json`).resolve(NATIVE_PACKAGE);
-      return (await import(/* @vite-ignore */ pathToFileURL(path).href)) as NativeModule;
-    } catch {
-      const detail = first instanceof Error ? first.message : String(first);
-      throw new BackendError(
-        backend,
-        `${NATIVE_PACKAGE} is not installed (${detail}): add it beside @convkit/backend (pnpm add ${NATIVE_PACKAGE}; it builds its oneDNN and CUDA addons at install)`,
-        { cause: first },
-      );
-    }
+    return (await import(/* @vite-ignore */ name)) as NativeAdapter | CudaAdapter;
+  } catch (cause) {
+    const detail = cause instanceof Error ? cause.message : String(cause);
+    throw new BackendError(
+      backend,
+      `${name} is not installed (${detail}): add it beside @convkit/backend (pnpm add ${name}; it builds ${TOOLCHAINS[backend]} at install)`,
+      { cause },
+    );
   }
 }
 
-/** Starts the oneDNN backend; the kernels its addon lacks come from the cpu backend. */
+function started<T>(backend: 'native' | 'cuda', register: () => T): T {
+  try {
+    return register();
+  } catch (cause) {
+    throw new BackendError(backend, cause instanceof Error ? cause.message : String(cause), { cause });
+  }
+}
+
+/**
+ * Starts the oneDNN backend: `registerNativeBackend` itself, so the kernels
+ * its addon lacks fall back to the CPU kernels through the one counted
+ * wrapper (adapter/fallback.ts), as they do without initBackend; `kernels`
+ * picks convkit's or tfjs' CPU kernels for those fallbacks.
+ */
 export async function startNative(
   kernels: KernelSet,
   options: InitOptions,
-  native: NativeModule,
+  native: NativeAdapter,
 ): Promise<BackendInfo> {
-  let started: ReturnType<NativeModule['registerNativeBackend']>;
-  try {
-    started = native.registerNativeBackend(options.threads === undefined ? {} : { threads: options.threads });
-  } catch (cause) {
-    throw new BackendError('native', cause instanceof Error ? cause.message : String(cause), { cause });
-  }
-  // The kernels the addon does not run come from the cpu backend: convkit's faster ones where it has them.
-  const inAddon = new Set(native.NATIVE_KERNELS);
-  useKernels(
-    'native',
-    cpuKernels.filter((k) => !inAddon.has(k.kernelName)),
-    kernels,
+  useFallbackKernels(kernels);
+  const info = started('native', () =>
+    native.registerNativeBackend(options.threads === undefined ? {} : { threads: options.threads }),
   );
   await activate('native');
   const cpu = await cpuDevice();
-  const device = { ...cpu, description: `${cpu.description}, oneDNN ${started.onednn} ${started.isa}` };
-  return { name: 'native', device, threads: started.threads, kernels };
+  const device = { ...cpu, description: `${cpu.description}, oneDNN ${info.onednn} ${info.isa}` };
+  return { name: 'native', device, threads: info.threads, kernels };
 }
 
 /** Starts the CUDA backend on the GPU, or in its CPU emulator with `options.emulate`. */
-export async function startCuda(kernels: KernelSet, options: InitOptions, native: NativeModule): Promise<BackendInfo> {
-  let started: ReturnType<NativeModule['registerCudaBackend']>;
-  try {
-    started = native.registerCudaBackend({ emulate: options.emulate ?? false });
-  } catch (cause) {
-    throw new BackendError('cuda', cause instanceof Error ? cause.message : String(cause), { cause });
-  }
+export async function startCuda(kernels: KernelSet, options: InitOptions, cuda: CudaAdapter): Promise<BackendInfo> {
+  useFallbackKernels(kernels);
+  const { device } = started('cuda', () => cuda.registerCudaBackend({ emulate: options.emulate ?? false }));
   await activate('cuda');
-  const { device } = started;
   if (device.emulated) {
     const cpu = await cpuDevice();
     return {

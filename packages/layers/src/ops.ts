@@ -44,13 +44,12 @@ function grouped(
 }
 
 /**
- * Rows and columns 0, s, 2s, … of an NHWC tensor, through pad + reshape +
- * slice (all differentiable; tfjs has no StridedSlice gradient).
+ * Rows and columns 0, s, 2s, … of an NHWC tensor, `output` of each (default: as many as there are), through
+ * pad + reshape + slice (all differentiable; tfjs has no StridedSlice gradient).
  */
-function everyNth(y: tf.Tensor4D, [sh, sw]: [number, number]): tf.Tensor4D {
+export function everyNth(y: tf.Tensor4D, [sh, sw]: [number, number], output?: readonly [number, number]): tf.Tensor4D {
   const [batch, h, w, c] = y.shape;
-  const rows = Math.ceil(h / sh);
-  const cols = Math.ceil(w / sw);
+  const [rows, cols] = output ?? [Math.ceil(h / sh), Math.ceil(w / sw)];
   const padded = tf.pad(y, [
     [0, 0],
     [0, rows * sh - h],

@@ -2,6 +2,7 @@ import { type LayerSpec, poolWindow, type Shape, type Size2 } from '@convkit/sha
 import * as tf from '@tensorflow/tfjs-core';
 import { customGrad1 } from './custom-grad.js';
 import { type ApplyOptions, type BaseConfig, Layer } from './layer.js';
+import { everyNth } from './ops.js';
 import { placeWindow } from './window.js';
 
 /** Options of {@link StochasticPool2d}. */
@@ -14,9 +15,8 @@ export interface StochasticPool2dConfig extends BaseConfig {
 
 /**
  * The input sampled at window offset `(i, j)` of every window: rows
- * `i, i + sh, …` and columns `j, j + sw, …`, `[batch, oh, ow, c]`. Slice,
- * pad and reshape only (exact, and differentiable on every backend; tfjs has
- * no StridedSlice gradient).
+ * `i, i + sh, …` and columns `j, j + sw, …`, `[batch, oh, ow, c]` (exact, and
+ * differentiable on every backend).
  */
 function tap(
   x: tf.Tensor4D,
@@ -27,14 +27,7 @@ function tap(
   const [batch, h, w, c] = x.shape;
   const rows = Math.min(oh * sh, h - i);
   const cols = Math.min(ow * sw, w - j);
-  const part = tf.pad(tf.slice(x, [0, i, j, 0], [batch, rows, cols, c]), [
-    [0, 0],
-    [0, oh * sh - rows],
-    [0, ow * sw - cols],
-    [0, 0],
-  ]);
-  const grid = tf.reshape(part, [batch, oh, sh, ow, sw, c]);
-  return tf.reshape(tf.slice(grid, [0, 0, 0, 0, 0, 0], [batch, oh, 1, ow, 1, c]), [batch, oh, ow, c]);
+  return everyNth(tf.slice(x, [0, i, j, 0], [batch, rows, cols, c]), [sh, sw], [oh, ow]);
 }
 
 /**

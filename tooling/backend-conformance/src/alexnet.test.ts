@@ -2,14 +2,15 @@
 // through a whole backward pass: wasm's and cuda's gradients equal cpu's. WebGPU is left
 // out here: on a software adapter one AlexNet step takes half a minute. cuda
 // runs on a GPU, else on the emulator (the same CUDA kernels on the CPU).
+
+import { type BackendName, initBackend } from '@convkit/backend';
 import { alexnet, batchFor, gradients } from '@convkit/workloads';
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { type BackendName, initBackend } from '../../src/index.js';
 import { cudaOnGpu } from './harness.js';
 
 const cudaAvailable = await (async () => {
-  const { cudaStatus } = await import('@convkit/backend-native');
+  const { cudaStatus } = await import('@convkit/backend-cuda');
   const status = cudaStatus();
   if (process.env.CI && !status.available && !status.emulatorBuilt)
     throw new Error('CI builds the emulated CUDA addon');

@@ -1,7 +1,6 @@
+import { formatCoverage, initBackend, kernelCoverage, LAYER_KERNELS } from '@convkit/backend';
 import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
-import { formatCoverage, kernelCoverage, LAYER_KERNELS } from '../../src/coverage.js';
-import { initBackend } from '../../src/index.js';
 import { backendsUnderTest } from './harness.js';
 import { kernelsUsed, LAYER_OPS } from './layer-ops.js';
 

@@ -1,18 +1,19 @@
 // Shared pieces of the backend conformance suite: which backends this
 // machine runs, ONNX data in NHWC, closeness checks, finite differences and
 // the no-leak guard.
+
+import { type BackendName, initBackend } from '@convkit/backend';
 import type { OnnxTensor } from '@convkit/testdata';
 import { tensorValues } from '@convkit/testdata';
 import * as tf from '@tensorflow/tfjs-core';
 import { expect } from 'vitest';
-import { type BackendName, initBackend } from '../../src/index.js';
 
 /**
  * Whether 'cuda' runs on a GPU here; without one the conformance suite runs
  * the same CUDA kernels in convkit's emulator on the CPU.
  */
 export async function cudaOnGpu(): Promise<boolean> {
-  const { cudaStatus } = await import('@convkit/backend-native');
+  const { cudaStatus } = await import('@convkit/backend-cuda');
   const status = cudaStatus();
   // CONVKIT_CUDA_TEST=gpu: a run on a GPU machine, where falling back to the emulator would hide a problem.
   if (!status.available && process.env.CONVKIT_CUDA_TEST === 'gpu') throw new Error(`no GPU: ${status.reason}`);

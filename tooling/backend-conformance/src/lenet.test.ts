@@ -1,9 +1,10 @@
 // The issue's bar: a LeNet-5 training step at batch 64 works on every backend
 // and gives the same gradients as cpu.
+
+import { initBackend } from '@convkit/backend';
 import { batchFor, gradients, lenet5, trainStepAsync } from '@convkit/workloads';
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { initBackend } from '../../src/index.js';
 import { backendsUnderTest, use } from './harness.js';
 
 const backends = await backendsUnderTest();
@@ -11,7 +12,7 @@ const backends = await backendsUnderTest();
 /** cuda: the kernels that ran on tfjs' cpu kernel so far, with their counts (other backends: none). */
 async function cudaCpuCalls(name: string): Promise<Record<string, number>> {
   if (name !== 'cuda') return {};
-  const { cudaKernelCalls } = await import('@convkit/backend-native');
+  const { cudaKernelCalls } = await import('@convkit/backend-cuda');
   const calls = Object.entries(cudaKernelCalls()).filter(([, c]) => c.cpu > 0);
   return Object.fromEntries(calls.map(([kernel, c]) => [kernel, c.cpu]));
 }

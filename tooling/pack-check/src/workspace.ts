@@ -69,7 +69,7 @@ export function installAlone(tarballs: string[]): string {
   const manifest = { name: 'fresh-project', private: true, type: 'module' };
   writeFileSync(join(project, 'package.json'), JSON.stringify(manifest));
   // pnpm 12 stops at unapproved install scripts: a user decides per package, as here (Dawn ships prebuilt;
-  // the native addon's example must work unbuilt, which is what a user who declines its build gets).
+  // the native addons' examples must work unbuilt, which is what a user who declines its build gets).
   // The libraries are not on the registry yet: their tarballs stand in for it.
   // Every other package at the version the workspace lockfile chose: those are the ones `pnpm install` put into
   // the store, so an offline install never needs a tarball a fresh store lacks (see lockfile.ts).
@@ -80,7 +80,7 @@ export function installAlone(tarballs: string[]): string {
   const yaml = Object.entries(overrides).map(([key, value]) => `  ${JSON.stringify(key)}: ${JSON.stringify(value)}`);
   writeFileSync(
     join(project, 'pnpm-workspace.yaml'),
-    `allowBuilds:\n  webgpu: false\n  '@convkit/backend-native': false\noverrides:\n${yaml.join('\n')}\n`,
+    `allowBuilds:\n  webgpu: false\n  '@convkit/backend-native': false\n  '@convkit/backend-cuda': false\noverrides:\n${yaml.join('\n')}\n`,
   );
   const peers = [...new Set(tarballs.flatMap(peersOf))];
   execFileSync('pnpm', ['add', '--offline', ...tarballs, ...peers], { cwd: project, encoding: 'utf8', stdio: 'pipe' });

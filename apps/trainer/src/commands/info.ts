@@ -70,7 +70,7 @@ export async function backendsCommand(argv: string[], out: (line: string) => voi
   );
   out(`why: ${chosen.reason ?? 'asked for'}`);
   out(
-    `backends: ${BACKEND_NAMES.join(', ')} (webgpu with a WebGPU adapter, hardware, or software with --backend webgpu; native and cuda (NVIDIA GPU) where @convkit/backend-native built them)`,
+    `backends: ${BACKEND_NAMES.join(', ')} (webgpu with a WebGPU adapter, hardware, or software with --backend webgpu; native where @convkit/backend-native built its oneDNN addon, cuda (NVIDIA GPU) where @convkit/backend-cuda built its CUDA addon)`,
   );
   out('');
   out('kernel coverage (✓ tfjs, + convkit, ✗ missing):');

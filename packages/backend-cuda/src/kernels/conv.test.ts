@@ -254,9 +254,15 @@ describe.skipIf(!available)('cuda convolutions as implicit GEMMs (vs tfjs cpu)',
     expect(() => addon.conv2d(p(x), p(f), p(y), Int32Array.from(noStride), null, 0, 0, 0)).toThrow(
       /conv2d: geometry strideHeight must be >= 1, received 0/,
     );
+    // An output size the window formula (convkit/geometry.h) does not give for this input is refused by name.
+    const wrongOutput = [...geometry];
+    wrongOutput[4] = 50;
+    wrongOutput[5] = 50;
+    expect(() => addon.conv2dBackpropInput(p(y), p(f), p(x), Int32Array.from(wrongOutput))).toThrow(
+      /conv2dBackpropInput: geometry output 50x50 is not what the input, filter, strides, dilations and pads give \(5x5\)/,
+    );
     const big = [...geometry];
-    big[4] = 50;
-    big[5] = 50;
+    for (const i of [1, 2, 4, 5]) big[i] = 50;
     expect(() => addon.conv2dBackpropInput(p(y), p(f), p(x), Int32Array.from(big))).toThrow(
       /dy \(argument 0\) is too small: needs 10000 elements/,
     );

@@ -1,3 +1,4 @@
+import { convGeometry, convGradInfo, type GradAttrs, convInfo as nativeConvInfo } from '@convkit/backend/adapter';
 import {
   Conv2D,
   type Conv2DAttrs,
@@ -9,7 +10,6 @@ import {
   type FusedConv2DAttrs,
   type TensorInfo,
 } from '@tensorflow/tfjs-core';
-import { convGeometry, convGradInfo, type GradAttrs, convInfo as nativeConvInfo } from '../../kernels/conv.js';
 import { type CudaKernel, type CudaKernelArgs, gpu, sizeOf } from './kernel.js';
 import { activationCode, biasStride, gemmPlan } from './matmul.js';
 

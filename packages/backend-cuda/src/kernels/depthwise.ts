@@ -1,3 +1,4 @@
+import { sameShape } from '@convkit/backend/adapter';
 import {
   backend_util,
   DepthwiseConv2dNative,
@@ -8,7 +9,6 @@ import {
   type DepthwiseConv2dNativeBackpropInputAttrs,
   type TensorInfo,
 } from '@tensorflow/tfjs-core';
-import { sameShape } from '../../kernels/kernel.js';
 import type { CudaBackend } from '../backend.js';
 import { type CudaKernel, type CudaKernelArgs, gpu, sizeOf } from './kernel.js';
 

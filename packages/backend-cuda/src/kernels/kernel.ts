@@ -25,12 +25,7 @@ export function gpu<Functions>(backend: CudaBackend): CudaAddon & Functions {
   return backend.addon as CudaAddon & Functions;
 }
 
-/** The number of elements of a shape. */
-export function sizeOf(shape: readonly number[]): number {
-  let size = 1;
-  for (const dim of shape) size *= dim;
-  return size;
-}
+export { sizeOf } from '@convkit/backend/adapter';
 
 /** Row-major strides of a shape, in elements. */
 export function stridesOf(shape: readonly number[]): number[] {

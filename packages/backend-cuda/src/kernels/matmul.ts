@@ -1,3 +1,4 @@
+import { ACTIVATIONS, matMulShape } from '@convkit/backend/adapter';
 import {
   _FusedMatMul,
   type _FusedMatMulAttrs,
@@ -6,8 +7,6 @@ import {
   broadcast_util,
   type TensorInfo,
 } from '@tensorflow/tfjs-core';
-import { ACTIVATIONS } from '../../kernels/kernel.js';
-import { matMulShape } from '../../kernels/matmul.js';
 import type { CudaBackend } from '../backend.js';
 import { type CudaKernel, type CudaKernelArgs, gpu, sizeOf } from './kernel.js';
 

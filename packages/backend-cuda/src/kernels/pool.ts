@@ -1,3 +1,4 @@
+import { poolGeometry as nativeGeometry, poolGradInfo, poolInfo, sameShape } from '@convkit/backend/adapter';
 import {
   AvgPool,
   type AvgPoolAttrs,
@@ -9,8 +10,6 @@ import {
   type MaxPoolGradAttrs,
   type TensorInfo,
 } from '@tensorflow/tfjs-core';
-import { sameShape } from '../../kernels/kernel.js';
-import { poolGeometry as nativeGeometry, poolGradInfo, poolInfo } from '../../kernels/pool.js';
 import type { CudaBackend } from '../backend.js';
 import { type CudaKernel, type CudaKernelArgs, gpu, sizeOf } from './kernel.js';
 

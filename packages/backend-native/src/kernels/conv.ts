@@ -1,7 +1,6 @@
+import { convGeometry, convGradInfo, convInfo, type GradAttrs } from '@convkit/backend/adapter';
 import {
-  backend_util,
   Conv2D,
-  type Conv2DAttrs,
   Conv2DBackpropFilter,
   type Conv2DBackpropFilterAttrs,
   Conv2DBackpropInput,
@@ -17,107 +16,11 @@ import {
   type TensorInfo,
 } from '@tensorflow/tfjs-core';
 import { loadAddon } from '../addon.js';
-import { ACTIVATIONS, f32, type KernelArgs, type NativeKernel, output, sameShape, sizeOf, version } from './kernel.js';
+import { ACTIVATIONS, f32, type KernelArgs, type NativeKernel, output, sizeOf, version } from './kernel.js';
 
 // Convolutions through oneDNN (native/conv.cc). tfjs describes the geometry
-// with computeConv2DInfo; this file turns it into the addon's 18 integers.
-
-type Shape4 = [number, number, number, number];
-type Info = backend_util.Conv2DInfo;
-
-/**
- * The padding after the data that makes oneDNN's floor formula give tfjs'
- * output size: tfjs' own when it does, else the exact amount the last window
- * needs ('ceil' rounding, or a numeric pad whose last row no window reaches).
- * The floor formula gives `output` exactly when `after` covers what the last
- * window needs by less than one stride, so no output-size formula is needed
- * here (it lives in @convkit/shape and, for the addon, in C++).
- */
-function padAfter(input: number, output: number, stride: number, extent: number, before: number, after: number) {
-  const needed = (output - 1) * stride + extent - input - before;
-  return after >= needed && after - needed < stride ? after : needed;
-}
-
-/** The addon's geometry array, or undefined for layouts it does not take (NCHW). */
-export function convGeometry(info: Info, depthwise: boolean): Int32Array | undefined {
-  if (info.dataFormat !== 'channelsLast') return undefined;
-  const { padInfo: pad } = info;
-  const bottom = padAfter(
-    info.inHeight,
-    info.outHeight,
-    info.strideHeight,
-    info.effectiveFilterHeight,
-    pad.top,
-    pad.bottom,
-  );
-  const right = padAfter(info.inWidth, info.outWidth, info.strideWidth, info.effectiveFilterWidth, pad.left, pad.right);
-  if (bottom < 0 || right < 0 || pad.top < 0 || pad.left < 0) return undefined;
-  return Int32Array.from([
-    info.batchSize,
-    info.inHeight,
-    info.inWidth,
-    info.inChannels,
-    info.outHeight,
-    info.outWidth,
-    info.outChannels,
-    info.filterHeight,
-    info.filterWidth,
-    info.strideHeight,
-    info.strideWidth,
-    info.dilationHeight,
-    info.dilationWidth,
-    pad.top,
-    pad.left,
-    bottom,
-    right,
-    depthwise ? info.inChannels : 1,
-  ]);
-}
-
-export function convInfo(
-  xShape: readonly number[],
-  filterShape: readonly number[],
-  attrs: Pick<Conv2DAttrs, 'strides' | 'pad'> & {
-    dataFormat?: 'NHWC' | 'NCHW';
-    dimRoundingMode?: Conv2DAttrs['dimRoundingMode'] | undefined;
-  },
-  dilations: Conv2DAttrs['dilations'],
-  depthwise: boolean,
-): Info {
-  const format = backend_util.convertConv2DDataFormat(attrs.dataFormat ?? 'NHWC');
-  return backend_util.computeConv2DInfo(
-    xShape as Shape4,
-    filterShape as Shape4,
-    attrs.strides,
-    dilations,
-    attrs.pad,
-    attrs.dimRoundingMode,
-    depthwise,
-    format,
-  );
-}
-
-/**
- * The geometry of a gradient kernel, checked against dy. tfjs-core's Conv2D
- * gradient drops `dimRoundingMode`, so with a numeric pad and 'ceil' or
- * 'round' the attributes describe another output size than the forward made
- * (tfjs' cpu kernel then computes a wrong gradient); the rounding that
- * reproduces dy's shape is the one the forward used.
- */
-export function convGradInfo(
-  xShape: readonly number[],
-  filterShape: readonly number[],
-  dyShape: readonly number[],
-  attrs: GradAttrs,
-  depthwise: boolean,
-): Info | undefined {
-  for (const dimRoundingMode of [attrs.dimRoundingMode, 'floor', 'ceil', 'round'] as const) {
-    const info = convInfo(xShape, filterShape, { ...attrs, dimRoundingMode }, attrs.dilations ?? 1, depthwise);
-    if (sameShape(info.outShape, dyShape)) return info;
-    if (typeof attrs.pad !== 'number') return undefined; // only a numeric pad takes a rounding mode
-  }
-  return undefined;
-}
+// with computeConv2DInfo; @convkit/backend/adapter turns it into the addon's
+// 18 integers, the same ones the CUDA kernels read.
 
 interface ForwardInputs {
   x: TensorInfo;
@@ -150,11 +53,6 @@ function forward(depthwise: boolean) {
   };
 }
 
-export type GradAttrs = Pick<Conv2DAttrs, 'strides' | 'pad'> & {
-  dataFormat?: 'NHWC' | 'NCHW';
-  dilations?: Conv2DAttrs['dilations'];
-  dimRoundingMode?: Conv2DAttrs['dimRoundingMode'] | undefined;
-};
 type InputGradAttrs = GradAttrs & Partial<Conv2DBackpropInputAttrs & DepthwiseConv2dNativeBackpropInputAttrs>;
 
 function inputGrad(depthwise: boolean) {

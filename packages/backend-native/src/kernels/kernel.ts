@@ -2,6 +2,9 @@ import type { MathBackendCPU } from '@tensorflow/tfjs-backend-cpu';
 import type { TensorInfo } from '@tensorflow/tfjs-core';
 import type { BufferPool } from '../memory.js';
 
+// Shape helpers and the activation codes are shared with @convkit/backend-cuda.
+export { ACTIVATIONS, sameShape, sizeOf } from '@convkit/backend/adapter';
+
 /** What a kernel function receives from the engine, with its inputs and attributes typed. */
 export interface KernelArgs<Inputs, Attrs = Record<string, never>> {
   inputs: Inputs;
@@ -46,24 +49,3 @@ export function zeros(backend: MathBackendCPU, length: number): Float32Array {
 export function version(backend: MathBackendCPU, array: Float32Array): number {
   return (backend as Pooled).pool?.version(array) ?? 0;
 }
-
-/** Whether two shapes are equal. */
-export const sameShape = (a: readonly number[], b: readonly number[]) =>
-  a.length === b.length && a.every((dim, i) => dim === b[i]);
-
-/** The number of elements of a shape. */
-export function sizeOf(shape: readonly number[]): number {
-  let size = 1;
-  for (const dim of shape) size *= dim;
-  return size;
-}
-
-/** tfjs' fused activations as the addon numbers them (native/elementwise.h). */
-export const ACTIVATIONS: Readonly<Record<string, number>> = {
-  linear: 0,
-  relu: 1,
-  relu6: 2,
-  elu: 3,
-  sigmoid: 4,
-  leakyrelu: 5,
-};

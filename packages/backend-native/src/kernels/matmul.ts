@@ -1,3 +1,4 @@
+import { matMulShape } from '@convkit/backend/adapter';
 import {
   _FusedMatMul,
   type _FusedMatMulAttrs,
@@ -13,34 +14,6 @@ interface MatMulInputs {
   b: TensorInfo;
   bias?: TensorInfo;
   preluActivationWeights?: TensorInfo;
-}
-
-/** The sizes of a (batched) matrix product: C[m, n] = A[m, k] · B[k, n] for each of the outer (batch) indices. */
-export interface MatMulShape {
-  m: number;
-  k: number;
-  n: number;
-  outerA: number[];
-  outerB: number[];
-  batchA: number;
-  batchB: number;
-}
-
-/** The product's sizes from the operands' shapes (rank ≥ 2) and transposes; undefined when the inner sizes differ. */
-export function matMulShape(
-  aShape: readonly number[],
-  bShape: readonly number[],
-  transposeA: boolean,
-  transposeB: boolean,
-): MatMulShape | undefined {
-  const [a0, a1] = aShape.slice(-2) as [number, number];
-  const [b0, b1] = bShape.slice(-2) as [number, number];
-  const [m, k] = transposeA ? [a1, a0] : [a0, a1];
-  const [kB, n] = transposeB ? [b1, b0] : [b0, b1];
-  if (k !== kB) return undefined;
-  const outerA = aShape.slice(0, -2);
-  const outerB = bShape.slice(0, -2);
-  return { m, k, n, outerA, outerB, batchA: sizeOf(outerA), batchB: sizeOf(outerB) };
 }
 
 /**

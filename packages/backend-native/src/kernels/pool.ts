@@ -1,72 +1,17 @@
+import { type PoolAttrs, poolGeometry, poolGradInfo, poolInfo } from '@convkit/backend/adapter';
 import {
   AvgPool,
   type AvgPoolAttrs,
   AvgPoolGrad,
   type AvgPoolGradAttrs,
-  backend_util,
   MaxPool,
-  type MaxPoolAttrs,
   MaxPoolGrad,
   type TensorInfo,
 } from '@tensorflow/tfjs-core';
 import { loadAddon } from '../addon.js';
-import { f32, type KernelArgs, type NativeKernel, output, sameShape, sizeOf, zeros } from './kernel.js';
+import { f32, type KernelArgs, type NativeKernel, output, sizeOf, zeros } from './kernel.js';
 
 // Pooling on NHWC data (native/pool.cc), with tfjs' tie, NaN and border rules.
-
-type Info = backend_util.Conv2DInfo;
-export type PoolAttrs = Pick<MaxPoolAttrs, 'filterSize' | 'strides' | 'pad'> & {
-  dimRoundingMode?: MaxPoolAttrs['dimRoundingMode'] | undefined;
-};
-
-export function poolInfo(shape: readonly number[], attrs: PoolAttrs): Info {
-  const { filterSize, strides, pad, dimRoundingMode } = attrs;
-  return backend_util.computePool2DInfo(
-    shape as [number, number, number, number],
-    filterSize,
-    strides,
-    1,
-    pad,
-    dimRoundingMode,
-  );
-}
-
-/**
- * The geometry that produced `dy`. tfjs-core's pooling gradients drop
- * `dimRoundingMode` when they call the gradient kernels, so with a numeric
- * pad and 'ceil' the attributes describe a smaller output than the forward
- * made; the rounding that reproduces dy's shape is the one the forward used.
- */
-export function poolGradInfo(
-  inputShape: readonly number[],
-  dyShape: readonly number[],
-  attrs: PoolAttrs,
-): Info | undefined {
-  for (const dimRoundingMode of [attrs.dimRoundingMode, 'floor', 'round', 'ceil'] as const) {
-    const info = poolInfo(inputShape, { ...attrs, dimRoundingMode });
-    if (sameShape(info.outShape, dyShape)) return info;
-  }
-  return undefined;
-}
-
-/** [N, inH, inW, C, outH, outW, filterH, filterW, strideH, strideW, padTop, padLeft] for the addon. */
-export function poolGeometry(info: Info): Int32Array | undefined {
-  if (info.dataFormat !== 'channelsLast' || info.dilationHeight !== 1 || info.dilationWidth !== 1) return undefined;
-  return Int32Array.from([
-    info.batchSize,
-    info.inHeight,
-    info.inWidth,
-    info.inChannels,
-    info.outHeight,
-    info.outWidth,
-    info.effectiveFilterHeight,
-    info.effectiveFilterWidth,
-    info.strideHeight,
-    info.strideWidth,
-    info.padInfo.top,
-    info.padInfo.left,
-  ]);
-}
 
 function pool(kind: 'max' | 'avg') {
   return ({ inputs, backend, attrs }: KernelArgs<{ x: TensorInfo }, AvgPoolAttrs>) => {

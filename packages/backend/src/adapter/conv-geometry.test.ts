@@ -1,11 +1,13 @@
+import { windowOutputSize } from '@convkit/shape';
 import { describe, expect, it } from 'vitest';
-import { convGeometry, convInfo } from './conv.js';
+import { convGeometry, convInfo } from './kernel-geometry.js';
 
-// The addon computes its output size with the floor formula; the geometry's
-// end padding must make that formula give tfjs' output size, and be tfjs'
-// own padding whenever that already does. Pure shape logic: no addon needed.
+// The addons compute their output size with the floor formula (convkit/geometry.h,
+// the same as @convkit/shape's windowOutputSize); the geometry's end padding must
+// make that formula give tfjs' output size, and be tfjs' own padding whenever
+// that already does. Pure shape logic: no addon needed.
 const floorSize = (n: number, before: number, after: number, extent: number, stride: number) =>
-  Math.floor((n + before + after - extent) / stride) + 1;
+  windowOutputSize(n, extent, stride, [before, after]);
 
 describe('convGeometry end padding', () => {
   const cases: [number, number, number, number | 'same' | 'valid', 'floor' | 'ceil' | 'round' | undefined][] = [];

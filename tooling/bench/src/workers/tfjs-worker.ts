@@ -48,15 +48,15 @@ async function main(): Promise<Outcome> {
 
 /**
  * cuda: the kernels that ran on the CPU (on host copies of their inputs)
- * during the cell, from @convkit/backend-native's counters, found where
+ * during the cell, from @convkit/backend-cuda's counters, found where
  * @convkit/backend finds it (this package does not depend on it). Undefined
  * when the counters cannot be read.
  */
 async function cudaCpuFallback(): Promise<string | undefined> {
   try {
     const backendEntry = createRequire(import.meta.url).resolve('@convkit/backend');
-    const native = createRequire(backendEntry).resolve('@convkit/backend-native');
-    const { cudaKernelCalls } = (await import(pathToFileURL(native).href)) as {
+    const cuda = createRequire(backendEntry).resolve('@convkit/backend-cuda');
+    const { cudaKernelCalls } = (await import(pathToFileURL(cuda).href)) as {
       cudaKernelCalls(): Record<string, { gpu: number; cpu: number }>;
     };
     const calls = Object.entries(cudaKernelCalls());

@@ -1,0 +1,24 @@
+/**
+ * @convkit/backend/adapter — what the native adapters (@convkit/backend-native,
+ * @convkit/backend-cuda) share: the counted CPU-fallback wrapper, the kernel
+ * geometry their addons read, and the contract initBackend imports them by.
+ * The C++ side of the geometry ships in this package's include/ folder.
+ *
+ * @packageDocumentation
+ */
+
+export type { AdapterCudaDevice, CudaAdapter, NativeAdapter } from './contract.js';
+export type { AcceleratedKernel, CountedKernelOptions, KernelArgsLike, KernelCount } from './fallback.js';
+export { countsOf, cpuFallback, fallbackKernels, registerCountedKernels, useFallbackKernels } from './fallback.js';
+export type { GradAttrs, MatMulShape } from './kernel-geometry.js';
+export {
+  ACTIVATIONS,
+  convGeometry,
+  convGradInfo,
+  convInfo,
+  matMulShape,
+  sameShape,
+  sizeOf,
+} from './kernel-geometry.js';
+export type { PoolAttrs } from './pool-geometry.js';
+export { poolGeometry, poolGradInfo, poolInfo } from './pool-geometry.js';
