@@ -75,6 +75,8 @@ describe('the measure', () => {
     expect(isKernel('packages/backend-native/src/kernels/conv.ts')).toBe(true);
     expect(isKernel('packages/backend-cuda/src/kernels/matmul.ts')).toBe(true);
     expect(isKernel('packages/backend/src/cpu/gemm.test.ts')).toBe(false);
+    expect(isKernel('packages/backend/src/cpu/testing.ts')).toBe(false);
+    expect(isKernel('packages/backend/src/wasm/oracles.ts')).toBe(false);
     expect(isKernel('packages/backend/src/init.ts')).toBe(false);
     expect(isKernel('packages/layers/src/conv.ts')).toBe(false);
     expect(isKernel('packages/backend/src/cpu/nested/gemm.ts')).toBe(false);
