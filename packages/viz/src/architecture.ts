@@ -1,6 +1,6 @@
 import { ConfigError } from '@convkit/layers';
 import { formatCount, formatMetric, type TraceResult, type TraceRow } from '@convkit/shape';
-import { escapeXml } from './charts/render.js';
+import { escapeXml } from './xml.js';
 
 /** Options of {@link architectureSvg}. */
 export interface ArchitectureOptions {

@@ -30,17 +30,22 @@ describe('the main entry is browser-safe', () => {
     expect(graph.size).toBeGreaterThan(10);
     const bare = [...new Set([...graph.values()].flat())].sort();
     expect(bare.filter((s) => s.startsWith('node:') || ['fs', 'path', 'os', 'crypto'].includes(s))).toEqual([]);
-    expect(bare).toEqual([
-      '@convkit/layers',
-      '@convkit/shape',
-      '@tensorflow/tfjs-core',
+    expect(bare).toEqual(['@convkit/layers', '@convkit/shape', '@tensorflow/tfjs-core', 'fast-png', 'gifenc']);
+    expect(graph.has('node.ts')).toBe(false);
+  });
+
+  it('never loads ECharts, an optional peer that only the charts entry imports', () => {
+    const main = importGraph('index.ts');
+    expect([...main.keys()].filter((file) => file.startsWith('charts'))).toEqual([]);
+    expect([...main.values()].flat().filter((s) => s.startsWith('echarts'))).toEqual([]);
+    const charts = importGraph('charts.ts');
+    const bare = [...new Set([...charts.values()].flat())].sort();
+    expect(bare.filter((s) => s.startsWith('echarts'))).toEqual([
       'echarts/charts',
       'echarts/components',
       'echarts/core',
       'echarts/renderers',
-      'fast-png',
-      'gifenc',
     ]);
-    expect(graph.has('node.ts')).toBe(false);
+    expect(bare.filter((s) => s.startsWith('node:'))).toEqual([]);
   });
 });

@@ -4,24 +4,15 @@
  * confusion matrices, histograms, architecture diagrams and shift
  * equivariance, as RGBA images (PNG, canvas) and SVG strings, the same in
  * Node and the browser. Tensors are NHWC, kernels HWIO. File writing is in
- * `@convkit/viz/node`.
+ * `@convkit/viz/node`; the ECharts charts (training curves, confusion
+ * matrices, histograms) are in `@convkit/viz/charts`.
  *
  * @packageDocumentation
  */
 
-// Charts (SVG strings, echarts server-side rendering) and diagrams
+// Diagrams (charts drawn with ECharts are in `@convkit/viz/charts`, so this entry never loads ECharts)
 export type { ArchitectureOptions } from './architecture.js';
 export { architectureSvg } from './architecture.js';
-export type { ConfusionMatrixOptions } from './charts/confusion.js';
-export { confusionMatrixSvg } from './charts/confusion.js';
-export type { Histogram, HistogramOptions } from './charts/histogram.js';
-export { histogram, histogramSvg } from './charts/histogram.js';
-export type { LayerHistogram, LayerHistogramOptions } from './charts/layer-histograms.js';
-export { activationHistograms, weightHistograms } from './charts/layer-histograms.js';
-export type { ChartOptions } from './charts/render.js';
-export { PALETTE, renderChart } from './charts/render.js';
-export type { EpochRecord, TrainingCurvesOptions } from './charts/training-curves.js';
-export { trainingCurves } from './charts/training-curves.js';
 // Images, colour and encoding
 export type { Colormap, ColormapName, Rgb } from './colormap.js';
 export { colormap, diverging, gray, viridis } from './colormap.js';

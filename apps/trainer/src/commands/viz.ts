@@ -14,8 +14,8 @@ import {
   poolingInvariance,
   shiftEquivariance,
   topPatches,
-  trainingCurves,
 } from '@convkit/viz';
+import { trainingCurves } from '@convkit/viz/charts';
 import * as tf from '@tensorflow/tfjs-core';
 import { backendFlag } from '../args.js';
 import { loadData } from '../datasets.js';

@@ -2,6 +2,7 @@ import { BarChart, HeatmapChart, LineChart } from 'echarts/charts';
 import { AriaComponent, GridComponent, LegendComponent, TitleComponent, VisualMapComponent } from 'echarts/components';
 import { type EChartsCoreOption, init, use } from 'echarts/core';
 import { SVGRenderer } from 'echarts/renderers';
+import { escapeXml } from '../xml.js';
 
 /**
  * Okabe & Ito's eight colours (2008): distinguishable with the common forms
@@ -38,11 +39,6 @@ function install(): void {
     SVGRenderer,
   ]);
   installed = true;
-}
-
-/** Text for XML content and attribute values. */
-export function escapeXml(text: string): string {
-  return text.replace(/[<>&"']/g, (c) => `&#${c.charCodeAt(0)};`);
 }
 
 /**
