@@ -1,18 +1,7 @@
+import { mulberry32 } from '@convkit/shape';
 import { type Tensor2D, type Tensor4D, tensor2d, tensor4d } from '@tensorflow/tfjs-core';
 import { type AugmentOptions, augmentExample, augmentedShape } from './augment.js';
 import type { ImageDataset } from './dataset.js';
-
-/** A small seeded PRNG (mulberry32): the same seed gives the same sequence, floats in [0, 1). */
-export function mulberry32(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** `0 … count − 1` in a seeded Fisher–Yates order. */
 export function shuffledIndices(count: number, seed: number): Uint32Array {

@@ -1,7 +1,8 @@
 import { initBackend } from '@convkit/backend';
 import { memory } from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { type Batch, type BatchOptions, batches, mulberry32 } from './batches.js';
+import { mulberry32 } from '@convkit/shape';
+import { type Batch, type BatchOptions, batches } from './batches.js';
 import { colorBasis } from './color-basis.js';
 import type { ImageDataset } from './dataset.js';
 import { asSource, type DatasetSource, streamBatches } from './stream.js';
