@@ -1,6 +1,6 @@
+import { mulberry32 } from '@convkit/shape';
 import { describe, expect, it } from 'vitest';
 import { augmentExample, augmentedShape } from './augment.js';
-import { mulberry32 } from '@convkit/shape';
 import { resizeBilinear } from './resize.js';
 
 /** A random source that returns the given values in turn. */

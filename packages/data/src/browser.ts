@@ -3,12 +3,13 @@
  * `node:*` modules. The Node entry (`index.ts`) exports all of this too, plus
  * the file loaders and file-backed sources.
  */
+
+// The workspace's one seeded generator is @convkit/shape's; data re-exports it so it stays in data's API.
+export { mulberry32 } from '@convkit/shape';
 export type { AugmentOptions } from './augment.js';
 export { augmentExample, augmentedShape } from './augment.js';
 export type { Batch, BatchOptions, Normalize } from './batches.js';
 export { batches, shuffledIndices, subset, trainValidationSplit } from './batches.js';
-// The workspace's one seeded generator is @convkit/shape's; data re-exports it so it stays in data's API.
-export { mulberry32 } from '@convkit/shape';
 export type { CifarVariant } from './cifar.js';
 export { concatDatasets, parseCifar } from './cifar.js';
 export type { ColorBasis } from './color-basis.js';

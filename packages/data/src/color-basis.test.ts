@@ -1,5 +1,5 @@
-import { describe, expect, it } from 'vitest';
 import { mulberry32 } from '@convkit/shape';
+import { describe, expect, it } from 'vitest';
 import { colorBasis, IMAGENET_COLOR_BASIS, symmetricEigen3 } from './color-basis.js';
 import type { ImageDataset } from './dataset.js';
 

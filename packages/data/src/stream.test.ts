@@ -1,7 +1,7 @@
 import { initBackend } from '@convkit/backend';
+import { mulberry32 } from '@convkit/shape';
 import { memory } from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { mulberry32 } from '@convkit/shape';
 import { type Batch, type BatchOptions, batches } from './batches.js';
 import { colorBasis } from './color-basis.js';
 import type { ImageDataset } from './dataset.js';
