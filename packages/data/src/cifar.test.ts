@@ -1,11 +1,11 @@
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { thrown } from '@convkit/vitest-config/thrown';
 import { describe, expect, it } from 'vitest';
 import { parseCifar } from './cifar.js';
 import { loadCifar10, loadCifar100 } from './cifar-node.js';
 import { FormatError } from './errors.js';
-import { formatError } from './testing.js';
 
 /** One CIFAR record: label byte(s), then red, green, blue planes where pixel p of plane c is (p + 7c + seed) % 256. */
 function record(labels: number[], seed: number): number[] {
@@ -62,7 +62,7 @@ describe('a CIFAR folder without its files', () => {
   it('CIFAR-10: names the folder, the missing batch and the binary layout, not a raw ENOENT', () => {
     const dir = mkdtempSync(join(tmpdir(), 'convkit-cifar10-missing-'));
     writeFileSync(join(dir, 'data_batch_1.bin'), Uint8Array.from(record([1], 1)));
-    const error = formatError(() => loadCifar10(dir));
+    const error = thrown(FormatError, () => loadCifar10(dir));
     expect(error.file).toBe(join(dir, 'data_batch_2.bin'));
     expect(error.message).not.toContain('ENOENT');
     expect(error.message).toContain(`${dir} has no data_batch_2.bin`);
@@ -76,7 +76,7 @@ describe('a CIFAR folder without its files', () => {
   it('CIFAR-100: the layout has two label bytes; a parent folder points at the one inside it', () => {
     const parent = mkdtempSync(join(tmpdir(), 'convkit-cifar100-missing-'));
     mkdirSync(join(parent, 'cifar-100-binary'));
-    const error = formatError(() => loadCifar100(parent, { split: 'test' }));
+    const error = thrown(FormatError, () => loadCifar100(parent, { split: 'test' }));
     expect(error.file).toBe(join(parent, 'test.bin'));
     expect(error.message).toMatch(/train\.bin.*test\.bin/);
     expect(error.message).toMatch(/3074-byte records: a coarse label byte \(0–19\), a fine label byte \(0–99\)/);
@@ -85,7 +85,7 @@ describe('a CIFAR folder without its files', () => {
 
   it('a folder that does not exist says so', () => {
     const dir = join(tmpdir(), 'convkit-no-such-cifar-folder');
-    const error = formatError(() => loadCifar10(dir, { split: 'test' }));
+    const error = thrown(FormatError, () => loadCifar10(dir, { split: 'test' }));
     expect(error.message).toContain(`${dir} does not exist`);
   });
 });

@@ -2,10 +2,11 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
+import { thrown } from '@convkit/vitest-config/thrown';
 import { afterAll, describe, expect, it } from 'vitest';
+import { FormatError } from './errors.js';
 import { encodeIdx, parseIdx } from './idx.js';
 import { readIdx } from './node.js';
-import { formatError } from './testing.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'convkit-idx-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -43,7 +44,7 @@ describe('parseIdx', () => {
   });
 
   it('without a gunzip (the browser-safe parser alone) refuses gzip by name', () => {
-    const error = formatError(() => parseIdx(gzipSync(labelsFile), 'labels.gz'));
+    const error = thrown(FormatError, () => parseIdx(gzipSync(labelsFile), 'labels.gz'));
     expect(error).toMatchObject({ file: 'labels.gz', offset: 0 });
     expect(error.message).toContain('gzipped');
   });
@@ -78,7 +79,7 @@ describe('malformed files throw FormatError naming the file, the byte offset and
 
   it.each(cases)('%s', (_, bytes, offset, message) => {
     const file = write(`bad-${offset}-${bytes.length}`, bytes);
-    const error = formatError(() => readIdx(file));
+    const error = thrown(FormatError, () => readIdx(file));
     expect(error.file).toBe(file);
     expect(error.offset).toBe(offset);
     expect(error.message).toContain(file);
@@ -88,6 +89,6 @@ describe('malformed files throw FormatError naming the file, the byte offset and
 
   it('errors inside a gzipped file name the file too', () => {
     const file = write('short.gz', gzipSync(imagesFile.slice(0, 20)));
-    expect(formatError(() => readIdx(file))).toMatchObject({ file, offset: 20 });
+    expect(thrown(FormatError, () => readIdx(file))).toMatchObject({ file, offset: 20 });
   });
 });

@@ -1,5 +1,6 @@
+import { thrown } from '@convkit/vitest-config/thrown';
 import { describe, expect, it } from 'vitest';
-import { formatError } from '../test/format-error.js';
+import { FormatError } from './errors.js';
 import { decodeSafetensors, MAX_TENSORS } from './safetensors.js';
 
 /** A file from the header's JSON text as written (JSON.stringify could not write a duplicate key). */
@@ -37,7 +38,7 @@ describe('a safetensors header with a key twice', () => {
     ],
     ['a metadata key twice', `{"__metadata__":{"k":"1","k":"2"}}`, [], /key "k" appears twice in "__metadata__"/],
   ])('is refused, naming the file and the key: %s', (_, json, data, message) => {
-    const error = formatError(() => decodeSafetensors(fromText(json, data), 'dup.safetensors'));
+    const error = thrown(FormatError, () => decodeSafetensors(fromText(json, data), 'dup.safetensors'));
     expect(error.file).toBe('dup.safetensors');
     expect(error.message).toMatch(/^dup\.safetensors at byte \d+: /);
     expect(error.message).toMatch(message);
@@ -45,7 +46,7 @@ describe('a safetensors header with a key twice', () => {
 
   it('names the byte where the second one starts', () => {
     const json = `{"a":${u8(1)},"a":${u8(1)}}`;
-    const error = formatError(() => decodeSafetensors(fromText(json, [0]), 'dup.safetensors'));
+    const error = thrown(FormatError, () => decodeSafetensors(fromText(json, [0]), 'dup.safetensors'));
     expect(error.offset).toBe(8 + json.lastIndexOf('"a"'));
   });
 
@@ -91,7 +92,7 @@ describe('the tensor count limit', () => {
     expect(bytes.length).toBeGreaterThan(50e6);
     const before = process.memoryUsage().rss;
     const start = performance.now();
-    const error = formatError(() => decodeSafetensors(bytes, 'many.safetensors'));
+    const error = thrown(FormatError, () => decodeSafetensors(bytes, 'many.safetensors'));
     const seconds = (performance.now() - start) / 1000;
     // maxRSS is the process's peak so far: the difference bounds what decoding added.
     const added = process.resourceUsage().maxRSS * 1024 - before;

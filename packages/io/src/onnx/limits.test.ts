@@ -1,5 +1,6 @@
+import { thrown } from '@convkit/vitest-config/thrown';
 import { describe, expect, it } from 'vitest';
-import { formatError } from '../../test/format-error.js';
+import { FormatError } from '../errors.js';
 import { readFields } from '../proto/reader.js';
 import { ProtoMessage } from '../proto/writer.js';
 import { valueInfo } from './builders.js';
@@ -64,7 +65,7 @@ describe('the node limit of ONNX import', () => {
     expect(bytes.length).toBeGreaterThan(25e6);
     const before = process.memoryUsage().rss;
     const start = performance.now();
-    const error = formatError(() => convertOnnx(bytes, { file: 'chain.onnx' }));
+    const error = thrown(FormatError, () => convertOnnx(bytes, { file: 'chain.onnx' }));
     const seconds = (performance.now() - start) / 1000;
     // maxRSS is the process's peak so far: the difference bounds what converting added.
     const added = process.resourceUsage().maxRSS * 1024 - before;
@@ -84,7 +85,7 @@ describe('the node limit of ONNX import', () => {
   });
 
   it('initializers count against the same limit', () => {
-    const error = formatError(() => decodeOnnx(reluChain(6, 'initializer'), 'weights.onnx', { maxNodes: 5 }));
+    const error = thrown(FormatError, () => decodeOnnx(reluChain(6, 'initializer'), 'weights.onnx', { maxNodes: 5 }));
     expect(error.message).toContain('the graph has 6 initializers, more than the limit of 5 (maxNodes)');
   });
 
