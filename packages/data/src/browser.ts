@@ -20,6 +20,7 @@ export { decodeImage } from './decode.js';
 export { FormatError } from './errors.js';
 export type { Idx, IdxHeader, IdxImages, IdxLabels, ParseIdxOptions } from './idx.js';
 export { encodeIdx, IDX_IMAGES_MAGIC, IDX_LABELS_MAGIC, isGzip, parseIdx, parseIdxHeader } from './idx.js';
+export { datasetFromIdx } from './idx-dataset.js';
 export type { ResizeOptions } from './resize.js';
 export { resizeBilinear } from './resize.js';
 export type { DatasetSource, StreamOptions } from './stream.js';

@@ -17,6 +17,7 @@ export type { ImageFolderOptions } from './folder.js';
 export { IMAGE_EXTENSIONS, loadImageFolder, openImageFolder, scanImageFolder } from './folder.js';
 export type { Idx, IdxHeader, IdxImages, IdxLabels, ParseIdxOptions } from './idx.js';
 export { encodeIdx, IDX_IMAGES_MAGIC, IDX_LABELS_MAGIC, isGzip, parseIdx, parseIdxHeader } from './idx.js';
+export { datasetFromIdx } from './idx-dataset.js';
 export type { FashionMnistOptions, MnistOptions, Split } from './mnist.js';
 export { FASHION_MNIST_DIR, loadFashionMnist, loadIdxPair, loadMnist, mnistDataDir } from './mnist.js';
 export { gunzip, readIdx } from './node.js';

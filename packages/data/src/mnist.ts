@@ -2,8 +2,8 @@ import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import type { ImageDataset } from './dataset.js';
-import { FormatError, MissingPackageError } from './errors.js';
-import type { Idx } from './idx.js';
+import { MissingPackageError } from './errors.js';
+import { datasetFromIdx } from './idx-dataset.js';
 import { readIdx } from './node.js';
 
 export type Split = 'train' | 'test';
@@ -31,35 +31,9 @@ function checkSplit(split: string): asserts split is Split {
   }
 }
 
-function expect<K extends Idx['kind']>(idx: Idx, kind: K, file: string): Extract<Idx, { kind: K }> {
-  if (idx.kind !== kind) throw new FormatError(file, 0, `holds ${idx.kind}, expected ${kind}`);
-  return idx as Extract<Idx, { kind: K }>;
-}
-
-/** Reads an images file and its labels file into an ImageDataset, checking they agree. */
+/** Reads an images file and its labels file into an ImageDataset, checking they agree (see `datasetFromIdx`). */
 export function loadIdxPair(imagesFile: string, labelsFile: string): ImageDataset {
-  const images = expect(readIdx(imagesFile), 'images', imagesFile);
-  const labels = expect(readIdx(labelsFile), 'labels', labelsFile);
-  if (images.count !== labels.count) {
-    throw new FormatError(
-      labelsFile,
-      4,
-      `${labels.count} labels for ${images.count} images in ${imagesFile}; the counts must match`,
-    );
-  }
-  const bad = labels.data.findIndex((label) => label >= 10);
-  if (bad >= 0) {
-    throw new FormatError(labelsFile, 8 + bad, `label ${labels.data[bad]} of example ${bad} is not a class 0–9`);
-  }
-  return {
-    images: images.data,
-    labels: labels.data,
-    count: images.count,
-    height: images.rows,
-    width: images.cols,
-    channels: 1,
-    classes: 10,
-  };
+  return datasetFromIdx(readIdx(imagesFile), readIdx(labelsFile), imagesFile, labelsFile);
 }
 
 /** Resolves a module id to a file, as `require.resolve` does (a parameter so a test can simulate absence). */
