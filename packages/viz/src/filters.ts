@@ -100,6 +100,44 @@ export function filterGrid(kernel: TensorInput, options: FilterGridOptions = {})
   const [kh, kw, cin, cout] = values.shape as [number, number, number, number];
   const k: Kernel = { data: values.data, kh, kw, cin, cout };
   const shape = `[${values.shape.join(', ')}]`;
+  const look = checkLook(options, k, shape, op);
+  const all = tilesOf(k, look);
+  const picked = sampleIndices(all.length, look.maxTiles).map((i) => all[i] as TileKey);
+  const sampled = picked.length < all.length;
+  const globalRange = options.range ? ([...options.range] as [number, number]) : rangeOf(k.data, look.symmetric);
+  const rangeFor = tileRanges(k, look, globalRange, options.range !== undefined);
+  const tiles = picked.map(({ filter, channel }) => drawTile(k, filter, channel, rangeFor(filter, channel), look.map));
+
+  const perFilterRows = !look.rgb && look.channel === undefined && !sampled && cin > 1 && cin <= 16;
+  const grid = tileGrid(tiles, { ...options, ...(perFilterRows && !options.columns ? { columns: cin } : {}) }, op);
+  const result: FilterGridResult = {
+    image: grid.image,
+    tiles: picked.map((t, i) => ({ ...t, ...(grid.placements[i] as (typeof grid.placements)[number]) })),
+    total: all.length,
+    columns: grid.columns,
+    rows: grid.rows,
+    range: options.range || look.normalize === 'global' ? globalRange : rangeOf(k.data, false),
+  };
+  if (sampled) {
+    result.note = `showing ${picked.length} of ${all.length} tiles of the kernel ${shape} (HWIO), evenly sampled: raise maxTiles to see all`;
+  }
+  return result;
+}
+
+/** What a tile shows: a filter, and one input channel of it or all three as colour. */
+type TileKey = { filter: number; channel: number | 'rgb' };
+
+/** The options that decide how tiles look, with their defaults, checked against the kernel. */
+interface Look {
+  rgb: boolean;
+  channel: number | undefined;
+  normalize: FilterNormalize;
+  maxTiles: number;
+  map: Colormap;
+  symmetric: boolean;
+}
+
+function checkLook(options: FilterGridOptions, { cin }: Kernel, shape: string, op: string): Look {
   const { channel } = options;
   const rgb = options.rgb ?? (cin === 3 && channel === undefined);
   if (rgb && cin !== 3) {
@@ -115,66 +153,64 @@ export function filterGrid(kernel: TensorInput, options: FilterGridOptions = {})
   const maxTiles = checkCount(op, 'maxTiles', options.maxTiles ?? 256);
   const map = colormap(options.colormap ?? 'gray', op);
   const symmetric = options.symmetric ?? options.colormap === 'diverging';
+  return { rgb, channel, normalize, maxTiles, map, symmetric };
+}
 
-  // Every tile as (filter, channel); filter-major so a row can be one filter.
-  const all: { filter: number; channel: number | 'rgb' }[] = [];
+/** Every tile, filter-major so that a row can be one filter. */
+function tilesOf({ cin, cout }: Kernel, { rgb, channel }: Look): TileKey[] {
+  const all: TileKey[] = [];
   for (let f = 0; f < cout; f++) {
     if (rgb) all.push({ filter: f, channel: 'rgb' });
     else if (channel !== undefined) all.push({ filter: f, channel });
     else for (let c = 0; c < cin; c++) all.push({ filter: f, channel: c });
   }
-  const picked = sampleIndices(all.length, maxTiles).map((i) => all[i] as (typeof all)[number]);
-  const sampled = picked.length < all.length;
+  return all;
+}
 
-  const globalRange = options.range ? ([...options.range] as [number, number]) : rangeOf(k.data, symmetric);
+/**
+ * The `[min, max]` that maps to the ends of the colour scale for a tile: the
+ * fixed range, the whole kernel's, the filter's (computed once per filter) or
+ * the tile's own.
+ */
+function tileRanges(
+  k: Kernel,
+  { normalize, symmetric }: Look,
+  globalRange: [number, number],
+  fixed: boolean,
+): (f: number, c: number | 'rgb') => [number, number] {
   const filterRanges = new Map<number, [number, number]>();
-  const rangeFor = (f: number, c: number | 'rgb'): [number, number] => {
-    if (options.range || normalize === 'global') return globalRange;
+  const allChannels = Array.from({ length: k.cin }, (_, i) => i);
+  return (f, c) => {
+    if (fixed || normalize === 'global') return globalRange;
     if (normalize === 'tile') return rangeOf(filterValues(k, f, c === 'rgb' ? [0, 1, 2] : [c]), symmetric);
     let r = filterRanges.get(f);
     if (!r) {
-      r = rangeOf(
-        filterValues(
-          k,
-          f,
-          Array.from({ length: cin }, (_, i) => i),
-        ),
-        symmetric,
-      );
+      r = rangeOf(filterValues(k, f, allChannels), symmetric);
       filterRanges.set(f, r);
     }
     return r;
   };
+}
 
-  const tiles = picked.map(({ filter, channel: c }) => {
-    const [min, max] = rangeFor(filter, c);
-    const tile = createImage(kw, kh);
-    for (let y = 0; y < kh; y++) {
-      for (let x = 0; x < kw; x++) {
-        const colour =
-          c === 'rgb'
-            ? [0, 1, 2].map((ch) => Math.round(255 * clampUnit(unit(at(k, y, x, ch, filter), min, max))))
-            : map(unit(at(k, y, x, c, filter), min, max));
-        tile.data.set([colour[0] ?? 0, colour[1] ?? 0, colour[2] ?? 0, 255], 4 * (y * kw + x));
-      }
+/** One tile: `kh × kw` pixels of filter `filter`, one channel through the colour map or three as RGB. */
+function drawTile(
+  k: Kernel,
+  filter: number,
+  c: number | 'rgb',
+  [min, max]: [number, number],
+  map: Colormap,
+): RgbaImage {
+  const tile = createImage(k.kw, k.kh);
+  for (let y = 0; y < k.kh; y++) {
+    for (let x = 0; x < k.kw; x++) {
+      const colour =
+        c === 'rgb'
+          ? [0, 1, 2].map((ch) => Math.round(255 * clampUnit(unit(at(k, y, x, ch, filter), min, max))))
+          : map(unit(at(k, y, x, c, filter), min, max));
+      tile.data.set([colour[0] ?? 0, colour[1] ?? 0, colour[2] ?? 0, 255], 4 * (y * k.kw + x));
     }
-    return tile;
-  });
-
-  const perFilterRows = !rgb && channel === undefined && !sampled && cin > 1 && cin <= 16;
-  const grid = tileGrid(tiles, { ...options, ...(perFilterRows && !options.columns ? { columns: cin } : {}) }, op);
-  const result: FilterGridResult = {
-    image: grid.image,
-    tiles: picked.map((t, i) => ({ ...t, ...(grid.placements[i] as (typeof grid.placements)[number]) })),
-    total: all.length,
-    columns: grid.columns,
-    rows: grid.rows,
-    range: options.range || normalize === 'global' ? globalRange : rangeOf(k.data, false),
-  };
-  if (sampled) {
-    result.note = `showing ${picked.length} of ${all.length} tiles of the kernel ${shape} (HWIO), evenly sampled: raise maxTiles to see all`;
   }
-  return result;
+  return tile;
 }
 
 function clampUnit(t: number): number {

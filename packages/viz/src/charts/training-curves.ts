@@ -30,6 +30,11 @@ const SERIES: { key: Metric; name: string; panel: 'loss' | 'error' | 'lr'; color
 
 const AXIS_NAMES = { loss: 'loss', error: 'error', lr: 'learning rate' };
 
+/** Panels stacked top to bottom: the chart's title and legend above, a gap for each panel's epoch axis below it. */
+const TOP = 90;
+const GAP = 60;
+const PANEL_HEIGHT = 200;
+
 /**
  * Training curves as an SVG string: a panel for the losses (train solid,
  * validation dashed), one for top-1 / top-5 error and one for the learning
@@ -45,6 +50,32 @@ const AXIS_NAMES = { loss: 'loss', error: 'error', lr: 'learning rate' };
  * ```
  */
 export function trainingCurves(history: readonly EpochRecord[], options: TrainingCurvesOptions = {}): string {
+  const present = presentSeries(history);
+  const panels = (['loss', 'error', 'lr'] as const).filter((p) => present.some((s) => s.panel === p));
+  const title = options.title ?? 'Training curves';
+  const width = options.width ?? 640;
+  const height = options.height ?? TOP + panels.length * (PANEL_HEIGHT + GAP);
+  const logLr = (options.logLr ?? true) && history.every((r) => r.lr === undefined || r.lr > 0);
+  const epochs = history.map((r) => r.epoch);
+  const whole = epochs.every((e) => Number.isInteger(e));
+  const description = `Line chart of ${present.map((s) => s.name).join(', ')} over ${history.length} epochs (${Math.min(...epochs)} to ${Math.max(...epochs)}).`;
+
+  return renderChart(
+    {
+      title: { text: title, left: 'center' },
+      legend: { top: 40, data: present.map((s) => s.name) },
+      ...panelAxes(panels, height, whole, logLr),
+      series: lineSeries(history, present, panels),
+    },
+    { width, height, title, description: options.description ?? description },
+  );
+}
+
+type Series = (typeof SERIES)[number];
+type Panel = Series['panel'];
+
+/** The series the history has values for, after checking it is a non-empty list of records with numeric epochs. */
+function presentSeries(history: readonly EpochRecord[]): Series[] {
   const op = 'trainingCurves';
   if (!Array.isArray(history) || history.length === 0) {
     throw new ConfigError(op, `needs at least one epoch record, received ${JSON.stringify(history)}`);
@@ -61,67 +92,59 @@ export function trainingCurves(history: readonly EpochRecord[], options: Trainin
       `no metric to draw in ${history.length} records: give trainLoss, validationLoss, top1Error, top5Error or lr`,
     );
   }
-  const panels = (['loss', 'error', 'lr'] as const).filter((p) => present.some((s) => s.panel === p));
-  const title = options.title ?? 'Training curves';
-  const width = options.width ?? 640;
-  const panelHeight = 200;
-  const top = 90;
-  const gap = 60;
-  const height = options.height ?? top + panels.length * (panelHeight + gap);
-  const inner = (height - top - panels.length * gap) / panels.length;
-  const logLr = (options.logLr ?? true) && history.every((r) => r.lr === undefined || r.lr > 0);
-  const points = (key: Metric) =>
-    history.filter((r) => r[key] !== undefined).map((r) => [r.epoch, Number.isFinite(r[key]) ? r[key] : null]);
-  const epochs = history.map((r) => r.epoch);
-  const whole = epochs.every((e) => Number.isInteger(e));
+  return present;
+}
+
+/** One grid per panel with its epoch axis and its value axis (error from 0, the learning rate on a log axis). */
+function panelAxes(panels: readonly Panel[], height: number, whole: boolean, logLr: boolean) {
+  const inner = (height - TOP - panels.length * GAP) / panels.length;
   // Tick labels without float noise (0.30000000000000004, 0.00009999…).
   const tick = (v: number) => String(Number(v.toPrecision(4)));
-  const description = `Line chart of ${present.map((s) => s.name).join(', ')} over ${history.length} epochs (${Math.min(...epochs)} to ${Math.max(...epochs)}).`;
+  return {
+    grid: panels.map((_, i) => ({ left: 80, right: 30, top: TOP + i * (inner + GAP), height: inner })),
+    xAxis: panels.map((_, i) => ({
+      type: 'value',
+      gridIndex: i,
+      name: 'epoch',
+      nameLocation: 'middle',
+      nameGap: 25,
+      min: 'dataMin',
+      max: 'dataMax',
+      ...(whole ? { minInterval: 1 } : {}),
+      axisLabel: { formatter: tick },
+    })),
+    yAxis: panels.map((p, i) => ({
+      type: p === 'lr' && logLr ? 'log' : 'value',
+      gridIndex: i,
+      name: AXIS_NAMES[p],
+      nameLocation: 'middle',
+      nameGap: 55,
+      scale: p !== 'error',
+      ...(p === 'error' ? { min: 0 } : {}),
+      axisLabel: { formatter: tick },
+    })),
+  };
+}
 
-  return renderChart(
-    {
-      title: { text: title, left: 'center' },
-      legend: { top: 40, data: present.map((s) => s.name) },
-      grid: panels.map((_, i) => ({ left: 80, right: 30, top: top + i * (inner + gap), height: inner })),
-      xAxis: panels.map((_, i) => ({
-        type: 'value',
-        gridIndex: i,
-        name: 'epoch',
-        nameLocation: 'middle',
-        nameGap: 25,
-        min: 'dataMin',
-        max: 'dataMax',
-        ...(whole ? { minInterval: 1 } : {}),
-        axisLabel: { formatter: tick },
-      })),
-      yAxis: panels.map((p, i) => ({
-        type: p === 'lr' && logLr ? 'log' : 'value',
-        gridIndex: i,
-        name: AXIS_NAMES[p],
-        nameLocation: 'middle',
-        nameGap: 55,
-        scale: p !== 'error',
-        ...(p === 'error' ? { min: 0 } : {}),
-        axisLabel: { formatter: tick },
-      })),
-      series: present.map((s) => {
-        const data = points(s.key);
-        const panel = panels.indexOf(s.panel);
-        return {
-          type: 'line',
-          name: s.name,
-          data,
-          xAxisIndex: panel,
-          yAxisIndex: panel,
-          color: s.color,
-          lineStyle: { type: s.dashed ? 'dashed' : 'solid', width: 2 },
-          showSymbol: data.length <= 100,
-          showAllSymbol: true,
-          symbol: s.dashed ? 'triangle' : 'circle',
-          symbolSize: 5,
-        };
-      }),
-    },
-    { width, height, title, description: options.description ?? description },
-  );
+/** One line per present series, in its panel; a value that is not finite (NaN loss) is a gap. */
+function lineSeries(history: readonly EpochRecord[], present: readonly Series[], panels: readonly Panel[]) {
+  return present.map((s) => {
+    const data = history
+      .filter((r) => r[s.key] !== undefined)
+      .map((r) => [r.epoch, Number.isFinite(r[s.key]) ? r[s.key] : null]);
+    const panel = panels.indexOf(s.panel);
+    return {
+      type: 'line',
+      name: s.name,
+      data,
+      xAxisIndex: panel,
+      yAxisIndex: panel,
+      color: s.color,
+      lineStyle: { type: s.dashed ? 'dashed' : 'solid', width: 2 },
+      showSymbol: data.length <= 100,
+      showAllSymbol: true,
+      symbol: s.dashed ? 'triangle' : 'circle',
+      symbolSize: 5,
+    };
+  });
 }
