@@ -78,7 +78,7 @@ function vgg16(batch: number): string {
 /** The lecture's numbers, each computed by the library (@convkit/zoo/lecture), as a text report. */
 export function lectureReport(options: { batch?: number } = {}): string {
   return [
-    'convkit — the numbers of the CNN lecture, computed by @convkit/shape',
+    'convkit — the numbers of the CNN lecture, computed by @convkit/zoo/lecture',
     outputSizes(),
     paddings(),
     parameters(),

@@ -19,7 +19,7 @@ commands:
   backends [--json]                  what this machine runs, the default and why, kernel coverage
   viz <run> filters|maps|patches|evolution|curves|equivariance [--layer NAME] [--image FILE]
                                      pictures of what the network learned, into the run folder
-  lecture [--batch N]                the CNN lecture's numbers, computed by @convkit/shape
+  lecture [--batch N]                the CNN lecture's numbers, computed by @convkit/zoo/lecture
   help                               this text
 
 options of train, eval, export and viz:
