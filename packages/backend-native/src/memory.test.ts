@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
+import { startNative } from '../test/harness.js';
 import { BufferPool } from './memory.js';
-import { startNative } from './testing.js';
 
 describe('BufferPool', () => {
   it('reuses an array once its last holder released it, with a new version', () => {

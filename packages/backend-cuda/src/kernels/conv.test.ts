@@ -1,8 +1,8 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { expectSameOnCuda, seededTensor, startCuda } from '../../test/harness.js';
 import type { CudaBackend } from '../backend.js';
 import { cudaKernelCalls } from '../register.js';
-import { expectSameOnCuda, seededTensor, startCuda } from '../testing.js';
 import type { ConvFunctions } from './conv.js';
 import { gpu } from './kernel.js';
 import { forceGemmPlan } from './matmul.js';

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { expectSameOnCuda, seededTensor, startCuda } from '../../test/harness.js';
 import { cudaKernelCalls } from '../register.js';
-import { expectSameOnCuda, seededTensor, startCuda } from '../testing.js';
 import { mergeBox } from './copy.js';
 
 const available = await startCuda();

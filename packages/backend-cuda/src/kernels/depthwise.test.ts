@@ -1,9 +1,9 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { DepthwiseConv2dNativeBackpropInput } from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { expectSameOnCuda, seededTensor, startCuda } from '../../test/harness.js';
 import type { CudaBackend } from '../backend.js';
 import { cudaKernelCalls } from '../register.js';
-import { expectSameOnCuda, seededTensor, startCuda } from '../testing.js';
 
 const available = await startCuda();
 

@@ -1,4 +1,4 @@
-import { sameShape } from '@convkit/backend/adapter';
+import { convGeometry, sameShape } from '@convkit/backend/adapter';
 import {
   backend_util,
   DepthwiseConv2dNative,
@@ -9,8 +9,7 @@ import {
   type DepthwiseConv2dNativeBackpropInputAttrs,
   type TensorInfo,
 } from '@tensorflow/tfjs-core';
-import type { CudaBackend } from '../backend.js';
-import { type CudaKernel, type CudaKernelArgs, gpu, sizeOf } from './kernel.js';
+import { type CudaKernel, type CudaKernelArgs, gpu, summedOutput, takesNhwc } from './kernel.js';
 
 // Depthwise 2-D convolution of NHWC float32 tensors and its gradients
 // (native/cuda/depthwise.cu): direct kernels, tfjs' geometry
@@ -30,8 +29,6 @@ type Attrs = Pick<DepthwiseConv2dNativeAttrs, 'strides' | 'pad' | 'dilations'> &
   dimRoundingMode?: DepthwiseConv2dNativeAttrs['dimRoundingMode'] | undefined;
 };
 
-const takes = (t: TensorInfo) => t.dtype === 'float32' && t.shape.length === 4;
-
 function depthwiseInfo(xShape: readonly number[], filterShape: readonly number[], attrs: Attrs): Info | undefined {
   if ((attrs.dataFormat ?? 'NHWC') !== 'NHWC' || xShape[3] !== filterShape[2]) return undefined;
   return backend_util.computeConv2DInfo(
@@ -45,26 +42,16 @@ function depthwiseInfo(xShape: readonly number[], filterShape: readonly number[]
   );
 }
 
-/** [N, inH, inW, C, outH, outW, multiplier, filterH, filterW, strideH, strideW, dilationH, dilationW, padTop, padLeft]. */
+/**
+ * [N, inH, inW, C, outH, outW, multiplier, filterH, filterW, strideH,
+ * strideW, dilationH, dilationW, padTop, padLeft]: the convolution geometry's
+ * first 15 integers (the direct kernels skip taps outside the input, so they
+ * need no padding after), with the channel multiplier in place of the output channels.
+ */
 function depthwiseGeometry(info: Info): Int32Array | undefined {
-  if (info.dataFormat !== 'channelsLast' || info.padInfo.top < 0 || info.padInfo.left < 0) return undefined;
-  return Int32Array.from([
-    info.batchSize,
-    info.inHeight,
-    info.inWidth,
-    info.inChannels,
-    info.outHeight,
-    info.outWidth,
-    info.outChannels / info.inChannels,
-    info.filterHeight,
-    info.filterWidth,
-    info.strideHeight,
-    info.strideWidth,
-    info.dilationHeight,
-    info.dilationWidth,
-    info.padInfo.top,
-    info.padInfo.left,
-  ]);
+  const geometry = convGeometry(info, true)?.slice(0, 15);
+  if (geometry) geometry[6] = info.outChannels / info.inChannels;
+  return geometry;
 }
 
 /**
@@ -73,32 +60,18 @@ function depthwiseGeometry(info: Info): Int32Array | undefined {
  */
 const undilated = (info: Info) => info.dilationHeight === 1 && info.dilationWidth === 1;
 
-/** A float32 output of zeros (a gradient with nothing to sum). */
-function zeros(backend: CudaBackend, shape: number[]): TensorInfo {
-  const out = backend.makeOutput(shape, 'float32');
-  if (sizeOf(shape) > 0) backend.addon.fill(backend.pointer(out), sizeOf(shape), 0, 0);
-  return out;
-}
-
 function forward({
   inputs: { x, filter },
   backend,
   attrs,
 }: CudaKernelArgs<{ x: TensorInfo; filter: TensorInfo }, DepthwiseConv2dNativeAttrs>) {
-  if (!takes(x) || !takes(filter)) return undefined;
+  if (!takesNhwc(x) || !takesNhwc(filter)) return undefined;
   const info = depthwiseInfo(x.shape, filter.shape, attrs);
   const geometry = info && depthwiseGeometry(info);
   if (!geometry) return undefined;
-  if (sizeOf(info.outShape) === 0) return backend.makeOutput(info.outShape, 'float32');
-  if (sizeOf(filter.shape) === 0) return zeros(backend, info.outShape);
-  const y = backend.makeOutput(info.outShape, 'float32');
-  gpu<DepthwiseFunctions>(backend).depthwiseConv2d(
-    backend.pointer(y),
-    backend.pointer(x),
-    backend.pointer(filter),
-    geometry,
+  return summedOutput(backend, info.outShape, [filter], (y) =>
+    gpu<DepthwiseFunctions>(backend).depthwiseConv2d(y, backend.pointer(x), backend.pointer(filter), geometry),
   );
-  return y;
 }
 
 function backpropInput({
@@ -106,22 +79,19 @@ function backpropInput({
   backend,
   attrs,
 }: CudaKernelArgs<{ dy: TensorInfo; filter: TensorInfo }, DepthwiseConv2dNativeBackpropInputAttrs>) {
-  if (!takes(dy) || !takes(filter) || attrs.inputShape.length !== 4) return undefined;
+  if (!takesNhwc(dy) || !takesNhwc(filter) || attrs.inputShape.length !== 4) return undefined;
   const info = depthwiseInfo(attrs.inputShape, filter.shape, attrs);
   if (!info || !undilated(info) || !sameShape(info.outShape, dy.shape)) return undefined;
   const geometry = depthwiseGeometry(info);
   if (!geometry) return undefined;
-  const shape = [...attrs.inputShape];
-  if (sizeOf(shape) === 0) return backend.makeOutput(shape, 'float32');
-  if (sizeOf(dy.shape) === 0 || sizeOf(filter.shape) === 0) return zeros(backend, shape);
-  const dx = backend.makeOutput(shape, 'float32');
-  gpu<DepthwiseFunctions>(backend).depthwiseConv2dBackpropInput(
-    backend.pointer(dx),
-    backend.pointer(dy),
-    backend.pointer(filter),
-    geometry,
+  return summedOutput(backend, attrs.inputShape, [dy, filter], (dx) =>
+    gpu<DepthwiseFunctions>(backend).depthwiseConv2dBackpropInput(
+      dx,
+      backend.pointer(dy),
+      backend.pointer(filter),
+      geometry,
+    ),
   );
-  return dx;
 }
 
 function backpropFilter({
@@ -129,22 +99,19 @@ function backpropFilter({
   backend,
   attrs,
 }: CudaKernelArgs<{ x: TensorInfo; dy: TensorInfo }, DepthwiseConv2dNativeBackpropFilterAttrs>) {
-  if (!takes(x) || !takes(dy) || attrs.filterShape.length !== 4) return undefined;
+  if (!takesNhwc(x) || !takesNhwc(dy) || attrs.filterShape.length !== 4) return undefined;
   const info = depthwiseInfo(x.shape, attrs.filterShape, attrs);
   if (!info || !undilated(info) || !sameShape(info.outShape, dy.shape)) return undefined;
   const geometry = depthwiseGeometry(info);
   if (!geometry) return undefined;
-  const shape = [...attrs.filterShape];
-  if (sizeOf(shape) === 0) return backend.makeOutput(shape, 'float32');
-  if (sizeOf(dy.shape) === 0 || sizeOf(x.shape) === 0) return zeros(backend, shape);
-  const dFilter = backend.makeOutput(shape, 'float32');
-  gpu<DepthwiseFunctions>(backend).depthwiseConv2dBackpropFilter(
-    backend.pointer(dFilter),
-    backend.pointer(x),
-    backend.pointer(dy),
-    geometry,
+  return summedOutput(backend, attrs.filterShape, [dy, x], (dFilter) =>
+    gpu<DepthwiseFunctions>(backend).depthwiseConv2dBackpropFilter(
+      dFilter,
+      backend.pointer(x),
+      backend.pointer(dy),
+      geometry,
+    ),
   );
-  return dFilter;
 }
 
 /** DepthwiseConv2dNative and its two gradients on NHWC float32 tensors. */

@@ -1,69 +1,14 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { seededTensor, seededValues, startCuda } from '../../test/harness.js';
+import { expectSameWithInfinities as expectSameOnCuda, SPECIAL } from '../../test/special-values.js';
 import type { CudaBackend } from '../backend.js';
 import { cudaKernelCalls } from '../register.js';
-import { expectSameOnCuda as expectSameOnCudaFinite, seededTensor, seededValues, startCuda } from '../testing.js';
 import type { ElementwiseFunctions } from './elementwise.js';
 import { gpu } from './kernel.js';
 
 const available = await startCuda();
 
-/** ±Infinity as a finite stand-in (float32 max is 3.4e38), so that testing.ts' |a − e| compares it. */
-const INFINITY_STAND_IN = 1.2345e38;
-
-/**
- * testing.ts' expectSameOnCuda for outputs that hold ±Infinity, which it
- * reads as a mismatch (|∞ − ∞| is NaN): both backends' float32 outputs with
- * the infinities replaced by a finite stand-in no other value takes.
- */
-async function expectSameOnCuda(
-  build: () => tf.Tensor | tf.Tensor[],
-  options: { rtol?: number; atol?: number; gpuKernels?: readonly string[] } = {},
-): Promise<void> {
-  const finite = (t: tf.Tensor) => {
-    if (t.dtype !== 'float32') return t;
-    const values = Array.from(t.dataSync(), (v) =>
-      Number.isFinite(v) || Number.isNaN(v) ? v : Math.sign(v) * INFINITY_STAND_IN,
-    );
-    return tf.tensor(values, t.shape, 'float32');
-  };
-  await expectSameOnCudaFinite(() => {
-    const out = build();
-    return Array.isArray(out) ? out.map(finite) : finite(out);
-  }, options);
-}
-
-/** Values where ops have edge cases: NaN, ±Infinity, ±0, halves (rounding), large and tiny magnitudes. */
-const SPECIAL = [
-  Number.NaN,
-  Number.POSITIVE_INFINITY,
-  Number.NEGATIVE_INFINITY,
-  0,
-  -0,
-  0.5,
-  -0.5,
-  1.5,
-  2.5,
-  -2.5,
-  3.5,
-  1,
-  -1,
-  6,
-  6.5,
-  -13.9,
-  -14,
-  14,
-  20,
-  -20,
-  100,
-  -100,
-  1e-7,
-  -3e-6,
-  1e30,
-  -1e30,
-];
-
-/** SPECIAL followed by seeded values in [-8, 8): 123 elements, not a multiple of 4 (the vector loop's tail). */
 function specialTensor(): tf.Tensor {
   return tf.tensor([...SPECIAL, ...seededValues(7, 97, -8, 8)]);
 }
@@ -263,90 +208,6 @@ describe.skipIf(!available)('cuda element-wise kernels (vs tfjs cpu)', () => {
     const [base, exponent] = pairs([-3, -2, -1, 0, 1, 2, 3, 5, -4], 'int32');
     await expectSameOnCuda(() => tf.pow(base, exponent), { gpuKernels: ['Pow'] });
     tf.dispose([a, b, base, exponent]);
-  });
-
-  it('runs Prelu with a broadcast alpha, EluGrad, and activation gradients through tf.grad', async () => {
-    await expectSameOnCuda(
-      () => [
-        tf.prelu(seededTensor(1, [2, 3, 5]), seededTensor(2, [5], 0, 0.5)),
-        tf.prelu(seededTensor(3, [2, 3, 5]), seededTensor(4, [3, 1], 0, 0.5)),
-      ],
-      { gpuKernels: ['Prelu'] },
-    );
-    const x = tf.tensor([...SPECIAL.slice(3), ...seededValues(8, 41, -3, 3)]);
-    const dy = seededTensor(9, x.shape, -1, 1);
-    await expectSameOnCuda(() => tf.grad((t) => tf.elu(t))(x, dy), { gpuKernels: ['EluGrad'], rtol: 2e-6 });
-    const activations: [string, (t: tf.Tensor) => tf.Tensor, string[]][] = [
-      ['relu', tf.relu, ['Step', 'Multiply']],
-      ['relu6', tf.relu6, ['LessEqual', 'Step', 'Multiply']],
-      ['sigmoid', tf.sigmoid, ['Sigmoid', 'Sub', 'Multiply']],
-      ['tanh', tf.tanh, ['Tanh', 'Square', 'Sub', 'Multiply']],
-      ['selu', tf.selu, ['Select', 'Greater']],
-      ['leakyRelu', (t) => tf.leakyRelu(t, 0.2), ['Greater', 'Select']],
-      ['softplus', tf.softplus, ['Softplus', 'Sigmoid']],
-      ['clipByValue', (t) => tf.clipByValue(t, -0.5, 0.5), ['GreaterEqual', 'LogicalAnd', 'Select']],
-      ['sqrt of abs', (t) => tf.sqrt(tf.abs(t)), ['Sqrt', 'Abs', 'RealDiv', 'Step']],
-    ];
-    for (const [, fn, kernels] of activations) {
-      await expectSameOnCuda(() => tf.grad(fn)(x, dy), { gpuKernels: kernels, rtol: 2e-6, atol: 1e-6 });
-    }
-    const alpha = seededTensor(10, [x.shape[0] as number], 0, 0.5);
-    await expectSameOnCuda(() => tf.grads((t: tf.Tensor, a: tf.Tensor) => tf.prelu(t, a))([x, alpha], dy), {
-      gpuKernels: ['Greater', 'Select', 'Multiply'],
-    });
-    tf.dispose([x, dy, alpha]);
-  });
-
-  it('selects like tf.where, and whole rows for a rank-1 condition', async () => {
-    await expectSameOnCuda(
-      () => [
-        tf.where(tf.tensor([true, false, true], [3, 1], 'bool'), seededTensor(1, [3, 4]), seededTensor(2, [4])),
-        tf.where(
-          tf.tensor([false, true, true, false]),
-          tf.tensor([1, 2, 3, 4], [4], 'int32'),
-          tf.tensor([5, 6, 7, 8], [4], 'int32'),
-        ),
-      ],
-      { gpuKernels: ['Select'] },
-    );
-    const rows = tf.engine().runKernel('Select', {
-      condition: tf.tensor([true, false, true], [3], 'bool'),
-      t: tf.tensor([1, 2, 3, 4, 5, 6], [3, 2]),
-      e: tf.tensor([-1, -2, -3, -4, -5, -6], [3, 2]),
-    }) as tf.Tensor;
-    expect(Array.from(await rows.data())).toEqual([1, 2, -3, -4, 5, 6]);
-    rows.dispose();
-  });
-
-  it('adds any number of tensors in order (AddN) and makes one-hot rows', async () => {
-    await expectSameOnCuda(() => tf.addN([seededTensor(1, [3, 5]), seededTensor(2, [3, 5]), seededTensor(3, [3, 5])]), {
-      gpuKernels: ['AddN'],
-    });
-    await expectSameOnCuda(() => tf.addN(Array.from({ length: 11 }, (_, i) => seededTensor(10 + i, [37], -100, 100))), {
-      gpuKernels: ['AddN'],
-    });
-    await expectSameOnCuda(
-      () =>
-        tf.addN([
-          tf.tensor([1, 2147483647], [2], 'int32'),
-          tf.tensor([2, 1], [2], 'int32'),
-          tf.tensor([3, 0], [2], 'int32'),
-        ]),
-      { gpuKernels: ['AddN'] },
-    );
-    const indices = tf.tensor(
-      [
-        [0, 4, -1],
-        [2, 5, 3],
-      ],
-      [2, 3],
-      'int32',
-    );
-    await expectSameOnCuda(() => [tf.oneHot(indices, 5), tf.oneHot(indices, 7, 2.5, -1, 'float32')], {
-      gpuKernels: ['OneHot'],
-    });
-    await expectSameOnCuda(() => tf.oneHot(tf.tensor([1, 0, 2], [3], 'int32'), 3, 3.7, 0.2, 'int32'));
-    indices.dispose();
   });
 
   it('declines what the device does not hold: no GPU run for arithmetic on bool', async () => {

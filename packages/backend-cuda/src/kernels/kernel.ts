@@ -1,3 +1,4 @@
+import { sizeOf } from '@convkit/backend/adapter';
 import type { TensorInfo } from '@tensorflow/tfjs-core';
 import type { CudaAddon } from '../addon.js';
 import type { CudaBackend } from '../backend.js';
@@ -26,6 +27,28 @@ export function gpu<Functions>(backend: CudaBackend): CudaAddon & Functions {
 }
 
 export { sizeOf } from '@convkit/backend/adapter';
+
+/** Float32 of rank 4: the NHWC tensors the window kernels (depthwise, pool) take. */
+export const takesNhwc = (t: TensorInfo) => t.dtype === 'float32' && t.shape.length === 4;
+
+/**
+ * A float32 output of `shape` for a kernel that sums over its operands:
+ * empty when the shape is, zeros when an operand is empty (nothing to sum),
+ * else what `write` stores at the output's device address.
+ */
+export function summedOutput(
+  backend: CudaBackend,
+  shape: readonly number[],
+  operands: readonly TensorInfo[],
+  write: (out: number) => void,
+): TensorInfo {
+  const out = backend.makeOutput([...shape], 'float32');
+  const size = sizeOf(shape);
+  if (size === 0) return out;
+  if (operands.some((t) => sizeOf(t.shape) === 0)) backend.addon.fill(backend.pointer(out), size, 0, 0);
+  else write(backend.pointer(out));
+  return out;
+}
 
 /** Row-major strides of a shape, in elements. */
 export function stridesOf(shape: readonly number[]): number[] {

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { expectSameOnCuda, seededTensor, startCuda } from '../../test/harness.js';
 import type { CudaBackend } from '../backend.js';
-import { expectSameOnCuda, seededTensor, startCuda } from '../testing.js';
 
 const available = await startCuda();
 
@@ -95,18 +95,8 @@ describe.skipIf(!available)('cuda normalization (vs tfjs cpu)', () => {
 
   it('the bindings refuse bad arguments with messages that repeat them', () => {
     const backend = tf.backend() as unknown as CudaBackend;
-    const addon = backend.addon as unknown as {
-      lrn(
-        y: number,
-        x: number,
-        pixels: number,
-        channels: number,
-        radius: number,
-        b: number,
-        a: number,
-        c: number,
-      ): void;
-    };
+    // y, x, pixels, channels, radius, bias, alpha, beta
+    const addon = backend.addon as unknown as { lrn(...args: number[]): void };
     const x = tf.zeros([1, 2, 2, 4]);
     expect(() => addon.lrn(backend.pointer(x), backend.pointer(x), 4, 4, -1, 1, 1, 0.5)).toThrow(
       /lrn: radius must be a whole number in \[0, 2147483647\], received -1/,

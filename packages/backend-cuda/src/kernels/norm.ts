@@ -1,3 +1,4 @@
+import { lrnSizes, sameShape } from '@convkit/backend/adapter';
 import {
   FusedBatchNorm,
   type FusedBatchNormAttrs,
@@ -13,30 +14,13 @@ import { type CudaKernel, type CudaKernelArgs, gpu, sizeOf } from './kernel.js';
 // normalization with given statistics (native/cuda/norm.cu), as tfjs' cpu
 // kernels compute them.
 
+/** What both LRN functions read after their operands: sizes (lrnSizes) and the formula's constants. */
+type LrnParameters = [pixels: number, channels: number, radius: number, bias: number, alpha: number, beta: number];
+
 /** The addon's normalization functions. */
 interface NormFunctions {
-  lrn(
-    y: number,
-    x: number,
-    pixels: number,
-    channels: number,
-    radius: number,
-    bias: number,
-    alpha: number,
-    beta: number,
-  ): void;
-  lrnGrad(
-    dx: number,
-    x: number,
-    y: number,
-    dy: number,
-    pixels: number,
-    channels: number,
-    radius: number,
-    bias: number,
-    alpha: number,
-    beta: number,
-  ): void;
+  lrn(y: number, x: number, ...parameters: LrnParameters): void;
+  lrnGrad(dx: number, x: number, y: number, dy: number, ...parameters: LrnParameters): void;
   /** Each operand is read cyclically: element i of x uses operand[i % length]; offset and scale may be null. */
   batchNorm(
     y: number,
@@ -54,29 +38,17 @@ interface NormFunctions {
   ): void;
 }
 
-const sameShape = (a: readonly number[], b: readonly number[]) =>
-  a.length === b.length && a.every((dim, i) => dim === b[i]);
-
-/** NHWC float32 of rank 4 and a whole radius >= 0 (tfjs' LRN reads channels as shape[3]). */
-const lrnTakes = (t: TensorInfo, radius: number) =>
-  t.dtype === 'float32' && t.shape.length === 4 && Number.isInteger(radius) && radius >= 0;
+/** The LRN parameters of a float32 NHWC tensor, or undefined when the kernels decline it. */
+function lrnParameters(t: TensorInfo, attrs: LRNAttrs): LrnParameters | undefined {
+  const sizes = t.dtype === 'float32' ? lrnSizes(t.shape, attrs.depthRadius) : undefined;
+  return sizes && [...sizes, attrs.bias, attrs.alpha, attrs.beta];
+}
 
 function lrn({ inputs: { x }, backend, attrs }: CudaKernelArgs<{ x: TensorInfo }, LRNAttrs>) {
-  const { depthRadius, bias, alpha, beta } = attrs;
-  if (!lrnTakes(x, depthRadius)) return undefined;
+  const parameters = lrnParameters(x, attrs);
+  if (!parameters) return undefined;
   const y = backend.makeOutput(x.shape, 'float32');
-  const channels = x.shape[3] as number;
-  if (sizeOf(x.shape) === 0) return y;
-  gpu<NormFunctions>(backend).lrn(
-    backend.pointer(y),
-    backend.pointer(x),
-    sizeOf(x.shape) / channels,
-    channels,
-    depthRadius,
-    bias,
-    alpha,
-    beta,
-  );
+  if (sizeOf(x.shape) > 0) gpu<NormFunctions>(backend).lrn(backend.pointer(y), backend.pointer(x), ...parameters);
   return y;
 }
 
@@ -85,24 +57,13 @@ function lrnGrad({
   backend,
   attrs,
 }: CudaKernelArgs<{ x: TensorInfo; y: TensorInfo; dy: TensorInfo }, LRNGradAttrs>) {
-  const { depthRadius, bias, alpha, beta } = attrs;
-  if (!lrnTakes(dy, depthRadius) || !lrnTakes(x, depthRadius) || !lrnTakes(y, depthRadius)) return undefined;
+  const parameters = lrnParameters(dy, attrs);
+  if (!parameters || !lrnParameters(x, attrs) || !lrnParameters(y, attrs)) return undefined;
   if (!sameShape(x.shape, dy.shape) || !sameShape(y.shape, dy.shape)) return undefined;
   const dx = backend.makeOutput(dy.shape, 'float32');
-  const channels = dy.shape[3] as number;
   if (sizeOf(dy.shape) === 0) return dx;
-  gpu<NormFunctions>(backend).lrnGrad(
-    backend.pointer(dx),
-    backend.pointer(x),
-    backend.pointer(y),
-    backend.pointer(dy),
-    sizeOf(dy.shape) / channels,
-    channels,
-    depthRadius,
-    bias,
-    alpha,
-    beta,
-  );
+  const operands = [dx, x, y, dy].map((t) => backend.pointer(t)) as [number, number, number, number];
+  gpu<NormFunctions>(backend).lrnGrad(...operands, ...parameters);
   return dx;
 }
 

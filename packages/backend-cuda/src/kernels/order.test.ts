@@ -5,7 +5,7 @@
 // gradients — and the results must still match tfjs' cpu kernels.
 import * as tf from '@tensorflow/tfjs-core';
 import { afterEach, describe, it } from 'vitest';
-import { expectSameOnCuda, seededTensor, startCuda } from '../testing.js';
+import { expectSameOnCuda, seededTensor, startCuda } from '../../test/harness.js';
 import { forceGemmPlan } from './matmul.js';
 
 // Read by the emulator at every launch; set before the backend starts.

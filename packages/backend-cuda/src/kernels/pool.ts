@@ -1,4 +1,10 @@
-import { poolGeometry as nativeGeometry, poolGradInfo, poolInfo, sameShape } from '@convkit/backend/adapter';
+import {
+  poolGeometry as nativeGeometry,
+  type PoolAttrs,
+  poolGradInfo,
+  poolInfo,
+  sameShape,
+} from '@convkit/backend/adapter';
 import {
   AvgPool,
   type AvgPoolAttrs,
@@ -10,8 +16,7 @@ import {
   type MaxPoolGradAttrs,
   type TensorInfo,
 } from '@tensorflow/tfjs-core';
-import type { CudaBackend } from '../backend.js';
-import { type CudaKernel, type CudaKernelArgs, gpu, sizeOf } from './kernel.js';
+import { type CudaKernel, type CudaKernelArgs, gpu, sizeOf, summedOutput, takesNhwc } from './kernel.js';
 
 // 2-D max and average pooling of NHWC float32 tensors and their gradients
 // (native/cuda/pool.cu), with tfjs' cpu rules for borders, NaN and ties.
@@ -29,18 +34,9 @@ type Info = backend_util.Conv2DInfo;
 /** The oneDNN backend's geometry (the same 12 integers), without negative pads (the kernels index from them). */
 const poolGeometry = (info: Info) => (info.padInfo.top < 0 || info.padInfo.left < 0 ? undefined : nativeGeometry(info));
 
-const takes = (t: TensorInfo) => t.dtype === 'float32' && t.shape.length === 4;
-
-/** A float32 output of zeros (a gradient with no windows). */
-function zeros(backend: CudaBackend, shape: number[]): TensorInfo {
-  const out = backend.makeOutput(shape, 'float32');
-  if (sizeOf(shape) > 0) backend.addon.fill(backend.pointer(out), sizeOf(shape), 0, 0);
-  return out;
-}
-
 function pool(kind: 'max' | 'avg') {
   return ({ inputs: { x }, backend, attrs }: CudaKernelArgs<{ x: TensorInfo }, AvgPoolAttrs>) => {
-    if (!takes(x)) return undefined;
+    if (!takesNhwc(x)) return undefined;
     const info = poolInfo(x.shape, attrs);
     if (info.filterHeight === 1 && info.filterWidth === 1 && sameShape(info.inShape, info.outShape)) {
       // tfjs' cpu kernel returns x itself here (a NaN stays NaN): share its data.
@@ -64,15 +60,19 @@ interface MaxPoolGradInputs {
   output: TensorInfo;
 }
 
-function maxPoolGrad({ inputs: { dy, input }, backend, attrs }: CudaKernelArgs<MaxPoolGradInputs, MaxPoolGradAttrs>) {
-  if (!takes(dy) || !takes(input)) return undefined;
+/** A gradient's geometry, or undefined when the kernels decline the call. */
+function gradGeometry(dy: TensorInfo, input: TensorInfo, attrs: PoolAttrs): Int32Array | undefined {
+  if (!takesNhwc(dy) || !takesNhwc(input)) return undefined;
   const info = poolGradInfo(input.shape, dy.shape, attrs);
-  const geometry = info && poolGeometry(info);
+  return info && poolGeometry(info);
+}
+
+function maxPoolGrad({ inputs: { dy, input }, backend, attrs }: CudaKernelArgs<MaxPoolGradInputs, MaxPoolGradAttrs>) {
+  const geometry = gradGeometry(dy, input, attrs);
   if (!geometry) return undefined;
-  if (sizeOf(input.shape) === 0 || sizeOf(dy.shape) === 0) return zeros(backend, input.shape);
-  const dx = backend.makeOutput(input.shape, 'float32');
-  gpu<PoolFunctions>(backend).maxPoolGrad(backend.pointer(dx), backend.pointer(input), backend.pointer(dy), geometry);
-  return dx;
+  return summedOutput(backend, input.shape, [dy], (dx) =>
+    gpu<PoolFunctions>(backend).maxPoolGrad(dx, backend.pointer(input), backend.pointer(dy), geometry),
+  );
 }
 
 function avgPoolGrad({
@@ -80,14 +80,11 @@ function avgPoolGrad({
   backend,
   attrs,
 }: CudaKernelArgs<{ dy: TensorInfo; input: TensorInfo }, AvgPoolGradAttrs>) {
-  if (!takes(dy) || !takes(input)) return undefined;
-  const info = poolGradInfo(input.shape, dy.shape, attrs);
-  const geometry = info && poolGeometry(info);
+  const geometry = gradGeometry(dy, input, attrs);
   if (!geometry) return undefined;
-  if (sizeOf(input.shape) === 0 || sizeOf(dy.shape) === 0) return zeros(backend, input.shape);
-  const dx = backend.makeOutput(input.shape, 'float32');
-  gpu<PoolFunctions>(backend).avgPoolGrad(backend.pointer(dx), backend.pointer(dy), geometry);
-  return dx;
+  return summedOutput(backend, input.shape, [dy], (dx) =>
+    gpu<PoolFunctions>(backend).avgPoolGrad(dx, backend.pointer(dy), geometry),
+  );
 }
 
 /** MaxPool, AvgPool and their gradients on NHWC float32 tensors. */

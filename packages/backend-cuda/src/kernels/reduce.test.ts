@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { expectSameOnCuda, seededTensor, seededValues, startCuda } from '../../test/harness.js';
 import type { CudaBackend } from '../backend.js';
-import { expectSameOnCuda, seededTensor, seededValues, startCuda } from '../testing.js';
 import type { ReduceFunctions } from './reduce.js';
 
 const available = await startCuda();

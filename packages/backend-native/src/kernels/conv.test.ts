@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
-import { expectSameAsCpu, seeded, startNative } from '../testing.js';
+import { expectSameAsCpu, seeded, startNative } from '../../test/harness.js';
 
 const ready = await startNative();
 

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { describe, it } from 'vitest';
-import { expectSameAsCpu, startNative } from '../testing.js';
+import { expectSameAsCpu, startNative } from '../../test/harness.js';
 
 const ready = await startNative();
 

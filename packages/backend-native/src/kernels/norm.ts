@@ -1,3 +1,4 @@
+import { lrnSizes } from '@convkit/backend/adapter';
 import {
   FusedBatchNorm,
   type FusedBatchNormAttrs,
@@ -10,11 +11,10 @@ import {
 import { loadAddon } from '../addon.js';
 import { f32, type KernelArgs, type NativeKernel, output } from './kernel.js';
 
-/** [pixels, channels, radius] of an NHWC tensor for the addon's LRN. */
+/** [pixels, channels, radius] for the addon's LRN. */
 function lrnShape(shape: readonly number[], radius: number): Int32Array | undefined {
-  if (shape.length !== 4) return undefined;
-  const [n, h, w, c] = shape as [number, number, number, number];
-  return Int32Array.from([n * h * w, c, radius]);
+  const sizes = lrnSizes(shape, radius);
+  return sizes && Int32Array.from(sizes);
 }
 
 function lrn({ inputs, backend, attrs }: KernelArgs<{ x: TensorInfo }, LRNAttrs>) {

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
-import { expectSameAsCpu, startNative } from '../testing.js';
+import { expectSameAsCpu, startNative } from '../../test/harness.js';
 import { axisRuns } from './reduce.js';
 
 const ready = await startNative();

@@ -16,9 +16,11 @@ export {
   convGeometry,
   convGradInfo,
   convInfo,
+  lrnSizes,
   matMulShape,
   sameShape,
   sizeOf,
+  windowSizes,
 } from './kernel-geometry.js';
 export type { PoolAttrs } from './pool-geometry.js';
 export { poolGeometry, poolGradInfo, poolInfo } from './pool-geometry.js';

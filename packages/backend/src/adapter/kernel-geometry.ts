@@ -28,6 +28,17 @@ export const ACTIVATIONS: Readonly<Record<string, number>> = {
   leakyrelu: 5,
 };
 
+/**
+ * [pixels, channels, radius] of a local response normalization across the
+ * channels of an NHWC tensor, as both addons read it; undefined unless the
+ * tensor has rank 4 and the radius is a whole number >= 0.
+ */
+export function lrnSizes(shape: readonly number[], radius: number): [number, number, number] | undefined {
+  if (shape.length !== 4 || !Number.isInteger(radius) || radius < 0) return undefined;
+  const [n, h, w, c] = shape as [number, number, number, number];
+  return [n * h * w, c, radius];
+}
+
 /** The sizes of a (batched) matrix product: C[m, n] = A[m, k] · B[k, n] for each of the outer (batch) indices. */
 export interface MatMulShape {
   m: number;
@@ -70,6 +81,14 @@ function padAfter(input: number, output: number, stride: number, extent: number,
 }
 
 /**
+ * The sizes every window geometry of the addons starts with: batch,
+ * inHeight, inWidth, inChannels, outHeight, outWidth.
+ */
+export function windowSizes(info: ConvInfo): number[] {
+  return [info.batchSize, info.inHeight, info.inWidth, info.inChannels, info.outHeight, info.outWidth];
+}
+
+/**
  * The addons' 18-integer convolution geometry — batch, inHeight, inWidth,
  * inChannels, outHeight, outWidth, outChannels, filterHeight, filterWidth,
  * strideHeight, strideWidth, dilationHeight, dilationWidth, padTop, padLeft,
@@ -89,12 +108,7 @@ export function convGeometry(info: ConvInfo, depthwise: boolean): Int32Array | u
   const right = padAfter(info.inWidth, info.outWidth, info.strideWidth, info.effectiveFilterWidth, pad.left, pad.right);
   if (bottom < 0 || right < 0 || pad.top < 0 || pad.left < 0) return undefined;
   return Int32Array.from([
-    info.batchSize,
-    info.inHeight,
-    info.inWidth,
-    info.inChannels,
-    info.outHeight,
-    info.outWidth,
+    ...windowSizes(info),
     info.outChannels,
     info.filterHeight,
     info.filterWidth,

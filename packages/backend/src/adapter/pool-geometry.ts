@@ -1,5 +1,5 @@
 import { backend_util, type MaxPoolAttrs } from '@tensorflow/tfjs-core';
-import { sameShape } from './kernel-geometry.js';
+import { sameShape, windowSizes } from './kernel-geometry.js';
 
 // Pooling geometry shared by the native adapters' pooling kernels.
 
@@ -50,12 +50,7 @@ export function poolGradInfo(
 export function poolGeometry(info: Info): Int32Array | undefined {
   if (info.dataFormat !== 'channelsLast' || info.dilationHeight !== 1 || info.dilationWidth !== 1) return undefined;
   return Int32Array.from([
-    info.batchSize,
-    info.inHeight,
-    info.inWidth,
-    info.inChannels,
-    info.outHeight,
-    info.outWidth,
+    ...windowSizes(info),
     info.effectiveFilterHeight,
     info.effectiveFilterWidth,
     info.strideHeight,

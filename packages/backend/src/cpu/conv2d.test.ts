@@ -1,6 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
-import { conv2dChannelsLast, conv2dFilterGradChannelsLast, conv2dInputGradChannelsLast } from './conv2d.js';
 import {
   cpuBackendWithoutLeaks,
   maxRelativeError,
@@ -9,7 +8,8 @@ import {
   randomValues,
   runWith,
   seededRandom,
-} from './testing.js';
+} from '../../test/cpu-kernels.js';
+import { conv2dChannelsLast, conv2dFilterGradChannelsLast, conv2dInputGradChannelsLast } from './conv2d.js';
 
 type Pad = 'valid' | 'same' | number | [[0, 0], [number, number], [number, number], [0, 0]];
 type Rounding = 'floor' | 'round' | 'ceil' | undefined;

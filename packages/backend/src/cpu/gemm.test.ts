@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { maxRelativeError, randomInt, randomValues, seededRandom } from '../../test/cpu-kernels.js';
 import { gemm, type MatrixView, rowMajor, transposed } from './gemm.js';
-import { maxRelativeError, randomInt, randomValues, seededRandom } from './testing.js';
 
 /** C = A·B in float64 with plain loops. */
 function naiveProduct(m: number, n: number, k: number, a: MatrixView, b: MatrixView): Float64Array {

@@ -8,7 +8,7 @@ import {
   randomValues,
   runWith,
   seededRandom,
-} from './testing.js';
+} from '../../test/cpu-kernels.js';
 
 type Pad = 'valid' | 'same' | number;
 type Rounding = 'floor' | 'round' | 'ceil' | undefined;

@@ -1,6 +1,13 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
-import { cpuBackendWithoutLeaks, maxRelativeError, randomInt, randomValues, runWith, seededRandom } from './testing.js';
+import {
+  cpuBackendWithoutLeaks,
+  maxRelativeError,
+  randomInt,
+  randomValues,
+  runWith,
+  seededRandom,
+} from '../../test/cpu-kernels.js';
 
 describe('cpu Sum', () => {
   cpuBackendWithoutLeaks();

@@ -4,9 +4,9 @@
 // batch norm) agree with tfjs-cpu.
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { host, maxRelativeError, runOn } from '../../test/wasm-oracles.js';
 import { initBackend } from '../index.js';
 import { wasmKernels } from './index.js';
-import { host, maxRelativeError, runOn } from './oracles.js';
 
 /** Kernels that the forward and backward passes of convkit's layer families run. */
 const TRAINING_KERNELS = [

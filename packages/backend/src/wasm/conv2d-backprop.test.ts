@@ -1,8 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { initBackend } from '../index.js';
-import { filterGradRoute } from './conv2d-backprop-filter.js';
-import { planAxis } from './conv2d-backprop-input.js';
 import {
   type ConvGeometry,
   convLoss,
@@ -13,7 +10,10 @@ import {
   maxRelativeError,
   runOn,
   seeded,
-} from './oracles.js';
+} from '../../test/wasm-oracles.js';
+import { initBackend } from '../index.js';
+import { filterGradRoute } from './conv2d-backprop-filter.js';
+import { planAxis } from './conv2d-backprop-input.js';
 
 type Pad = 'same' | 'valid' | number | tf.backend_util.ExplicitPadding;
 interface Case {

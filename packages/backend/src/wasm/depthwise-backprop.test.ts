@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { convLoss, finiteDifference, geometry, host, maxRelativeError, runOn } from '../../test/wasm-oracles.js';
 import { initBackend } from '../index.js';
-import { convLoss, finiteDifference, geometry, host, maxRelativeError, runOn } from './oracles.js';
 
 type Pad = 'same' | 'valid' | tf.backend_util.ExplicitPadding;
 interface Case {

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { finiteDifference, host, maxRelativeError, runOn, seeded } from '../../test/wasm-oracles.js';
 import { initBackend } from '../index.js';
-import { finiteDifference, host, maxRelativeError, runOn, seeded } from './oracles.js';
 
 type Pad = 'same' | 'valid' | number | tf.backend_util.ExplicitPadding;
 

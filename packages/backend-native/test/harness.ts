@@ -2,10 +2,12 @@
 // the same computation on tfjs' stock cpu kernels and on native, compare.
 import '@tensorflow/tfjs-core/dist/register_all_gradients';
 import '@tensorflow/tfjs-core/dist/public/chained_ops/register_all_chained_ops';
+import { mulberry32 } from '@convkit/shape';
+import { type Outputs, runOn, worstMismatch } from '@convkit/testdata/backends';
 import * as tf from '@tensorflow/tfjs-core';
 import { expect } from 'vitest';
-import { nativeKernelCalls, registerNativeBackend } from './backend.js';
-import { nativeStatus } from './status.js';
+import { nativeKernelCalls, registerNativeBackend } from '../src/backend.js';
+import { nativeStatus } from '../src/status.js';
 
 /**
  * Registers the native backend with two threads (so the threaded paths run)
@@ -29,30 +31,10 @@ export async function startNative(): Promise<boolean> {
   return true;
 }
 
-/** A deterministic generator for test geometries (mulberry32). */
+/** A deterministic generator of whole numbers in [low, high] for test geometries. */
 export function seeded(seed: number): (low: number, high: number) => number {
-  let state = seed >>> 0;
-  return (low, high) => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    const unit = ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-    return low + Math.floor(unit * (high - low + 1));
-  };
-}
-
-type Output = tf.Tensor | tf.Tensor[];
-
-async function runOn(backend: string, build: () => Output) {
-  await tf.setBackend(backend);
-  const outputs = tf.tidy(() => {
-    const out = build();
-    return Array.isArray(out) ? out : [out];
-  });
-  const values = outputs.map((t) => ({ shape: t.shape, data: t.dataSync() as Float32Array }));
-  tf.dispose(outputs);
-  return values;
+  const random = mulberry32(seed);
+  return (low, high) => low + Math.floor(random() * (high - low + 1));
 }
 
 /**
@@ -62,7 +44,7 @@ async function runOn(backend: string, build: () => Output) {
  * `kernels`: the native kernels that must have run in the addon, not fallen back to cpu.
  */
 export async function expectSameAsCpu(
-  build: () => Output,
+  build: () => Outputs,
   { rtol = 1e-4, atol = 1e-4, kernels = [] as string[] } = {},
 ): Promise<void> {
   const before = tf.memory().numTensors;
@@ -80,14 +62,8 @@ export async function expectSameAsCpu(
   mine.forEach((out, i) => {
     const ref = reference[i] as (typeof reference)[number];
     expect(out.shape, `output ${i} shape`).toEqual(ref.shape);
-    for (let k = 0; k < ref.data.length; k++) {
-      const got = out.data[k] as number;
-      const want = ref.data[k] as number;
-      const ok = Number.isNaN(want)
-        ? Number.isNaN(got)
-        : got === want || Math.abs(got - want) <= atol + rtol * Math.abs(want);
-      if (!ok) expect.fail(`output ${i} [${ref.shape}] element ${k}: native ${got}, cpu ${want}`);
-    }
+    const k = worstMismatch(out.data, ref.data, rtol, atol);
+    if (k >= 0) expect.fail(`output ${i} [${ref.shape}] element ${k}: native ${out.data[k]}, cpu ${ref.data[k]}`);
   });
   await tf.setBackend('native');
 }

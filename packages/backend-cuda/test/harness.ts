@@ -4,10 +4,12 @@
 import '@tensorflow/tfjs-core/dist/register_all_gradients';
 import '@tensorflow/tfjs-core/dist/public/chained_ops/register_all_chained_ops';
 import '@tensorflow/tfjs-backend-cpu';
+import { mulberry32 } from '@convkit/shape';
+import { type Outputs, runOn, worstMismatch } from '@convkit/testdata/backends';
 import * as tf from '@tensorflow/tfjs-core';
 import { expect } from 'vitest';
-import { loadCudaAddon } from './addon.js';
-import { cudaKernelCalls, registerCudaBackend } from './register.js';
+import { loadCudaAddon } from '../src/addon.js';
+import { cudaKernelCalls, registerCudaBackend } from '../src/register.js';
 
 /**
  * Registers 'cuda' and makes it active: on the GPU when a CUDA device
@@ -41,19 +43,6 @@ export async function startCuda(): Promise<boolean> {
   return true;
 }
 
-type Output = tf.Tensor | tf.Tensor[];
-
-async function runOn(backend: string, build: () => Output) {
-  await tf.setBackend(backend);
-  const outputs = tf.tidy(() => {
-    const out = build();
-    return Array.isArray(out) ? out : [out];
-  });
-  const values = outputs.map((t) => ({ shape: t.shape, dtype: t.dtype, data: t.dataSync() }));
-  tf.dispose(outputs);
-  return values;
-}
-
 /**
  * Runs `build` on stock cpu and on cuda (tensors it makes from seeds are the
  * same on both) and expects the same shapes, dtypes and values within
@@ -61,7 +50,7 @@ async function runOn(backend: string, build: () => Output) {
  * kernel to have run on the GPU (not the CPU fallback) during the cuda run.
  */
 export async function expectSameOnCuda(
-  build: () => Output,
+  build: () => Outputs,
   options: { rtol?: number; atol?: number; gpuKernels?: readonly string[] } = {},
 ): Promise<void> {
   const { rtol = 1e-5, atol = 1e-6, gpuKernels = [] } = options;
@@ -85,18 +74,7 @@ export async function expectSameOnCuda(
     const a = actual[i] as (typeof actual)[number];
     expect(a.shape).toEqual(e.shape);
     expect(a.dtype).toBe(e.dtype);
-    let worst = -1;
-    let worstExcess = 0;
-    for (let j = 0; j < e.data.length; j++) {
-      const ev = Number(e.data[j]);
-      const av = Number(a.data[j]);
-      if (av === ev || (Number.isNaN(ev) && Number.isNaN(av))) continue;
-      const excess = Math.abs(av - ev) - (atol + rtol * Math.abs(ev));
-      if (excess > worstExcess || Number.isNaN(excess)) {
-        worstExcess = Number.isNaN(excess) ? Number.POSITIVE_INFINITY : excess;
-        worst = j;
-      }
-    }
+    const worst = worstMismatch(a.data, e.data, rtol, atol);
     if (worst >= 0) {
       expect.fail(
         `output ${i}, element ${worst} of ${e.data.length}: cuda ${a.data[worst]}, cpu ${e.data[worst]} (rtol ${rtol}, atol ${atol})`,
@@ -105,18 +83,10 @@ export async function expectSameOnCuda(
   }
 }
 
-/** A deterministic generator of test values in [low, high) (mulberry32). */
+/** Seeded test values in [low, high) (mulberry32: the same on every machine). */
 export function seededValues(seed: number, count: number, low = -1, high = 1): Float32Array {
-  let state = seed >>> 0;
-  const values = new Float32Array(count);
-  for (let i = 0; i < count; i++) {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    values[i] = low + (((t ^ (t >>> 14)) >>> 0) / 4294967296) * (high - low);
-  }
-  return values;
+  const random = mulberry32(seed);
+  return Float32Array.from({ length: count }, () => low + random() * (high - low));
 }
 
 /** A float32 tensor of `shape` with seeded values in [low, high). */

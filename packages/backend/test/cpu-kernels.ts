@@ -2,9 +2,9 @@
 import { mulberry32 } from '@convkit/shape';
 import * as tf from '@tensorflow/tfjs-core';
 import { afterEach, beforeAll, beforeEach, expect } from 'vitest';
-import { initBackend } from '../init.js';
-import { type KernelSet, useKernels } from '../kernels.js';
-import { cpuKernels } from './index.js';
+import { cpuKernels } from '../src/cpu/index.js';
+import { initBackend } from '../src/init.js';
+import { type KernelSet, useKernels } from '../src/kernels.js';
 
 /** shape's seeded generator (mulberry32), so failing geometries reproduce. */
 export const seededRandom = mulberry32;
