@@ -41,7 +41,18 @@ const playground = [
   { text: 'Equivariance', link: '/playground/equivariance' },
 ];
 
-const packages = ['shape', 'layers', 'zoo', 'backend', 'backend-native', 'data', 'train', 'viz', 'io'].map((name) => ({
+const packages = [
+  'shape',
+  'layers',
+  'zoo',
+  'backend',
+  'backend-native',
+  'backend-cuda',
+  'data',
+  'train',
+  'viz',
+  'io',
+].map((name) => ({
   text: `@convkit/${name}`,
   link: `/packages/${name}`,
 }));

@@ -84,7 +84,18 @@ export function writeMnistSubset(out = join(publicDir, 'mnist')) {
 }
 
 /** Packages documented in the API reference, in reading order. */
-export const API_PACKAGES = ['shape', 'layers', 'zoo', 'backend', 'backend-native', 'data', 'train', 'viz', 'io'];
+export const API_PACKAGES = [
+  'shape',
+  'layers',
+  'zoo',
+  'backend',
+  'backend-native',
+  'backend-cuda',
+  'data',
+  'train',
+  'viz',
+  'io',
+];
 
 function sourceFingerprint(packagesDir) {
   const hash = createHash('sha256');
