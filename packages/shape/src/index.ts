@@ -38,6 +38,8 @@ export type {
   ChannelPoolSpec,
   ConcatSpec,
   ConvSpec,
+  CustomSpec,
+  CustomWindow,
   DenseSpec,
   ElementwiseSpec,
   FlattenSpec,

@@ -27,9 +27,9 @@ export interface MemoryEstimate {
   training: number;
 }
 
-/** Output elements a layer adds to memory: a flatten is a view of its input and adds none. */
+/** Elements a layer adds to memory: its output, none for a flatten (a view), or what a custom spec declares. */
 export function storedActivations(row: TraceRow): number {
-  return row.activationBytes === 0 ? 0 : row.activations;
+  return row.activationBytes === 0 ? 0 : (row.stored ?? row.activations);
 }
 
 /** The largest number of activation elements alive at once, for one image. */

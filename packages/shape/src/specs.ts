@@ -112,7 +112,59 @@ export interface ElementwiseSpec extends Named {
   [option: string]: unknown;
 }
 
-/** One layer's geometry, as plain JSON. Shapes are per image, channels last (HWC). */
+/** A window a {@link CustomSpec} says its output units look through, for the receptive field. */
+export interface CustomWindow {
+  kernel: Size2;
+  /** Default 1. */
+  stride?: Size2;
+  /** Default 1. */
+  dilation?: Size2;
+  /** Padding before (top, left), which moves the field's start. Default 0. */
+  padBefore?: number | readonly [height: number, width: number];
+}
+
+/**
+ * A layer that declares its own cost — a downstream layer such as a
+ * Squeeze-and-Excitation gate, or any built-in layer the other specs do not
+ * describe. `trace`, `summary`, the memory estimate and the architecture
+ * diagram use what it declares, with no case per kind. Counts are per image.
+ *
+ * @example
+ * ```ts
+ * // An SE gate on [h, w, c], ratio 4: two dense layers and the h·w·c multiply.
+ * const se = (h: number, w: number, c: number): CustomSpec => ({
+ *   type: 'custom',
+ *   kind: 'squeezeExcite',
+ *   output: [h, w, c],
+ *   params: { trainable: (c * (c / 4) + c / 4) + (c / 4 * c + c) },
+ *   macs: 2 * c * (c / 4) + h * w * c,
+ * });
+ * ```
+ */
+export interface CustomSpec extends Named {
+  type: 'custom';
+  /** What the layer is (`squeezeExcite`): its type in summaries and diagrams; unnamed ones are `<kind><n>`. */
+  kind: string;
+  /** The output shape (no batch, channels last), or a function of the input shape. */
+  output: readonly number[] | ((input: readonly number[]) => readonly number[]);
+  /** Parameters, trainable and not (absent counts are 0). */
+  params?: { trainable?: number; nonTrainable?: number };
+  /** Multiply-adds per image (FLOPs = 2 × MACs). Default 0. */
+  macs?: number;
+  /** Elements the layer keeps for backward, per image. Default the output's; 0 for a view. */
+  stored?: number;
+  /**
+   * How the layer changes the receptive field: `'none'` (default; each output
+   * pixel sees what the input pixel at its place saw), `'global'` (every
+   * output sees the whole input), or the equivalent window.
+   */
+  field?: 'none' | 'global' | CustomWindow;
+}
+
+/**
+ * One layer's geometry, as plain JSON (a {@link CustomSpec}'s output may be
+ * a function). Shapes are per image, channels last (HWC).
+ */
 export type LayerSpec =
   | ConvSpec
   | PoolSpec
@@ -124,4 +176,5 @@ export type LayerSpec =
   | ChannelPoolSpec
   | PadSpec
   | TapSpec
-  | ElementwiseSpec;
+  | ElementwiseSpec
+  | CustomSpec;

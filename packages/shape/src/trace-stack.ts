@@ -5,6 +5,7 @@ import type { ParamSplit } from './params.js';
 import type { ReceptiveField } from './receptive-field.js';
 import type { ConcatSpec, LayerSpec, TapSpec } from './specs.js';
 import type { ReceptiveField2d, TraceRow } from './trace.js';
+import { customKind, traceCustom } from './trace-custom.js';
 import { spatial, traceBatchNorm, traceChannelPool, traceDense, tracePad, traceWindow } from './trace-layers.js';
 import type { Context, State, Step } from './trace-state.js';
 
@@ -35,7 +36,7 @@ function traceLayer(
   context: Context,
   depth: number,
 ): { row: TraceRow; next: State } {
-  const { output, field, formulas, branches, params, macs } = stepOf(spec, name, state, context, depth);
+  const { output, field, formulas, branches, params, macs, stored } = stepOf(spec, name, state, context, depth);
   const row: TraceRow = {
     name,
     type: spec.type,
@@ -46,8 +47,10 @@ function traceLayer(
     ...cost(macs ?? 0),
     activations: elements(output),
     // A flatten is a view of its input; a tap passes its input on (its side rows count).
-    activationBytes: spec.type === 'flatten' || spec.type === 'tap' ? 0 : elements(output) * context.bytes,
+    activationBytes: spec.type === 'flatten' || spec.type === 'tap' ? 0 : (stored ?? elements(output)) * context.bytes,
   };
+  if (spec.type === 'custom') row.kind = spec.kind;
+  if (stored !== undefined) row.stored = stored;
   if (field) row.receptiveField = field2d(field);
   if (formulas) row.formulas = formulas;
   if (branches) row.branches = branches;
@@ -76,6 +79,8 @@ function stepOf(spec: LayerSpec, name: string, state: State, context: Context, d
       return tracePad(spec, name, state);
     case 'tap':
       return traceTap(spec, state, context, depth);
+    case 'custom':
+      return traceCustom(spec, name, state);
     case 'activation':
     case 'dropout':
     case 'lrn':
@@ -83,7 +88,7 @@ function stepOf(spec: LayerSpec, name: string, state: State, context: Context, d
     default:
       throw new ShapeError(
         name,
-        `unknown layer type ${show((spec as { type: unknown }).type)}: use conv, pool, globalPool, dense, flatten, concat, batchNorm, channelPool, pad, tap, activation, dropout or lrn`,
+        `unknown layer type ${show((spec as { type: unknown }).type)}: use conv, pool, globalPool, dense, flatten, concat, batchNorm, channelPool, pad, tap, activation, dropout, lrn, or custom to declare your own`,
         { spec },
       );
   }
@@ -121,9 +126,10 @@ function costOf(rows: readonly TraceRow[]): { params: ParamSplit; macs: number }
 }
 
 function nameOf(spec: LayerSpec, context: Context): string {
-  const count = (context.counters.get(spec.type) ?? 0) + 1;
-  context.counters.set(spec.type, count);
-  return spec.name ?? `${spec.type}${count}`;
+  const stem = spec.type === 'custom' ? customKind(spec) : spec.type;
+  const count = (context.counters.get(stem) ?? 0) + 1;
+  context.counters.set(stem, count);
+  return spec.name ?? `${stem}${count}`;
 }
 
 function field2d([h, w]: [ReceptiveField, ReceptiveField]): ReceptiveField2d {

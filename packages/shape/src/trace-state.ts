@@ -26,4 +26,6 @@ export interface Step {
   macs?: number;
   formulas?: [string, string];
   branches?: TraceRow[][];
+  /** Elements kept for backward when a custom layer declares other than its output's. */
+  stored?: number;
 }

@@ -24,6 +24,8 @@ export interface ReceptiveField2d {
 export interface TraceRow extends Cost {
   name: string;
   type: LayerSpec['type'];
+  /** For a custom spec: the kind it declared (`squeezeExcite`), what a summary shows as its type. */
+  kind?: string;
   /** Nesting depth: 0 at the top, 1 inside a concat branch, … */
   depth: number;
   inputShape: number[];
@@ -33,6 +35,8 @@ export interface TraceRow extends Cost {
   activations: number;
   /** Bytes the output adds to memory, one image (0 for flatten, a view of its input). */
   activationBytes: number;
+  /** Elements kept for backward, where a custom spec declares other than `activations`. */
+  stored?: number;
   /** Absent once the output depends on the whole input (after flatten, dense or global pooling). */
   receptiveField?: ReceptiveField2d;
   /** For window layers: the output-size formula of height and width, with numbers. */
