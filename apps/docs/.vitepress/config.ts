@@ -1,5 +1,6 @@
 import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitepress';
+import { API_SUBPATHS } from '../scripts/prepare.mjs';
 
 /**
  * The export condition under which workspace packages point at their
@@ -90,7 +91,14 @@ export default defineConfig({
           text: 'API reference',
           items: [
             { text: 'Index', link: '/api/' },
-            ...packages.map((p) => ({ text: p.text, link: `/api/@convkit/${p.text.slice(9)}` })),
+            // Each package, then its subpath entries that have API of their own (`@convkit/zoo/lecture`).
+            ...packages.flatMap((p) => [
+              { text: p.text, link: `/api/@convkit/${p.text.slice(9)}` },
+              ...API_SUBPATHS.filter((s) => s.startsWith(`${p.text.slice(9)}/`)).map((s) => ({
+                text: `@convkit/${s}`,
+                link: `/api/@convkit/${s}`,
+              })),
+            ]),
           ],
         },
       ],

@@ -2,5 +2,7 @@
 export declare const SUBSET: { train: number; test: number };
 /** Packages documented in the API reference, in reading order. */
 export declare const API_PACKAGES: string[];
+/** Subpath entries (`zoo/lecture`) documented in the API reference beside their package. */
+export declare const API_SUBPATHS: string[];
 /** Writes the subset's four gzipped IDX files into `out` (default: the site's public/mnist). */
 export declare function writeMnistSubset(out?: string): void;

@@ -97,6 +97,21 @@ export const API_PACKAGES = [
   'io',
 ];
 
+/**
+ * Subpath entries with API of their own (not a re-export of the main entry),
+ * documented as `@convkit/<package>/<subpath>`; the source file is the one the
+ * package's `exports` names under `@convkit/source`.
+ */
+export const API_SUBPATHS = ['zoo/lecture', 'layers/testing', 'viz/charts'];
+
+function subpathSource(packagesDir, subpath) {
+  const [name, ...rest] = subpath.split('/');
+  const manifest = JSON.parse(readFileSync(join(packagesDir, name, 'package.json'), 'utf8'));
+  const source = manifest.exports?.[`./${rest.join('/')}`]?.['@convkit/source'];
+  if (!source) throw new Error(`@convkit/${subpath} is not an export of packages/${name}/package.json`);
+  return join(packagesDir, name, source);
+}
+
 function sourceFingerprint(packagesDir) {
   const hash = createHash('sha256');
   const walk = (dir) => {
@@ -121,7 +136,7 @@ function sourceFingerprint(packagesDir) {
 async function generateApi() {
   const packagesDir = join(root, '..', '..', 'packages');
   const out = join(pages, 'api');
-  const settings = 'modules-v1';
+  const settings = 'modules-v2'; // v2: subpath entries
   const stamp = join(out, '.fingerprint');
   const fingerprint = `${settings}:${sourceFingerprint(packagesDir)}`;
   if (existsSync(stamp) && readFileSync(stamp, 'utf8') === fingerprint) {
@@ -132,7 +147,10 @@ async function generateApi() {
   const { Application } = await import('typedoc');
   const started = Date.now();
   const app = await Application.bootstrapWithPlugins({
-    entryPoints: API_PACKAGES.map((name) => join(packagesDir, name, 'src', 'index.ts')),
+    entryPoints: [
+      ...API_PACKAGES.map((name) => join(packagesDir, name, 'src', 'index.ts')),
+      ...API_SUBPATHS.map((subpath) => subpathSource(packagesDir, subpath)),
+    ],
     tsconfig: join(root, 'tsconfig.typedoc.json'),
     plugin: ['typedoc-plugin-markdown'],
     out,
@@ -156,8 +174,10 @@ async function generateApi() {
   });
   const project = await app.convert();
   if (!project) throw new Error('typedoc could not convert the packages (see the messages above)');
-  // Entry points are named after their folders (`shape/src`): name them as they are imported.
-  for (const module of project.children ?? []) module.name = `@convkit/${module.name.replace(/\/src$/, '')}`;
+  // Entry points are named after their paths (`shape/src`, `zoo/src/lecture`): name them as they are imported.
+  for (const module of project.children ?? []) {
+    module.name = `@convkit/${module.name.replace(/\/src$/, '').replace('/src/', '/')}`;
+  }
   await app.generateOutputs(project);
   writeFileSync(stamp, fingerprint);
   log(`generated the API reference in ${relative(root, out)} (${((Date.now() - started) / 1000).toFixed(1)} s)`);
