@@ -151,14 +151,9 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   define(env, exports, "synchronize", Synchronize);
   define(env, exports, "memory", Memory);
   define(env, exports, "emptyCache", EmptyCache);
-  initElementwiseBindings(env, exports);
-  initCopyBindings(env, exports);
-  initReduceBindings(env, exports);
-  initMatmulBindings(env, exports);
-  initConvBindings(env, exports);
-  initPoolBindings(env, exports);
-  initNormBindings(env, exports);
-  initDepthwiseBindings(env, exports);
+  addParts(env, exports,
+           {initElementwiseBindings, initCopyBindings, initReduceBindings, initMatmulBindings, initConvBindings,
+            initPoolBindings, initNormBindings, initDepthwiseBindings});
 #ifdef CONVKIT_CUDA_EMULATE
   initEmulatorSelfTest(env, exports);
 #endif

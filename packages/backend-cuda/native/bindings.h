@@ -11,6 +11,7 @@
 #include <string>
 
 #include <convkit/args.h>
+#include <convkit/module.h>
 #include "runtime.h"
 
 namespace convkit::gpu {
@@ -71,13 +72,7 @@ void define(Napi::Env env, Napi::Object exports, const char *name, Entry entry);
 int64_t elementCount(const std::vector<int64_t> &dims);
 
 // Each kernel family adds its entry points (the *_bindings.cc files).
-void initElementwiseBindings(Napi::Env env, Napi::Object exports);
-void initCopyBindings(Napi::Env env, Napi::Object exports);
-void initReduceBindings(Napi::Env env, Napi::Object exports);
-void initMatmulBindings(Napi::Env env, Napi::Object exports);
-void initConvBindings(Napi::Env env, Napi::Object exports);
-void initPoolBindings(Napi::Env env, Napi::Object exports);
-void initNormBindings(Napi::Env env, Napi::Object exports);
-void initDepthwiseBindings(Napi::Env env, Napi::Object exports);
+ModulePart initElementwiseBindings, initCopyBindings, initReduceBindings, initMatmulBindings, initConvBindings,
+    initPoolBindings, initNormBindings, initDepthwiseBindings;
 
 }  // namespace convkit::gpu

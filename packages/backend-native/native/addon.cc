@@ -105,12 +105,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("setThreads", Napi::Function::New(env, SetThreads));
   exports.Set("getThreads", Napi::Function::New(env, GetThreads));
   exports.Set("describe", Napi::Function::New(env, Describe));
-  initConv(env, exports);
-  initMatmul(env, exports);
-  initPool(env, exports);
-  initNorm(env, exports);
-  initElementwise(env, exports);
-  initReduce(env, exports);
+  addParts(env, exports, {initConv, initMatmul, initPool, initNorm, initElementwise, initReduce});
   return exports;
 }
 

@@ -19,6 +19,7 @@
 
 #include <convkit/args.h>
 #include <convkit/geometry.h>
+#include <convkit/module.h>
 
 namespace convkit {
 
@@ -98,11 +99,6 @@ void onThreadsChanged(std::function<void()> clear);
 void restoreOmpEnvironment();
 
 /** Module parts: each adds its functions to the exports. */
-void initConv(Napi::Env env, Napi::Object exports);
-void initMatmul(Napi::Env env, Napi::Object exports);
-void initPool(Napi::Env env, Napi::Object exports);
-void initNorm(Napi::Env env, Napi::Object exports);
-void initElementwise(Napi::Env env, Napi::Object exports);
-void initReduce(Napi::Env env, Napi::Object exports);
+ModulePart initConv, initMatmul, initPool, initNorm, initElementwise, initReduce;
 
 }  // namespace convkit
