@@ -60,9 +60,9 @@ function forward({
   backend,
   attrs,
 }: CudaKernelArgs<ForwardInputs, Conv2DAttrs & Partial<FusedConv2DAttrs>>): TensorInfo | undefined {
-  const { x, filter, bias, preluActivationWeights } = inputs;
-  const activation = activationCode(attrs.activation);
-  if (activation === undefined || preluActivationWeights) return undefined;
+  const { x, filter, bias } = inputs;
+  const activation = activationCode(attrs, inputs);
+  if (activation === undefined) return undefined;
   if (x.dtype !== 'float32' || filter.dtype !== 'float32' || x.shape.length !== 4 || filter.shape.length !== 4) {
     return undefined;
   }

@@ -63,9 +63,15 @@ export function biasStride(bias: TensorInfo | undefined, outShape: readonly numb
   return undefined;
 }
 
-/** tfjs' activation as the addon numbers it; undefined for prelu and unknown ones. */
-export function activationCode(activation: string | undefined | null): number | undefined {
-  return ACTIVATIONS[activation ?? 'linear'];
+/**
+ * A fused kernel's activation as the addon numbers it; undefined (the call
+ * is declined) for prelu, whose weights the kernels do not take, and for unknown ones.
+ */
+export function activationCode(
+  attrs: { activation?: string | null },
+  inputs: { preluActivationWeights?: TensorInfo | null },
+): number | undefined {
+  return inputs.preluActivationWeights ? undefined : ACTIVATIONS[attrs.activation ?? 'linear'];
 }
 
 interface MatMulInputs {
@@ -85,9 +91,9 @@ function matMul({
   backend,
   attrs,
 }: CudaKernelArgs<MatMulInputs, BatchMatMulAttrs & Partial<_FusedMatMulAttrs>>): TensorInfo | undefined {
-  const { a, b, bias, preluActivationWeights } = inputs;
-  const activation = activationCode(attrs.activation);
-  if (activation === undefined || preluActivationWeights) return undefined;
+  const { a, b, bias } = inputs;
+  const activation = activationCode(attrs, inputs);
+  if (activation === undefined) return undefined;
   if (a.dtype !== 'float32' || b.dtype !== 'float32' || a.shape.length < 2 || b.shape.length < 2) return undefined;
   const transposeA = attrs.transposeA ?? false;
   const transposeB = attrs.transposeB ?? false;
