@@ -1,6 +1,6 @@
 import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitepress';
-import { API_SUBPATHS } from '../scripts/prepare.mjs';
+import { API_PACKAGES, API_SUBPATHS } from '../scripts/prepare.mjs';
 
 /**
  * The export condition under which workspace packages point at their
@@ -42,18 +42,8 @@ const playground = [
   { text: 'Equivariance', link: '/playground/equivariance' },
 ];
 
-const packages = [
-  'shape',
-  'layers',
-  'zoo',
-  'backend',
-  'backend-native',
-  'backend-cuda',
-  'data',
-  'train',
-  'viz',
-  'io',
-].map((name) => ({
+// The packages' pages follow the API reference's list and order.
+const packages = API_PACKAGES.map((name) => ({
   text: `@convkit/${name}`,
   link: `/packages/${name}`,
 }));
