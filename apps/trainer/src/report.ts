@@ -43,17 +43,8 @@ export async function writeReport(dir: string, { model }: { model?: Layer } = {}
   const input = model?.inputShape;
   const curves =
     metrics.length > 0
-      ? trainingCurves(
-          metrics.map((r) => ({
-            epoch: (r.epoch ?? 0) + 1,
-            ...(r.trainLoss !== undefined ? { trainLoss: r.trainLoss } : {}),
-            ...(r.validationLoss !== undefined ? { validationLoss: r.validationLoss } : {}),
-            ...(r.validationTop1Error !== undefined ? { top1Error: r.validationTop1Error } : {}),
-            ...(r.validationTop5Error !== undefined ? { top5Error: r.validationTop5Error } : {}),
-            ...(r.lr !== undefined ? { lr: r.lr } : {}),
-          })),
-          { title: 'Training curves (validation error)' },
-        )
+      ? // metrics.jsonl holds fit's EpochRecords, which trainingCurves takes as they are (0-based epochs, shown from 1).
+        trainingCurves(metrics, { title: 'Training curves' })
       : '<p>No epoch finished yet.</p>';
   const confusion =
     evaluation && Array.isArray(evaluation.confusion)

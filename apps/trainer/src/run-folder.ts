@@ -159,15 +159,19 @@ export function readRunConfig(dir: string): TrainConfig {
   return config as TrainConfig;
 }
 
-/** The epochs recorded so far (`metrics.jsonl`); a torn last line (a kill mid-append) is ignored. */
-export function readMetrics(dir: string): Record<string, number>[] {
+/**
+ * The epochs recorded so far (`metrics.jsonl`, one `fit` EpochRecord per
+ * line, the same fields since the first release, so every run folder reads
+ * back); a torn last line (a kill mid-append) is ignored.
+ */
+export function readMetrics(dir: string): EpochRecord[] {
   const path = join(dir, 'metrics.jsonl');
   if (!existsSync(path)) return [];
-  const rows: Record<string, number>[] = [];
+  const rows: EpochRecord[] = [];
   for (const line of readFileSync(path, 'utf8').split('\n')) {
     if (!line.trim()) continue;
     try {
-      rows.push(JSON.parse(line) as Record<string, number>);
+      rows.push(JSON.parse(line) as EpochRecord);
     } catch {
       // Only the last line can be torn; the checkpoint's history is the source of truth anyway.
     }

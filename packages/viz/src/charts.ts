@@ -19,4 +19,4 @@ export { activationHistograms, weightHistograms } from './charts/layer-histogram
 export type { ChartOptions } from './charts/render.js';
 export { PALETTE, renderChart } from './charts/render.js';
 export type { EpochRecord, TrainingCurvesOptions } from './charts/training-curves.js';
-export { trainingCurves } from './charts/training-curves.js';
+export { trainingCurves, trainingCurvesOption } from './charts/training-curves.js';

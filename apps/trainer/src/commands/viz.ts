@@ -155,14 +155,7 @@ async function drawEvolution({ run, out }: Picture): Promise<void> {
 }
 
 async function drawCurves({ run, write }: Picture): Promise<void> {
-  const history = readMetrics(run.dir).map((r) => ({
-    epoch: (r.epoch ?? 0) + 1,
-    trainLoss: r.trainLoss,
-    validationLoss: r.validationLoss,
-    top1Error: r.validationTop1Error,
-    lr: r.lr,
-  }));
-  await write('curves.svg', trainingCurves(history as never));
+  await write('curves.svg', trainingCurves(readMetrics(run.dir)));
 }
 
 const DRAW: Record<string, (picture: Picture) => Promise<void>> = {

@@ -1,14 +1,29 @@
 import { ConfigError } from '@convkit/layers';
+import type { EChartsCoreOption } from 'echarts/core';
 import { type ChartOptions, renderChart } from './render.js';
 
-/** One epoch of a training history; every metric is optional. Errors are fractions (0.25 = 25%). */
+/**
+ * One epoch of a training history, field for field the `EpochRecord` that
+ * `fit` (`@convkit/train`) reports, checkpoints keep and the trainer writes to
+ * `metrics.jsonl`, so `trainingCurves(result.history)` needs no mapping. viz
+ * may not import train (the arrows point from train to viz's own
+ * dependencies), so the type is repeated here with the same names; the
+ * trainer's tests fail to compile when the two drift apart. Every metric is
+ * optional; errors are fractions (0.25 = 25%).
+ */
 export interface EpochRecord {
+  /** 0-based, as `fit` counts; the chart draws a record at the end of its epoch, so the first is at 1. */
   epoch: number;
-  trainLoss?: number;
-  validationLoss?: number;
-  top1Error?: number;
-  top5Error?: number;
   lr?: number;
+  trainLoss?: number;
+  trainTop1Error?: number;
+  validationLoss?: number;
+  validationTop1Error?: number;
+  validationTop5Error?: number;
+  /** Not drawn; kept so a record from `fit` is this type as it is. */
+  seconds?: number;
+  /** Not drawn. */
+  examplesPerSecond?: number;
 }
 
 /** Options of {@link trainingCurves}. */
@@ -17,16 +32,22 @@ export interface TrainingCurvesOptions extends ChartOptions {
   logLr?: boolean;
 }
 
-type Metric = Exclude<keyof EpochRecord, 'epoch'>;
+type Metric = Exclude<keyof EpochRecord, 'epoch' | 'seconds' | 'examplesPerSecond'>;
 
-/** The series: name, panel, colour (Okabe–Ito) and dash, fixed so a metric looks the same in every chart. */
-const SERIES: { key: Metric; name: string; panel: 'loss' | 'error' | 'lr'; color: string; dashed: boolean }[] = [
-  { key: 'trainLoss', name: 'train loss', panel: 'loss', color: '#0072B2', dashed: false },
-  { key: 'validationLoss', name: 'validation loss', panel: 'loss', color: '#D55E00', dashed: true },
-  { key: 'top1Error', name: 'top-1 error', panel: 'error', color: '#009E73', dashed: false },
-  { key: 'top5Error', name: 'top-5 error', panel: 'error', color: '#CC79A7', dashed: true },
-  { key: 'lr', name: 'learning rate', panel: 'lr', color: '#000000', dashed: false },
+/**
+ * The series: name, panel, colour (Okabe–Ito) and line, fixed so a metric
+ * looks the same in every chart: train solid blue, validation dashed
+ * vermillion in both the loss and the error panel.
+ */
+const SERIES: { key: Metric; name: string; panel: 'loss' | 'error' | 'lr'; color: string; line: LineType }[] = [
+  { key: 'trainLoss', name: 'train loss', panel: 'loss', color: '#0072B2', line: 'solid' },
+  { key: 'validationLoss', name: 'validation loss', panel: 'loss', color: '#D55E00', line: 'dashed' },
+  { key: 'trainTop1Error', name: 'train top-1 error', panel: 'error', color: '#0072B2', line: 'solid' },
+  { key: 'validationTop1Error', name: 'validation top-1 error', panel: 'error', color: '#D55E00', line: 'dashed' },
+  { key: 'validationTop5Error', name: 'validation top-5 error', panel: 'error', color: '#CC79A7', line: 'dotted' },
+  { key: 'lr', name: 'learning rate', panel: 'lr', color: '#000000', line: 'solid' },
 ];
+type LineType = 'solid' | 'dashed' | 'dotted';
 
 const AXIS_NAMES = { loss: 'loss', error: 'error', lr: 'learning rate' };
 
@@ -37,42 +58,77 @@ const PANEL_HEIGHT = 200;
 
 /**
  * Training curves as an SVG string: a panel for the losses (train solid,
- * validation dashed), one for top-1 / top-5 error and one for the learning
- * rate (log axis), each only when the history has its values; epochs on
- * every x axis.
+ * validation dashed), one for the top-1 / top-5 errors and one for the
+ * learning rate (log axis), each only when the history has its values.
+ * Takes `fit`'s history as it is; epochs count from 1 on every x axis (a
+ * record is drawn where its epoch ends).
  *
  * @example
  * ```ts
- * const svg = trainingCurves([
- *   { epoch: 1, trainLoss: 0.9, validationLoss: 1.0, top1Error: 0.3, lr: 0.1 },
- *   { epoch: 2, trainLoss: 0.5, validationLoss: 0.6, top1Error: 0.2, lr: 0.01 },
+ * const { history } = await fit(model, { train, validation, epochs: 3 });
+ * const svg = trainingCurves(history); // x axis 1, 2, 3
+ * trainingCurves([
+ *   { epoch: 0, trainLoss: 0.9, validationLoss: 1.0, validationTop1Error: 0.3, lr: 0.1 },
+ *   { epoch: 1, trainLoss: 0.5, validationLoss: 0.6, validationTop1Error: 0.2, lr: 0.01 },
  * ]);
  * ```
  */
 export function trainingCurves(history: readonly EpochRecord[], options: TrainingCurvesOptions = {}): string {
-  const present = presentSeries(history);
-  const panels = (['loss', 'error', 'lr'] as const).filter((p) => present.some((s) => s.panel === p));
-  const title = options.title ?? 'Training curves';
-  const width = options.width ?? 640;
-  const height = options.height ?? TOP + panels.length * (PANEL_HEIGHT + GAP);
-  const logLr = (options.logLr ?? true) && history.every((r) => r.lr === undefined || r.lr > 0);
-  const epochs = history.map((r) => r.epoch);
-  const whole = epochs.every((e) => Number.isInteger(e));
+  const { present, epochs, width, height, title } = layout(history, options);
   const description = `Line chart of ${present.map((s) => s.name).join(', ')} over ${history.length} epochs (${Math.min(...epochs)} to ${Math.max(...epochs)}).`;
+  return renderChart(trainingCurvesOption(history, options), {
+    width,
+    height,
+    title,
+    description: options.description ?? description,
+  });
+}
 
-  return renderChart(
-    {
-      title: { text: title, left: 'center' },
-      legend: { top: 40, data: present.map((s) => s.name) },
-      ...panelAxes(panels, height, whole, logLr),
-      series: lineSeries(history, present, panels),
-    },
-    { width, height, title, description: options.description ?? description },
-  );
+/**
+ * The ECharts option {@link trainingCurves} renders: for drawing the same
+ * chart interactively with your own ECharts instance (`chart.setOption(...)`),
+ * at the height `trainingCurves` would use unless `options.height` says.
+ *
+ * @example
+ * ```ts
+ * const option = trainingCurvesOption(history);
+ * echarts.init(element, null, { height: 350 + 260 * 2 }).setOption(option);
+ * ```
+ */
+export function trainingCurvesOption(
+  history: readonly EpochRecord[],
+  options: TrainingCurvesOptions = {},
+): EChartsCoreOption {
+  const { present, panels, epochs, height, title } = layout(history, options);
+  const logLr = (options.logLr ?? true) && history.every((r) => r.lr === undefined || r.lr > 0);
+  return {
+    title: { text: title, left: 'center' },
+    legend: { top: 40, data: present.map((s) => s.name) },
+    ...panelAxes(panels, height, epochs.every(Number.isInteger), logLr),
+    series: lineSeries(history, present, panels),
+  };
 }
 
 type Series = (typeof SERIES)[number];
 type Panel = Series['panel'];
+
+/** What both entry points need: the series and panels present, the x positions and the size. */
+function layout(history: readonly EpochRecord[], options: TrainingCurvesOptions) {
+  const present = presentSeries(history);
+  const panels = (['loss', 'error', 'lr'] as const).filter((p) => present.some((s) => s.panel === p));
+  return {
+    present,
+    panels,
+    epochs: history.map(shownEpoch),
+    title: options.title ?? 'Training curves',
+    width: options.width ?? 640,
+    height: options.height ?? TOP + panels.length * (PANEL_HEIGHT + GAP),
+  };
+}
+
+// `fit` counts epochs from 0 (they index its history and checkpoints); people count from 1,
+// and a record's figures hold at the end of its epoch, which is where `epoch + 1` puts them.
+const shownEpoch = (r: EpochRecord) => r.epoch + 1;
 
 /** The series the history has values for, after checking it is a non-empty list of records with numeric epochs. */
 function presentSeries(history: readonly EpochRecord[]): Series[] {
@@ -89,7 +145,7 @@ function presentSeries(history: readonly EpochRecord[]): Series[] {
   if (present.length === 0) {
     throw new ConfigError(
       op,
-      `no metric to draw in ${history.length} records: give trainLoss, validationLoss, top1Error, top5Error or lr`,
+      `no metric to draw in ${history.length} records: give trainLoss, trainTop1Error, validationLoss, validationTop1Error, validationTop5Error or lr`,
     );
   }
   return present;
@@ -131,7 +187,7 @@ function lineSeries(history: readonly EpochRecord[], present: readonly Series[],
   return present.map((s) => {
     const data = history
       .filter((r) => r[s.key] !== undefined)
-      .map((r) => [r.epoch, Number.isFinite(r[s.key]) ? r[s.key] : null]);
+      .map((r) => [shownEpoch(r), Number.isFinite(r[s.key]) ? r[s.key] : null]);
     const panel = panels.indexOf(s.panel);
     return {
       type: 'line',
@@ -140,10 +196,10 @@ function lineSeries(history: readonly EpochRecord[], present: readonly Series[],
       xAxisIndex: panel,
       yAxisIndex: panel,
       color: s.color,
-      lineStyle: { type: s.dashed ? 'dashed' : 'solid', width: 2 },
+      lineStyle: { type: s.line, width: 2 },
       showSymbol: data.length <= 100,
       showAllSymbol: true,
-      symbol: s.dashed ? 'triangle' : 'circle',
+      symbol: s.line === 'solid' ? 'circle' : 'triangle',
       symbolSize: 5,
     };
   });
