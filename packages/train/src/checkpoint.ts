@@ -3,6 +3,7 @@ import type { Layer } from '@convkit/layers';
 import * as tf from '@tensorflow/tfjs-core';
 import { parseJsonField, readProgress, toJson } from './checkpoint-fields.js';
 import { crc32 } from './crc32.js';
+import { TrainingError } from './errors.js';
 import type { OptimizerState, SavedTensor } from './optimizers.js';
 import type { ScheduleState } from './schedules.js';
 
@@ -182,7 +183,14 @@ export function decodeCheckpoint(bytes: Uint8Array, file = '<checkpoint>'): Chec
 /**
  * Loads a checkpoint's weights into a built model. Every weight of the model
  * must be present with its shape, and nothing else; all problems are
- * reported at once, and nothing is assigned unless everything fits.
+ * reported at once in a `TrainingError` naming the file, and nothing is
+ * assigned unless everything fits.
+ *
+ * @example
+ * ```ts
+ * const { weights } = decodeCheckpoint(bytes, 'runs/a/checkpoints/best.safetensors');
+ * loadWeights(model.build([28, 28, 1]), weights, 'runs/a/checkpoints/best.safetensors');
+ * ```
  */
 export function loadWeights(model: Layer, weights: ReadonlyMap<string, SavedTensor>, file = '<checkpoint>'): void {
   const own = model.getWeights();
@@ -194,7 +202,7 @@ export function loadWeights(model: Layer, weights: ReadonlyMap<string, SavedTens
       problems.push(`${name} is [${saved.shape.join(', ')}], the model has [${v.shape.join(', ')}]`);
   }
   for (const name of weights.keys()) if (!(name in own)) problems.push(`unexpected ${name}`);
-  if (problems.length > 0) throw new Error(`${file} does not fit model ${model.name}: ${problems.join('; ')}`);
+  if (problems.length > 0) throw new TrainingError(`${file} does not fit model ${model.name}: ${problems.join('; ')}`);
   for (const [name, v] of Object.entries(own)) {
     const saved = weights.get(name) as SavedTensor;
     tf.tidy(() => v.assign(tf.tensor(saved.data, saved.shape)));

@@ -1,4 +1,5 @@
 import type { AugmentOptions, DatasetSource, ImageDataset, Normalize } from '@convkit/data';
+import type { Layer } from '@convkit/layers';
 import type { CheckpointStore } from './checkpoint.js';
 import { TrainingError } from './errors.js';
 import type { FitListener } from './events.js';
@@ -62,4 +63,34 @@ export function checkFitOptions(options: FitOptions): void {
   }
   if (options.resume === true && !options.checkpoints)
     throw new TrainingError('fit: resume: true needs checkpoints.store to resume from');
+}
+
+/** The layer that gives a container's output: its last child, all the way down. */
+function lastLayer(model: Layer): Layer {
+  let layer = model;
+  while (layer.children.length > 0) layer = layer.children.at(-1) as Layer;
+  return layer;
+}
+
+/**
+ * The labels become one-hot vectors of the data's `classes` entries, so the
+ * model (built) must give exactly that many outputs. Checked before the first
+ * step: a mismatch otherwise surfaces as a loss's shape error that names
+ * neither the layer nor the data.
+ */
+export function checkClasses(model: Layer, options: Pick<FitOptions, 'train' | 'validation'>): void {
+  const input = model.inputShape;
+  if (!input) return;
+  const units = model.outputShape(input).at(-1);
+  for (const [split, data] of [
+    ['train', options.train],
+    ['validation', options.validation],
+  ] as const) {
+    if (!data || data.classes === units) continue;
+    const last = lastLayer(model).name;
+    throw new TrainingError(
+      `fit: the model's last layer ${last} has ${units} units, but ${split} has ${data.classes} classes: ` +
+        `give ${last} units: ${data.classes} (or train on data with ${units} classes)`,
+    );
+  }
 }

@@ -1,6 +1,14 @@
 import type { Layer } from '@convkit/layers';
 import * as tf from '@tensorflow/tfjs-core';
-import { decodeCheckpoint, type EpochRecord, encodeCheckpoint, loadWeights, type Progress } from './checkpoint.js';
+import {
+  type Checkpoint,
+  decodeCheckpoint,
+  type EpochRecord,
+  encodeCheckpoint,
+  loadWeights,
+  type Progress,
+} from './checkpoint.js';
+import { TrainingError } from './errors.js';
 import type { FitEvent, StopReason } from './events.js';
 import { DEFAULT_OPTIMIZER, type FitOptions } from './fit-options.js';
 import type { Optimizer } from './optimizers.js';
@@ -85,7 +93,7 @@ async function resume(
   if (saved) {
     const where = fromStore ? store?.describe('last') : '<resume bytes>';
     const checkpoint = decodeCheckpoint(saved, where);
-    loadWeights(model, checkpoint.weights, where);
+    loadOwnWeights(model, checkpoint.weights, where);
     checkSlots(model, options.optimizer ?? DEFAULT_OPTIMIZER, checkpoint.optimizer, where);
     optimizer.restore(checkpoint.optimizer);
     schedule.restore(checkpoint.progress.schedule);
@@ -97,6 +105,25 @@ async function resume(
   }
   const lastExists = store ? Boolean(saved && fromStore) || (await exists(store, 'last')) : false;
   return { progress, lastExists };
+}
+
+/**
+ * The resumed checkpoint's weights, or a `TrainingError` that says how to get
+ * going again: a checkpoint saved by another model (or for another input size
+ * or class count) cannot continue this one, but the caller can start over.
+ */
+function loadOwnWeights(model: Layer, weights: Checkpoint['weights'], where = '<resume bytes>'): void {
+  try {
+    loadWeights(model, weights, where);
+  } catch (error) {
+    if (!(error instanceof TrainingError)) throw error;
+    throw new TrainingError(
+      `cannot resume: ${error.message}. It was saved by another model, or for another input size or class count: ` +
+        `resume with the model it was saved for, or pass resume: false to train this one from scratch ` +
+        '(convkit train: resume without flags that change the model or data, or start a new run without --resume)',
+      { cause: error },
+    );
+  }
 }
 
 /** Writes checkpoint `name` of the run's current state, when the run has a store, and reports it. */

@@ -1,7 +1,7 @@
 import { augmentedShape } from '@convkit/data';
 import type { Layer } from '@convkit/layers';
 import { endEpoch, trainEpoch } from './fit-epoch.js';
-import { checkFitOptions, DEFAULT_OPTIMIZER, type FitOptions } from './fit-options.js';
+import { checkClasses, checkFitOptions, DEFAULT_OPTIMIZER, type FitOptions } from './fit-options.js';
 import { type FitResult, finish, startRun } from './fit-run.js';
 import { createOptimizer } from './optimizers.js';
 import { createSchedule } from './schedules.js';
@@ -15,8 +15,9 @@ export type { FitResult } from './fit-run.js';
  * given, validation after every epoch, checkpoints that survive a crash and
  * resume bit for bit. Reports progress through `onEvent` and yields to the
  * event loop after every batch, so a page stays responsive and an
- * `AbortSignal` can stop it cleanly. Options out of range throw a
- * `TrainingError` that repeats the value.
+ * `AbortSignal` can stop it cleanly. Options out of range, data whose class
+ * count differs from the model's outputs and a checkpoint of another model
+ * throw a `TrainingError` that repeats the values.
  *
  * @example
  * ```ts
@@ -32,6 +33,7 @@ export async function fit(model: Layer, options: FitOptions): Promise<FitResult>
   const { train, epochs, lr = 0.01, augment, seed = 0 } = options;
   const size = augment ? augmentedShape(augment, train.height, train.width) : [train.height, train.width];
   if (!model.built) model.build([...size, train.channels], { seed });
+  checkClasses(model, options);
   const optimizer = createOptimizer(options.optimizer ?? DEFAULT_OPTIMIZER);
   const schedule = createSchedule(options.schedule ?? { type: 'constant' }, lr);
   try {

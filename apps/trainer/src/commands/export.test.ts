@@ -9,7 +9,7 @@ import { getModel } from '@convkit/zoo';
 import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { UsageError } from '../errors.js';
-import { defaultExportPath, exportBytes, exportCommand, parseExportArgs } from './export.js';
+import { defaultExportPath, exportBytes, exportCommand, parseExportArgs, preprocessingNote } from './export.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'convkit-export-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -74,6 +74,10 @@ describe('convkit export', () => {
     expect(await exportCommand([run, '--format', 'onnx'], (l) => lines.push(l))).toBe(0);
     const file = join(run, 'export', 'lenet5-modern.onnx');
     expect(lines.join('\n')).toContain(`wrote ${file}: onnx`);
+    // The run normalized with mean 0, std 1: the graph does not, so the user must.
+    expect(lines).toContain(
+      'note: the graph has no preprocessing: feed what training fed the model, (pixels / 255 − mean) / std with mean [0] and std [1] per channel',
+    );
     const imported = importOnnx(new Uint8Array(readFileSync(file)), { fromJSON, file });
     const x = tf.randomUniform([2, 28, 28, 1], 0, 1, 'float32', 5);
     const [a, b] = tf.tidy(() => [model.apply(x), imported.model.apply(x)]);
@@ -81,10 +85,24 @@ describe('convkit export', () => {
     tf.dispose([x, a as tf.Tensor, b as tf.Tensor]);
   });
 
+  it('says what preprocessing the ONNX graph leaves out, for each normalize', () => {
+    expect(preprocessingNote('unit')).toBe(
+      'note: the graph has no preprocessing: feed what training fed the model, pixels / 255 (values in [0, 1])',
+    );
+    expect(preprocessingNote({ mean: [0.485, 0.456, 0.406], std: 0.25 })).toBe(
+      'note: the graph has no preprocessing: feed what training fed the model, (pixels / 255 − mean) / std with mean [0.485, 0.456, 0.406] and std 0.25 per channel',
+    );
+    // A run folder from before normalize was recorded trained with the default.
+    expect(preprocessingNote(undefined)).toContain('pixels / 255 (values in [0, 1])');
+  });
+
   it('writes the weights under convkit names with the architecture, to --out', async () => {
     const { run, model } = await runFolder();
     const file = join(dir, 'weights.safetensors');
-    expect(await exportCommand([run, '--format', 'safetensors', '--out', file], () => {})).toBe(0);
+    const lines: string[] = [];
+    expect(await exportCommand([run, '--format', 'safetensors', '--out', file], (l) => lines.push(l))).toBe(0);
+    // Weights alone carry no preprocessing to speak of: no note.
+    expect(lines.some((l) => l.startsWith('note:'))).toBe(false);
     const { tensors, metadata } = decodeSafetensors(new Uint8Array(readFileSync(file)));
     expect([...tensors.keys()]).toEqual(model.namedWeights().map(([n]) => n));
     expect(JSON.parse(metadata.architecture ?? '{}').type).toBe('sequential');

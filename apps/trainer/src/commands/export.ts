@@ -3,6 +3,7 @@ import { dirname, join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { initBackend } from '@convkit/backend';
 import type { BackendChoice } from '@convkit/backend/names';
+import type { Normalize } from '@convkit/data';
 import {
   encodeSafetensors,
   exportOnnx,
@@ -120,6 +121,21 @@ const HOW_TO_LOAD: Record<ExportFormat, (file: string) => string> = {
   torchvision: (file) => `PyTorch: model.load_state_dict(safetensors.torch.load_file('${file}'))`,
 };
 
+/**
+ * The line `convkit export --format onnx` prints about the input: fit scales
+ * the pixels (its `normalize` option) outside the model, so the exported graph
+ * expects them scaled, and a runtime fed raw 0–255 pixels gives wrong answers
+ * without any error.
+ */
+export function preprocessingNote(normalize: Normalize | undefined): string {
+  const list = (v: number | readonly number[]) => (typeof v === 'number' ? String(v) : `[${v.join(', ')}]`);
+  const scaling =
+    normalize === undefined || normalize === 'unit'
+      ? 'pixels / 255 (values in [0, 1])'
+      : `(pixels / 255 − mean) / std with mean ${list(normalize.mean)} and std ${list(normalize.std)} per channel`;
+  return `note: the graph has no preprocessing: feed what training fed the model, ${scaling}`;
+}
+
 /** `convkit export <run|checkpoint> --format onnx|safetensors|torchvision [--out FILE]`: a trained model for other tools. */
 export async function exportCommand(argv: string[], out: (line: string) => void): Promise<number> {
   const args = parseExportArgs(argv);
@@ -138,6 +154,7 @@ export async function exportCommand(argv: string[], out: (line: string) => void)
   out(`${run.config.model} (${run.input.join('×')}, ${run.classes} classes) from ${run.checkpoint}`);
   out(`wrote ${file}: ${args.format}, ${bytes.length.toLocaleString('en-US')} bytes`);
   out(`load it with ${HOW_TO_LOAD[args.format](file)}`);
+  if (args.format === 'onnx') out(preprocessingNote(run.config.normalize));
   run.model.dispose();
   return 0;
 }
