@@ -60,6 +60,19 @@ function depthwiseGeometry(info: Info): Int32Array | undefined {
  */
 const undilated = (info: Info) => info.dilationHeight === 1 && info.dilationWidth === 1;
 
+/** A gradient's geometry, checked against dy; undefined when the kernels decline the call. */
+function gradGeometry(
+  xShape: readonly number[],
+  filterShape: readonly number[],
+  dy: TensorInfo,
+  attrs: Attrs,
+): Int32Array | undefined {
+  if (!takesNhwc(dy) || xShape.length !== 4 || filterShape.length !== 4) return undefined;
+  const info = depthwiseInfo(xShape, filterShape, attrs);
+  if (!info || !undilated(info) || !sameShape(info.outShape, dy.shape)) return undefined;
+  return depthwiseGeometry(info);
+}
+
 function forward({
   inputs: { x, filter },
   backend,
@@ -79,10 +92,7 @@ function backpropInput({
   backend,
   attrs,
 }: CudaKernelArgs<{ dy: TensorInfo; filter: TensorInfo }, DepthwiseConv2dNativeBackpropInputAttrs>) {
-  if (!takesNhwc(dy) || !takesNhwc(filter) || attrs.inputShape.length !== 4) return undefined;
-  const info = depthwiseInfo(attrs.inputShape, filter.shape, attrs);
-  if (!info || !undilated(info) || !sameShape(info.outShape, dy.shape)) return undefined;
-  const geometry = depthwiseGeometry(info);
+  const geometry = takesNhwc(filter) ? gradGeometry(attrs.inputShape, filter.shape, dy, attrs) : undefined;
   if (!geometry) return undefined;
   return summedOutput(backend, attrs.inputShape, [dy, filter], (dx) =>
     gpu<DepthwiseFunctions>(backend).depthwiseConv2dBackpropInput(
@@ -99,10 +109,7 @@ function backpropFilter({
   backend,
   attrs,
 }: CudaKernelArgs<{ x: TensorInfo; dy: TensorInfo }, DepthwiseConv2dNativeBackpropFilterAttrs>) {
-  if (!takesNhwc(x) || !takesNhwc(dy) || attrs.filterShape.length !== 4) return undefined;
-  const info = depthwiseInfo(x.shape, attrs.filterShape, attrs);
-  if (!info || !undilated(info) || !sameShape(info.outShape, dy.shape)) return undefined;
-  const geometry = depthwiseGeometry(info);
+  const geometry = takesNhwc(x) ? gradGeometry(x.shape, attrs.filterShape, dy, attrs) : undefined;
   if (!geometry) return undefined;
   return summedOutput(backend, attrs.filterShape, [dy, x], (dFilter) =>
     gpu<DepthwiseFunctions>(backend).depthwiseConv2dBackpropFilter(
