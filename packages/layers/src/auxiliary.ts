@@ -17,7 +17,7 @@ import { childSeed, nameTree } from './sequential.js';
  */
 export class AuxiliaryHead extends Layer<BaseConfig> {
   readonly type = 'auxiliaryHead';
-  readonly children: readonly Layer[];
+  override readonly children: readonly Layer[];
 
   constructor(head: Layer, config: BaseConfig = {}) {
     super(config);
@@ -82,10 +82,9 @@ export function applyWithAuxiliary(
       auxiliary.push(layer.head.apply(input, options));
       return input;
     }
-    const children = (layer as Layer & { children?: readonly Layer[] }).children;
-    if (layer.type === 'sequential' && children) {
+    if (layer.type === 'sequential') {
       let h = input;
-      for (const child of children) {
+      for (const child of layer.children) {
         const next = walk(child, h);
         if (next !== h && h !== input) h.dispose();
         h = next;

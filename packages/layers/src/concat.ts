@@ -18,7 +18,7 @@ import { childSeed, nameTree } from './sequential.js';
  */
 export class Concat extends Layer<BaseConfig> {
   readonly type = 'concat';
-  readonly children: readonly Layer[];
+  override readonly children: readonly Layer[];
 
   constructor(branches: readonly Layer[], config: BaseConfig = {}) {
     super(config);

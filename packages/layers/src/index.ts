@@ -14,6 +14,8 @@ export type { ConfigKeys } from './config-keys.js';
 export { ConfigError } from './errors.js';
 export type { ApplyOptions, BaseConfig, BuildOptions, LayerJSON, LayerShapes, WeightSpec } from './layer.js';
 export { Layer } from './layer.js';
+export type { LayerVisit } from './walk.js';
+export { walkLayers } from './walk.js';
 
 // Weights: seeded initializers and fan-in/fan-out
 

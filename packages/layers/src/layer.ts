@@ -72,6 +72,23 @@ export abstract class Layer<C extends BaseConfig = BaseConfig> {
   /** The registry name of the layer's class. */
   abstract readonly type: string;
   readonly config: Readonly<C>;
+  /**
+   * The layers this one contains, in order: a sequential's layers, a
+   * concat's branches, an auxiliary head's classifier; empty for a leaf. A
+   * downstream container declares its own (`override readonly children`) so
+   * that `walkLayers`, summaries, exporters and viz's pictures reach inside it.
+   *
+   * @example
+   * ```ts
+   * class Residual extends Layer {
+   *   readonly type = 'residual';
+   *   override readonly children: readonly Layer[];
+   *   constructor(inner: Layer) { super({}); this.children = [inner]; }
+   *   // specs, call, … as any layer
+   * }
+   * ```
+   */
+  readonly children: readonly Layer[] = [];
   private assignedName: string | undefined;
   private builtInput: number[] | undefined;
   private readonly vars = new Map<string, tf.Variable>();

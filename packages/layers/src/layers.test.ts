@@ -7,6 +7,7 @@ import { Dropout } from './dropout.js';
 import { AvgPool2d, MaxPool2d } from './pool.js';
 import { sequential } from './sequential.js';
 import { runLayerTest } from './testing/index.js';
+import { walkLayers } from './walk.js';
 
 beforeAll(async () => {
   await initBackend('cpu');
@@ -71,9 +72,9 @@ describe('every layer passes runLayerTest on cpu', () => {
   it('names layers uniquely across nested unnamed containers (the outermost names last)', () => {
     const block = () => sequential([new Conv2d({ filters: 2, kernel: 1 }), new Conv2d({ filters: 2, kernel: 1 })]);
     const model = sequential([block(), block(), new Conv2d({ filters: 2, kernel: 1 })]);
-    const names = model.children.flatMap((c) =>
-      ('children' in c ? (c.children as { name: string }[]) : [c]).map((l) => l.name),
-    );
+    const names = walkLayers(model)
+      .filter((v) => v.layer.children.length === 0)
+      .map((v) => v.layer.name);
     expect(names).toEqual(['conv2d1', 'conv2d2', 'conv2d3', 'conv2d4', 'conv2d5']);
   });
 

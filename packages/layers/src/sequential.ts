@@ -8,19 +8,18 @@ import {
   type LayerJSON,
   type LayerShapes,
 } from './layer.js';
+import { walkLayers } from './walk.js';
 
 /** A container's children, named `<type><n>` across the whole tree (configured names win). */
-export function nameTree(root: Layer & { children?: readonly Layer[] }): void {
+export function nameTree(root: Layer): void {
   const counters = new Map<string, number>();
-  const visit = (layer: Layer & { children?: readonly Layer[] }) => {
-    for (const child of layer.children ?? []) {
-      const n = (counters.get(child.type) ?? 0) + 1;
-      counters.set(child.type, n);
-      child.assignName(`${child.type}${n}`);
-      visit(child as Layer & { children?: readonly Layer[] });
-    }
-  };
-  visit(root);
+  // walkLayers' pre-order is the numbering order: a container before its children.
+  for (const { layer, depth } of walkLayers(root)) {
+    if (depth === 0) continue;
+    const n = (counters.get(layer.type) ?? 0) + 1;
+    counters.set(layer.type, n);
+    layer.assignName(`${layer.type}${n}`);
+  }
 }
 
 /** The seed of a container's k-th child: distinct per child, reproducible. */
@@ -44,7 +43,7 @@ export function childSeed(seed: number, k: number): number {
  */
 export class Sequential extends Layer<BaseConfig> {
   readonly type = 'sequential';
-  readonly children: readonly Layer[];
+  override readonly children: readonly Layer[];
 
   constructor(layers: readonly Layer[], config: BaseConfig = {}) {
     super(config);

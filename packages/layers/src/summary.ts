@@ -57,7 +57,7 @@ function rowsOf(rows: readonly TraceRow[]): string[][] {
   return rows.flatMap((r) => [
     [
       `${'  '.repeat(r.depth)}${r.name}`,
-      r.type,
+      r.kind ?? r.type,
       r.outputShape.join('×'),
       formatCount(r.params.trainable),
       formatCount(r.params.nonTrainable),
