@@ -28,29 +28,64 @@ interface Tolerance {
 }
 
 /**
- * Every trainable weight gets a finite, non-zero gradient of `objective` that matches finite differences;
- * returns how many weight elements were checked.
+ * Every trainable weight gets a finite, non-zero gradient that matches finite differences, for at least
+ * one of the `objectives` (the same loss on different inputs, tried in turn); returns how many weight
+ * elements were checked. One input is not enough: a small ReLU bottleneck (a Squeeze-and-Excitation
+ * gate's 2 units over channel averages near 0) can be dead for every image of one batch and alive for
+ * the next, while a weight no input reaches stays all zeros for every one of them.
  */
-export async function checkGradients(layer: Layer, objective: () => tf.Scalar, tolerance: Tolerance): Promise<number> {
-  const trainable = layer.trainableWeights();
-  if (trainable.length === 0) return 0;
+export async function checkGradients(
+  layer: Layer,
+  objectives: readonly (() => tf.Scalar)[],
+  tolerance: Tolerance,
+): Promise<number> {
   const names = new Map(layer.namedWeights().map(([n, v]) => [v, n]));
   const nameOf = (v: tf.Variable) => names.get(v) ?? v.name;
+  const pending = new Set(layer.trainableWeights());
+  const rough = new Set<tf.Variable>();
   let checked = 0;
-  const { value, grads } = tf.variableGrads(objective, trainable);
-  value.dispose();
-  for (const v of trainable) {
-    const g = grads[v.name];
-    if (!g) fail(layer.name, 'gradients', `no gradient reaches ${nameOf(v)}`);
-    const gv = await values(g);
-    if (gv.some((e) => !Number.isFinite(e))) fail(layer.name, 'gradients', `${nameOf(v)} has a non-finite gradient`);
-    if (gv.every((e) => e === 0)) fail(layer.name, 'gradients', `${nameOf(v)}'s gradient is all zeros`);
-    const agreed = await checkFiniteDifferences(v, gv, objective, tolerance, layer.name, nameOf(v));
-    if (agreed === 0) fail(layer.name, 'finite differences', `no smooth point found to check ${nameOf(v)}`);
-    checked += agreed;
+  for (const objective of objectives) {
+    if (pending.size === 0) break;
+    const { value, grads } = tf.variableGrads(objective, [...pending]);
+    value.dispose();
+    try {
+      for (const v of [...pending]) {
+        const agreed = await checkOne(v, grads[v.name], objective, tolerance, layer.name, nameOf(v));
+        if (agreed === 'rough') rough.add(v);
+        if (typeof agreed === 'number') {
+          checked += agreed;
+          pending.delete(v);
+        }
+      }
+    } finally {
+      tf.dispose(Object.values(grads));
+    }
   }
-  tf.dispose(Object.values(grads));
+  for (const v of pending) {
+    if (rough.has(v)) fail(layer.name, 'finite differences', `no smooth point found to check ${nameOf(v)}`);
+    fail(layer.name, 'gradients', `${nameOf(v)}'s gradient is all zeros for all ${objectives.length} inputs tried`);
+  }
   return checked;
+}
+
+/**
+ * One weight's gradient under one objective: how many sampled elements agreed with finite differences,
+ * or why this input cannot tell (all zeros; no smooth point). A missing or non-finite gradient fails.
+ */
+async function checkOne(
+  v: tf.Variable,
+  g: tf.Tensor | undefined,
+  objective: () => tf.Scalar,
+  tolerance: Tolerance,
+  layer: string,
+  weight: string,
+): Promise<number | 'zeros' | 'rough'> {
+  if (!g) fail(layer, 'gradients', `no gradient reaches ${weight}`);
+  const gv = await values(g);
+  if (gv.some((e) => !Number.isFinite(e))) fail(layer, 'gradients', `${weight} has a non-finite gradient`);
+  if (gv.every((e) => e === 0)) return 'zeros';
+  const agreed = await checkFiniteDifferences(v, gv, objective, tolerance, layer, weight);
+  return agreed === 0 ? 'rough' : agreed;
 }
 
 /**

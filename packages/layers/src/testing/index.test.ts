@@ -31,7 +31,12 @@ describe('runLayerTest', () => {
   it('passes a correct layer and reports what it checked', async () => {
     const report = await runLayerTest(() => new Dense({ name: 'fc', units: 3 }), { input: [4] });
     // Four sampled elements of the 4×3 kernel, all three of the bias.
-    expect(report).toEqual({ outputShape: [3], weights: ['fc/kernel', 'fc/bias'], checkedGradients: 7 });
+    expect(report).toEqual({
+      outputShape: [3],
+      weights: ['fc/kernel', 'fc/bias'],
+      checkedGradients: 7,
+      checkedInputs: [[4]],
+    });
   });
 
   it('fails a layer whose output differs from its declared shape', async () => {

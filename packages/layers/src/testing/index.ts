@@ -7,14 +7,27 @@
  */
 import type { Shape } from '@convkit/shape';
 import * as tf from '@tensorflow/tfjs-core';
-import { applyWithAuxiliary } from '../auxiliary.js';
 import type { Layer } from '../layer.js';
 import { checkGradients, checkRoundTrip, fail, values } from './checks.js';
+import {
+  acceptedInputs,
+  checkOutputShapeAt,
+  checkParameters,
+  defaultExtraInputs,
+  objectivesOf,
+  probeInputs,
+} from './declarations.js';
 
 /** Options of {@link runLayerTest}. */
 export interface LayerTestOptions {
   /** Input shape without the batch, channels last. */
   input: Shape;
+  /**
+   * More input shapes on which a freshly built layer must compute the output shape and hold the
+   * parameters it declares (forward pass only). Default: `input` with height and width doubled, for a
+   * rank-3 input the layer accepts; `[]` checks `input` alone.
+   */
+  extraInputs?: Shape[];
   /** Default 2. */
   batch?: number;
   /** Weight seed. Default 1. */
@@ -33,29 +46,41 @@ export interface LayerTestReport {
   outputShape: number[];
   weights: string[];
   checkedGradients: number;
+  /** The input shapes whose declared output shape and parameters were checked, `input` first. */
+  checkedInputs: number[][];
 }
 
 /**
  * Checks a layer end to end on the active backend:
- * 1. the declared output shape (`outputShape`, from shapes alone) equals the computed one;
- * 2. every trainable weight gets a finite, non-zero gradient that matches finite differences;
- * 3. `fromJSON(toJSON(layer))` rebuilds a layer with the same JSON and, with the same seed, the same output;
- * 4. the same seed gives the same weights and output;
- * 5. no tensor leaks.
+ * 1. the declared output shape (`outputShape`, from shapes alone) equals the computed one, for `input`
+ *    and for `extraInputs` (by default `input` at twice the height and width);
+ * 2. the declared trainable and non-trainable parameter counts (what `summary()` shows) equal the sizes
+ *    of the weights `build` creates, at every input checked;
+ * 3. every trainable weight gets a finite gradient that matches finite differences and is non-zero for
+ *    at least one of a few inputs (a batch where a small ReLU bottleneck is dead does not fail a layer);
+ * 4. `fromJSON(toJSON(layer))` rebuilds a layer with the same JSON and, with the same seed, the same output;
+ * 5. the same seed gives the same weights and output;
+ * 6. no tensor leaks.
+ *
+ * Declared MACs are not measured against the ops yet.
  *
  * @example
  * ```ts
  * await runLayerTest(() => new Conv2d({ filters: 4, kernel: 3 }), { input: [8, 8, 3] });
+ * // and at 5×7 as well as the default 16×16:
+ * await runLayerTest(() => new Conv2d({ filters: 4, kernel: 3 }), { input: [8, 8, 3], extraInputs: [[5, 7, 3], [16, 16, 3]] });
  * ```
  */
 export async function runLayerTest(make: () => Layer, options: LayerTestOptions): Promise<LayerTestReport> {
   const { input, batch = 2, seed = 1, training = false, rtol = 5e-2, atol = 2e-3, samples = 4 } = options;
+  // Given extra inputs must work; the doubled default is skipped where the layer's geometry rejects it.
+  const extraInputs = options.extraInputs ?? acceptedInputs(make, defaultExtraInputs(input));
   const before = tf.memory().numTensors;
   const layer = make();
   const name = layer.name;
   const declared = layer.outputShape(input);
   layer.build(input, { seed });
-  const x = tf.randomNormal([batch, ...input], 0, 1, 'float32', seed + 7);
+  const [x, ...others] = probeInputs([batch, ...input], seed);
   const apply = (l: Layer) => l.apply(x, { training, seed: 3 });
 
   const y = apply(layer);
@@ -65,22 +90,24 @@ export async function runLayerTest(make: () => Layer, options: LayerTestOptions)
   }
   const expected = await values(y);
 
-  // Gradients of a weighted sum, so every output element matters.
   const r = tf.randomUniform(y.shape, 0.5, 1.5, 'float32', seed + 11);
   y.dispose();
-  // Auxiliary heads (GoogLeNet's) take part in the gradient check through their outputs.
-  const objective = () => {
-    const { output, auxiliary } = applyWithAuxiliary(layer, x, { training, seed: 3 });
-    return tf.addN([tf.sum(tf.mul(output, r)), ...auxiliary.map((a) => tf.sum(a))]) as tf.Scalar;
-  };
-  const checked = await checkGradients(layer, objective, { rtol, atol, samples });
-  r.dispose();
+  const objectives = objectivesOf(layer, [x, ...others], r, training);
+  await checkParameters(layer, input, objectives);
+  const checked = await checkGradients(layer, objectives, { rtol, atol, samples });
+  tf.dispose([r, ...others]);
 
   await checkRoundTrip(layer, input, seed, apply, expected);
   const weights = layer.namedWeights().map(([weightName]) => weightName);
   layer.dispose();
   x.dispose();
+  for (const extra of extraInputs) await checkOutputShapeAt(make, extra, { batch, seed, training });
   const leaked = tf.memory().numTensors - before;
   if (leaked !== 0) fail(name, 'no leaks', `${leaked} tensors left behind`);
-  return { outputShape: computed, weights, checkedGradients: checked };
+  return {
+    outputShape: computed,
+    weights,
+    checkedGradients: checked,
+    checkedInputs: [[...input], ...extraInputs.map((s) => [...s])],
+  };
 }
