@@ -3,7 +3,12 @@ import * as tf from '@tensorflow/tfjs-core';
 import { ConfigError } from './errors.js';
 import { type BaseConfig, Layer } from './layer.js';
 
-/** The non-linearities a layer can apply (`linear` is none). Softmax is over the last axis. */
+/**
+ * The non-linearities a layer can apply (`linear` is none). Softmax is over the last axis. `swish` and
+ * `silu` are one function, x·σ(x); `gelu` is the exact x·Φ(x) (erf form), `geluTanh` PyTorch's tanh
+ * approximation; `mish` is x·tanh(softplus(x)); `hardSigmoid` is PyTorch's relu6(x + 3)/6 (ONNX
+ * HardSigmoid with alpha 1/6) and `hardSwish` x·hardSigmoid(x), as in MobileNetV3.
+ */
 export type ActivationName =
   | 'linear'
   | 'relu'
@@ -14,7 +19,20 @@ export type ActivationName =
   | 'tanh'
   | 'sigmoid'
   | 'softplus'
-  | 'softmax';
+  | 'softmax'
+  | 'swish'
+  | 'silu'
+  | 'gelu'
+  | 'geluTanh'
+  | 'mish'
+  | 'hardSwish'
+  | 'hardSigmoid';
+
+const SQRT_HALF = Math.SQRT1_2;
+const SQRT_2_OVER_PI = Math.sqrt(2 / Math.PI);
+
+const swish = (x: tf.Tensor) => tf.mul(x, tf.sigmoid(x));
+const hardSigmoid = (x: tf.Tensor) => tf.div(tf.relu6(tf.add(x, 3)), 6);
 
 const FUNCTIONS: Record<ActivationName, (x: tf.Tensor) => tf.Tensor> = {
   linear: (x) => x,
@@ -27,6 +45,16 @@ const FUNCTIONS: Record<ActivationName, (x: tf.Tensor) => tf.Tensor> = {
   sigmoid: (x) => tf.sigmoid(x),
   softplus: (x) => tf.softplus(x),
   softmax: (x) => tf.softmax(x),
+  swish,
+  silu: swish,
+  gelu: (x) => tf.mul(tf.mul(x, 0.5), tf.add(tf.erf(tf.mul(x, SQRT_HALF)), 1)),
+  geluTanh: (x) => {
+    const inner = tf.mul(tf.add(x, tf.mul(tf.pow(x, 3), 0.044715)), SQRT_2_OVER_PI);
+    return tf.mul(tf.mul(x, 0.5), tf.add(tf.tanh(inner), 1));
+  },
+  mish: (x) => tf.mul(x, tf.tanh(tf.softplus(x))),
+  hardSwish: (x) => tf.mul(x, hardSigmoid(x)),
+  hardSigmoid,
 };
 
 /** Checks an activation name, naming the layer that was given it. */

@@ -59,7 +59,7 @@ describe('bad configurations throw typed errors that name the layer and repeat t
   it('options out of range', () => {
     expect(() => new Dropout({ name: 'd', rate: 1 })).toThrow(ConfigError);
     expect(() => new Dropout({ name: 'd', rate: 1 })).toThrow('d: rate must be in [0, 1), received 1');
-    expect(() => new Activation({ name: 'a', fn: 'swish' as never })).toThrow('a: unknown activation "swish"');
+    expect(() => new Activation({ name: 'a', fn: 'swoosh' as never })).toThrow('a: unknown activation "swoosh"');
     expect(() => initialize('orthogonal' as never, [2, 2], 0, 'c')).toThrow('c: unknown initializer "orthogonal"');
   });
 
