@@ -3,6 +3,7 @@ import { denseToTorch, hwioToOihw } from '../layout.js';
 import { type FlattenSource, type LayerLike, ownWeights, valuesOf } from '../model.js';
 import { onnxPads, placeLayerWindow } from '../window.js';
 import type { Attribute } from './builders.js';
+import { compositeActivationNode } from './export-activations.js';
 import type { Graph, Value } from './export-graph.js';
 
 // The nodes of one layer each: exportOnnx's walk calls them and chains their outputs.
@@ -138,10 +139,7 @@ export function activationNode(
     case 'softmax':
       return g.add('Softmax', [x], name, [{ name: 'axis', int: 1 }]);
     default:
-      throw new UnsupportedError(
-        `${layer.name} (${layer.type})`,
-        `activation ${JSON.stringify(fn)} has no ONNX counterpart here`,
-      );
+      return compositeActivationNode(g, layer, x, fn, name);
   }
 }
 
