@@ -12,11 +12,16 @@ export interface LayerLike {
   outputShape(input: readonly number[]): number[];
   namedWeights(): [string, tf.Variable][];
   setWeights(values: Record<string, tf.Tensor>): void;
+  /**
+   * The layers it contains, as `Layer.children` (optional here so that a
+   * plain object describing one leaf layer still fits).
+   */
+  readonly children?: readonly LayerLike[];
 }
 
-/** A container's children (sequential, concat, auxiliary head), or none for a leaf layer. */
+/** A container's children (sequential, concat, auxiliary head, a downstream container), or none for a leaf layer. */
 export function childrenOf(layer: LayerLike): readonly LayerLike[] {
-  return (layer as { children?: readonly LayerLike[] }).children ?? [];
+  return layer.children ?? [];
 }
 
 /** Values and shape of one weight, as `encodeSafetensors` and `assignWeights` take them. */

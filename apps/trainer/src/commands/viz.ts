@@ -3,7 +3,7 @@ import { parseArgs } from 'node:util';
 import { initBackend } from '@convkit/backend';
 import { decodeImage, resizeBilinear } from '@convkit/data';
 import { writeFileAtomic } from '@convkit/io/node';
-import type { Layer } from '@convkit/layers';
+import { type Layer, walkLayers } from '@convkit/layers';
 import {
   activationAt,
   encodePng,
@@ -49,22 +49,16 @@ function inputImage(
   return Float32Array.from(pixels, (v) => v / 255);
 }
 
-/** The name of the first layer of `type` in a (nested) sequential model. */
+/** The name of the first layer of `type` in the model, depth-first (inside branches and any container too). */
 function firstLayerOfType(model: Layer, type: string): string | undefined {
-  if (model.type === type) return model.name;
-  for (const child of (model as Layer & { children?: readonly Layer[] }).children ?? []) {
-    const found = firstLayerOfType(child, type);
-    if (found) return found;
-  }
-  return undefined;
+  return walkLayers(model).find((v) => v.layer.type === type)?.layer.name;
 }
 
-/** The last layer of `type` in a (nested) sequential model. */
+/** The last layer of `type` in the model, depth-first. */
 function lastLayerOfType(model: Layer, type: string): string | undefined {
-  let found = model.type === type ? model.name : undefined;
-  for (const child of (model as Layer & { children?: readonly Layer[] }).children ?? [])
-    found = lastLayerOfType(child, type) ?? found;
-  return found;
+  return walkLayers(model)
+    .filter((v) => v.layer.type === type)
+    .at(-1)?.layer.name;
 }
 
 /** The channel whose map varies most for this input: a dead or flat channel would show nothing. */

@@ -1,4 +1,4 @@
-import { type Layer, Sequential } from '@convkit/layers';
+import type { Layer } from '@convkit/layers';
 import type * as tf from '@tensorflow/tfjs-core';
 import { type HistogramOptions, histogram, histogramSvg } from './histogram.js';
 
@@ -41,7 +41,8 @@ export function weightHistograms(model: Layer, options: LayerHistogramOptions = 
 
 /** The leaves of nested sequential containers, in order. */
 function leaves(layer: Layer): Layer[] {
-  return layer instanceof Sequential ? layer.children.flatMap(leaves) : [layer];
+  // Only a sequential chains its children; any other container runs as one layer.
+  return layer.type === 'sequential' ? layer.children.flatMap(leaves) : [layer];
 }
 
 /**
