@@ -1,4 +1,5 @@
 import { Conv2d, Dense, Flatten, MaxPool2d, sequential, summary } from '@convkit/layers';
+import { trace } from '@convkit/shape';
 import { describe, expect, it } from 'vitest';
 import { elements, parseXml, textOf } from '../test/xml.js';
 import { architectureSvg } from './architecture.js';
@@ -44,6 +45,24 @@ describe('architectureSvg', () => {
     const widths = boxes.map((b) => Number(b.children.find((c) => c.name === 'rect')?.attributes.width));
     expect(widths[1]).toBeGreaterThan(widths[8] as number);
     expect(elements(root).filter((e) => e.name === 'line')).toHaveLength(8);
+  });
+
+  it("draws a custom spec's declared kind, shape, parameters and MACs like any layer's", () => {
+    // An SE gate on 8×8×16, ratio 4: 148 parameters, 64 + 64 + 8·8·16 = 1,152 MACs.
+    const gate = {
+      type: 'custom',
+      kind: 'squeezeExcite',
+      name: 'se',
+      output: [8, 8, 16],
+      params: { trainable: 148 },
+      macs: 1152,
+    } as const;
+    const root = parseXml(architectureSvg(trace([8, 8, 16], [gate])));
+    const box = elements(root).find((e) => e.attributes['data-layer'] === 'se');
+    expect((box?.children ?? []).filter((c) => c.name === 'text').map(textOf)).toEqual([
+      'se · squeezeExcite',
+      '8×8×16 · 148 params · 1.15 kMACs',
+    ]);
   });
 
   it('needs a summary', () => {

@@ -47,7 +47,7 @@ export function architectureSvg(result: TraceResult, options: ArchitectureOption
   const entries: { label: string; detail: string; size: number; kind: string; name: string }[] = [
     { label: 'input', detail: shapeText(result.input), size: count(result.input), kind: 'input', name: 'input' },
     ...result.rows.map((r) => ({
-      label: `${r.name} · ${r.type}${r.branches ? ` (${r.branches.length} branches)` : ''}`,
+      label: `${r.name} · ${r.kind ?? r.type}${r.branches ? ` (${r.branches.length} branches)` : ''}`,
       detail: detailOf(r),
       size: r.activations,
       kind: r.type,
