@@ -14,25 +14,26 @@ function scalar(g: Graph, name: string, value: number): string {
   return g.floats(name, [], new Float32Array([value]));
 }
 
-/** x·(1 + erf(x/√2))·½, the exact GELU. */
-function gelu(g: Graph, x: string, name: string): string {
-  const scaled = g.add('Mul', [x, scalar(g, `${name}/sqrt_half`, SQRT_HALF)], `${name}/scaled`);
-  const erf = g.add('Erf', [scaled], `${name}/erf`);
-  const plusOne = g.add('Add', [erf, scalar(g, `${name}/one`, 1)], `${name}/plus_one`);
+/** ½·x·(1 + t): both GELUs end so, with t = erf(x/√2) or its tanh approximation. */
+function halfXOnePlus(g: Graph, x: string, t: string, name: string): string {
+  const plusOne = g.add('Add', [t, scalar(g, `${name}/one`, 1)], `${name}/plus_one`);
   const product = g.add('Mul', [x, plusOne], `${name}/product`);
   return g.add('Mul', [product, scalar(g, `${name}/half`, 0.5)], name);
 }
 
-/** x·(1 + tanh(√(2/π)·(x + 0.044715·x³)))·½, PyTorch's approximate='tanh'. */
+/** The exact GELU, x·Φ(x) = ½·x·(1 + erf(x/√2)). */
+function gelu(g: Graph, x: string, name: string): string {
+  const scaled = g.add('Mul', [x, scalar(g, `${name}/sqrt_half`, SQRT_HALF)], `${name}/scaled`);
+  return halfXOnePlus(g, x, g.add('Erf', [scaled], `${name}/erf`), name);
+}
+
+/** ½·x·(1 + tanh(√(2/π)·(x + 0.044715·x³))), PyTorch's approximate='tanh'. */
 function geluTanh(g: Graph, x: string, name: string): string {
   const cube = g.add('Mul', [g.add('Mul', [x, x], `${name}/square`), x], `${name}/cube`);
   const cubic = g.add('Mul', [cube, scalar(g, `${name}/c`, 0.044715)], `${name}/cubic`);
   const sum = g.add('Add', [x, cubic], `${name}/sum`);
   const inner = g.add('Mul', [sum, scalar(g, `${name}/k`, SQRT_2_OVER_PI)], `${name}/inner`);
-  const tanh = g.add('Tanh', [inner], `${name}/tanh`);
-  const plusOne = g.add('Add', [tanh, scalar(g, `${name}/one`, 1)], `${name}/plus_one`);
-  const product = g.add('Mul', [x, plusOne], `${name}/product`);
-  return g.add('Mul', [product, scalar(g, `${name}/half`, 0.5)], name);
+  return halfXOnePlus(g, x, g.add('Tanh', [inner], `${name}/tanh`), name);
 }
 
 /** relu6(x + 3)/6 is ONNX HardSigmoid with alpha 1/6, beta 0.5. */
