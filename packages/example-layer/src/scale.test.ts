@@ -57,6 +57,17 @@ describe('Scale, a layer from outside @convkit/layers', () => {
     layer.dispose();
   });
 
+  it('declares its real cost: a custom spec with h·w·C multiply-adds, shown as a scale', () => {
+    const s = summary(new Scale({ bias: true, name: 'gamma' }), { input: [8, 8, 16] });
+    expect(s.rows).toMatchObject([
+      { name: 'gamma', type: 'custom', kind: 'scale', outputShape: [8, 8, 16], macs: 8 * 8 * 16 },
+    ]);
+    expect(s.rows[0]?.params).toEqual({ trainable: 32, nonTrainable: 0 });
+    expect(s.text).toMatch(/gamma\s+scale\s+8×8×16\s+32/);
+    // Element-wise on features too, which a depthwise-conv disguise could not describe.
+    expect(summary(new Scale(), { input: [10] }).rows[0]).toMatchObject({ outputShape: [10], macs: 10 });
+  });
+
   it('counts its parameters in summaries: C, or 2·C with a bias', () => {
     expect(summary(new Scale(), { input: [8, 8, 16] }).totals.trainable).toBe(16);
     const s = summary(model(), { input: [6, 6, 2] });

@@ -33,9 +33,9 @@ declare module '@convkit/layers' {
 
 /**
  * A per-channel learnable scale (and optional bias): `y = x · γ[c] (+ β[c])`
- * on a channels-last input `[h, w, C]`. For the shape math it is what it
- * computes, a depthwise 1×1 convolution (`groups = C`), so summaries count
- * exactly its C (or 2·C) parameters and its h·w·C multiplications.
+ * on a channels-last input `[h, w, C]` (or `[C]`). It declares its own cost
+ * with a `custom` spec, so summaries, memory estimates and diagrams count
+ * exactly its C (or 2·C) parameters and its h·w·C multiply-adds.
  *
  * @example
  * ```ts
@@ -49,10 +49,22 @@ export class Scale extends Layer<ScaleConfig> {
     super(config);
   }
 
+  // The layer's geometry in one place: `trace`, `summary()` and the
+  // architecture diagram read these numbers as they read a convolution's.
   specs(input: Shape): LayerSpec[] {
     const channels = input[input.length - 1] as number;
-    const bias = this.config.bias ?? false;
-    return [{ type: 'conv', name: this.name, filters: channels, kernel: 1, groups: channels, bias }];
+    const values = input.reduce((a, b) => a * b, 1);
+    return [
+      {
+        type: 'custom',
+        kind: this.type,
+        name: this.name,
+        output: [...input], // element-wise: the shape is kept
+        params: { trainable: (this.config.bias ? 2 : 1) * channels },
+        macs: values, // one multiply(-add) per value
+        field: 'none', // each output pixel sees only its own input pixel
+      },
+    ];
   }
 
   override weightSpecs(input: Shape): WeightSpec[] {
