@@ -39,8 +39,8 @@ function collect(dir: string, into: string[]): void {
  * Kernels are exempt from the function rule: a kernel is one long loop nest (tiles, an unrolled micro-kernel,
  * edge cases) that reads best whole. Kernels are the non-test files of a `kernels/` folder in a backend
  * package's src, and the files directly in backend's cpu/, wasm/ and webgpu/ folders, where its hand-written
- * kernels live. Tests and the test helpers still kept there (`testing.ts`, `oracles.ts`: naive references,
- * not kernels) are held to the rule.
+ * kernels live. Tests and any test helper put there (named `testing.ts` or `oracles.ts`: naive references,
+ * not kernels; CONTRIBUTING puts them in `test/`) are held to the rule.
  */
 export function isKernel(file: string): boolean {
   if (/(\.test|\/testing|\/oracles)\.ts$/.test(file)) return false;
