@@ -32,10 +32,20 @@ export type {
 export { decodeOnnx, MAX_ONNX_NODES, tensorFloats, tensorNumbers } from './onnx/decode.js';
 export type { ExportOnnxOptions } from './onnx/export.js';
 export { exportOnnx, ONNX_EXPORT_LAYERS } from './onnx/export.js';
+export type { OnnxGraphWriter } from './onnx/export-graph.js';
+export type { OnnxExportContext, OnnxExporter, OnnxValue, OnnxWeightLayout } from './onnx/export-registry.js';
+export { onnxExportTypes, registerOnnxExport } from './onnx/export-registry.js';
 export type { ConvertedOnnx, OnnxImportOptions } from './onnx/import.js';
 export { convertOnnx, importOnnx } from './onnx/import.js';
 export type { ImportedWeight, LayerJSON } from './onnx/import-context.js';
 export { ONNX_IMPORT_OPS } from './onnx/import-ops.js';
+export type {
+  OnnxAttributeReader,
+  OnnxImportContext,
+  OnnxImporter,
+  OnnxStaticInput,
+} from './onnx/import-registry.js';
+export { registerOnnxImport } from './onnx/import-registry.js';
 // Protobuf
 export type { WireField, WireSource, WireValue } from './proto/reader.js';
 export { readFields, readVarint } from './proto/reader.js';

@@ -91,11 +91,13 @@ export function valueInfo(name: string, dims: readonly (number | string)[]): Pro
 }
 
 /**
- * `NodeProto` in the default domain.
+ * `NodeProto`, in the default domain unless `domain` names another (a custom op; declare its opset with
+ * `ModelOptions.domains`).
  *
  * @example
  * ```ts
  * node('Relu', ['conv1'], ['conv1/relu'], 'conv1/relu');
+ * node('SqueezeExcite', ['x', 'w1'], ['se1'], 'se1', [{ name: 'ratio', int: 4 }], 'com.example');
  * ```
  */
 export function node(
@@ -104,6 +106,7 @@ export function node(
   outputs: readonly string[],
   name: string,
   attributes: readonly Attribute[] = [],
+  domain = '',
 ): ProtoMessage {
   const n = new ProtoMessage();
   for (const i of inputs) n.string(NODE.input, i);
@@ -111,6 +114,7 @@ export function node(
   n.string(NODE.name, name);
   n.string(NODE.opType, opType);
   for (const a of attributes) n.message(NODE.attribute, attribute(a));
+  if (domain !== '') n.string(NODE.domain, domain);
   return n;
 }
 
@@ -144,6 +148,8 @@ export interface ModelOptions {
   irVersion?: number;
   /** `producer_name`. Default 'convkit'. */
   producer?: string;
+  /** Opsets of custom domains the graph's nodes use: `{ 'com.example': 1 }`. Default none. */
+  domains?: Readonly<Record<string, number>>;
 }
 
 /**
@@ -181,12 +187,14 @@ export function modelProto(graph: GraphParts, options: ModelOptions = {}): Uint8
   for (const i of graph.inputs) g.message(GRAPH.input, i);
   for (const o of graph.outputs) g.message(GRAPH.output, o);
   const opsetId = new ProtoMessage().string(OPSET_ID.domain, '').varint(OPSET_ID.version, opset);
-  return new ProtoMessage()
+  const m = new ProtoMessage()
     .varint(MODEL.irVersion, options.irVersion ?? irVersionFor(opset))
     .string(MODEL.producerName, options.producer ?? 'convkit')
     .message(MODEL.graph, g)
-    .message(MODEL.opsetImport, opsetId)
-    .finish();
+    .message(MODEL.opsetImport, opsetId);
+  for (const [domain, version] of Object.entries(options.domains ?? {}))
+    m.message(MODEL.opsetImport, new ProtoMessage().string(OPSET_ID.domain, domain).varint(OPSET_ID.version, version));
+  return m.finish();
 }
 
 /** The float32 values as little-endian bytes: a view when the platform is little-endian (every one Node runs on here). */

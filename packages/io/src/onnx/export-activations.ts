@@ -1,6 +1,6 @@
 import { UnsupportedError } from '../errors.js';
 import type { LayerLike } from '../model.js';
-import type { Graph } from './export-graph.js';
+import type { OnnxGraphWriter as Graph } from './export-graph.js';
 
 // Activations with no single ONNX operator at the opsets exportOnnx writes (13 … 21: Gelu is opset 20,
 // HardSwish 14, Mish 18), written as standard nodes that every runtime has since opset 9, so one graph

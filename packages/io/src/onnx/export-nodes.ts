@@ -4,15 +4,15 @@ import { type FlattenSource, type LayerLike, ownWeights, valuesOf } from '../mod
 import { onnxPads, placeLayerWindow } from '../window.js';
 import type { Attribute } from './builders.js';
 import { compositeActivationNode } from './export-activations.js';
-import type { Graph, Value } from './export-graph.js';
+import type { OnnxGraphWriter as Graph, Value } from './export-graph.js';
 
 // The nodes of one layer each: exportOnnx's walk calls them and chains their outputs.
 
 /** SELU's constants as tfjs-core uses them (ONNX's defaults are their float32 roundings). */
 const SELU = { alpha: 1.6732632423543772, gamma: 1.0507009873554805 };
 
-/** A weight of the layer, or an error saying to build the model first. */
-function weight(layer: LayerLike, short: string) {
+/** A weight of the layer by short name (`kernel`), or an error saying to build the model first. */
+export function layerWeight(layer: LayerLike, short: string) {
   const v = ownWeights(layer).get(short);
   if (!v)
     throw new UnsupportedError(
@@ -25,14 +25,14 @@ function weight(layer: LayerLike, short: string) {
 /** A Conv node, its kernel written OIHW (masked by a connection table, if any). */
 export function convNode(g: Graph, layer: LayerLike, x: Value): string {
   const c = layer.config as Record<string, unknown>;
-  const kernel = weight(layer, 'kernel');
+  const kernel = layerWeight(layer, 'kernel');
   const [kh = 0, kw = 0, depth = 0, filters = 0] = kernel.shape;
   let values = valuesOf(kernel);
   const connections = c.connections as number[][] | undefined;
   if (connections) values = masked(values, connections, depth, filters);
   const { stride, dilation, padding } = placeLayerWindow(layer.name, x.shape, c);
   const inputs = [x.name, g.floats(`${layer.name}/kernel`, [filters, depth, kh, kw], hwioToOihw(values, kernel.shape))];
-  if (c.bias ?? true) inputs.push(g.floats(`${layer.name}/bias`, [filters], valuesOf(weight(layer, 'bias'))));
+  if (c.bias ?? true) inputs.push(g.floats(`${layer.name}/bias`, [filters], valuesOf(layerWeight(layer, 'bias'))));
   return g.add('Conv', inputs, layer.name, [
     { name: 'kernel_shape', ints: [kh, kw] },
     { name: 'strides', ints: stride },
@@ -44,12 +44,12 @@ export function convNode(g: Graph, layer: LayerLike, x: Value): string {
 
 /** A Gemm node with `[out, in]` weights, rows reordered by `map` when a Flatten of a map feeds it. */
 export function gemmNode(g: Graph, layer: LayerLike, x: Value, map: FlattenSource['map'] | undefined): string {
-  const kernel = weight(layer, 'kernel');
+  const kernel = layerWeight(layer, 'kernel');
   const [inputs = 0, units = 0] = kernel.shape;
   const weights = denseToTorch(valuesOf(kernel), kernel.shape, map);
   const names = [x.name, g.floats(`${layer.name}/kernel`, [units, inputs], weights)];
   if ((layer.config as { bias?: boolean }).bias ?? true) {
-    names.push(g.floats(`${layer.name}/bias`, [units], valuesOf(weight(layer, 'bias'))));
+    names.push(g.floats(`${layer.name}/bias`, [units], valuesOf(layerWeight(layer, 'bias'))));
   }
   return g.add('Gemm', names, layer.name, [{ name: 'transB', int: 1 }]);
 }
@@ -72,7 +72,7 @@ export function poolNode(g: Graph, layer: LayerLike, x: Value): string {
 /** A BatchNormalization node (gamma 1 and beta 0 where the layer has none). */
 export function batchNormNode(g: Graph, layer: LayerLike, x: Value): string {
   const c = layer.config as Record<string, unknown>;
-  const mean = weight(layer, 'movingMean');
+  const mean = layerWeight(layer, 'movingMean');
   const channels = mean.shape[0] ?? 0;
   const own = ownWeights(layer);
   const param = (short: string, fill: number) => {
@@ -84,7 +84,7 @@ export function batchNormNode(g: Graph, layer: LayerLike, x: Value): string {
     param('gamma', 1),
     param('beta', 0),
     g.floats(`${layer.name}/movingMean`, [channels], valuesOf(mean)),
-    g.floats(`${layer.name}/movingVariance`, [channels], valuesOf(weight(layer, 'movingVariance'))),
+    g.floats(`${layer.name}/movingVariance`, [channels], valuesOf(layerWeight(layer, 'movingVariance'))),
   ];
   return g.add('BatchNormalization', inputs, layer.name, [
     { name: 'epsilon', float: (c.epsilon as number | undefined) ?? 1e-5 },

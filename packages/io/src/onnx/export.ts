@@ -1,18 +1,8 @@
 import { UnsupportedError } from '../errors.js';
-import { childrenOf, type FlattenSource, flattenedDenses, type LayerLike } from '../model.js';
+import { flattenedDenses, type LayerLike } from '../model.js';
 import { type Attribute, modelProto, node, valueInfo } from './builders.js';
 import { Graph, type Value } from './export-graph.js';
-import {
-  activationNode,
-  batchNormNode,
-  convNode,
-  flattenNode,
-  gemmNode,
-  globalPoolNode,
-  lrnNode,
-  padNode,
-  poolNode,
-} from './export-nodes.js';
+import { emitLayer } from './export-registry.js';
 
 /** Options of {@link exportOnnx}. */
 export interface ExportOnnxOptions {
@@ -26,7 +16,7 @@ export interface ExportOnnxOptions {
   name?: string;
 }
 
-/** The layer types {@link exportOnnx} writes. */
+/** The layer types convkit itself writes to ONNX; `onnxExportTypes()` adds those registered with `registerOnnxExport`. */
 export const ONNX_EXPORT_LAYERS = [
   'activation',
   'auxiliaryHead',
@@ -52,8 +42,10 @@ export const ONNX_EXPORT_LAYERS = [
  * Kernels are written OIHW and dense weights `[out, in]` (Gemm, transB 1),
  * as PyTorch exports them; a dense layer after a Flatten gets its rows in
  * (c, h, w) order, so no transpose is needed before it. Dropout is the
- * identity and auxiliary heads are left out, as in inference. A layer with
- * no ONNX counterpart throws `UnsupportedError` naming it.
+ * identity and auxiliary heads are left out, as in inference. Every layer
+ * is written by the exporter registered for its type (`registerOnnxExport`,
+ * convkit's own included); a layer with none throws `UnsupportedError`
+ * naming it and saying how to register one.
  *
  * @example
  * ```ts
@@ -78,11 +70,17 @@ export function exportOnnx(model: LayerLike, options: ExportOnnxOptions): Uint8A
   const inputName = graph.unique('input');
   graph.unique('output');
   const dense = flattenedDenses(model, input);
-  const exporter = new Exporter(graph, dense);
+  const flattens = new Set([...dense.values()].map((s) => s.flatten));
   let x: Value = { name: inputName, shape: input };
   if (input.length === 3)
     x = { ...x, name: graph.add('Transpose', [inputName], 'input/nchw', [{ name: 'perm', ints: [0, 3, 1, 2] }]) };
-  const y = exporter.emit(model, x);
+  const walk = {
+    graph,
+    opset,
+    flattenedFrom: (layer: LayerLike) => dense.get(layer)?.map,
+    feedsDense: (layer: LayerLike) => flattens.has(layer),
+  };
+  const y = emitLayer(walk, model, x);
   const last = y.shape.length === 3 ? 'Transpose' : 'Identity';
   const attributes: Attribute[] = last === 'Transpose' ? [{ name: 'perm', ints: [0, 2, 3, 1] }] : [];
   graph.nodes.push(node(last, [y.name], ['output'], 'output', attributes));
@@ -94,59 +92,6 @@ export function exportOnnx(model: LayerLike, options: ExportOnnxOptions): Uint8A
       inputs: [valueInfo(inputName, [batch, ...input])],
       outputs: [valueInfo('output', [batch, ...y.shape])],
     },
-    { opset },
+    { opset, domains: Object.fromEntries(graph.domains) },
   );
-}
-
-/** Writes one layer (recursively for containers) and returns the value it produces. */
-class Exporter {
-  private readonly flattensBeforeDense: Set<LayerLike>;
-
-  constructor(
-    private readonly graph: Graph,
-    private readonly dense: Map<LayerLike, FlattenSource>,
-  ) {
-    this.flattensBeforeDense = new Set([...dense.values()].map((s) => s.flatten));
-  }
-
-  emit(layer: LayerLike, x: Value): Value {
-    const c = layer.config as Record<string, unknown>;
-    const g = this.graph;
-    const out = (name: string): Value => ({ name, shape: layer.outputShape(x.shape) });
-    switch (layer.type) {
-      case 'sequential':
-        return childrenOf(layer).reduce((value, child) => this.emit(child, value), x);
-      case 'concat': {
-        const branches = childrenOf(layer).map((branch) => this.emit(branch, x).name);
-        return out(g.add('Concat', branches, layer.name, [{ name: 'axis', int: 1 }]));
-      }
-      case 'auxiliaryHead':
-      case 'dropout':
-        return x;
-      case 'conv2d':
-        return out(activationNode(g, layer, convNode(g, layer, x), c.activation, c.alpha));
-      case 'dense':
-        return out(activationNode(g, layer, gemmNode(g, layer, x, this.dense.get(layer)?.map), c.activation, c.alpha));
-      case 'activation':
-        return out(activationNode(g, layer, x.name, c.fn, c.alpha, layer.name));
-      case 'maxPool2d':
-      case 'avgPool2d':
-        return out(poolNode(g, layer, x));
-      case 'globalPool2d':
-        return out(globalPoolNode(g, layer, x));
-      case 'lrn':
-        return out(lrnNode(g, layer, x));
-      case 'batchNorm':
-        return out(batchNormNode(g, layer, x));
-      case 'flatten':
-        return out(flattenNode(g, layer, x, this.flattensBeforeDense.has(layer)));
-      case 'zeroPadding2d':
-        return out(padNode(g, layer, x));
-      default:
-        throw new UnsupportedError(
-          `${layer.name} (${layer.type})`,
-          `ONNX export has no counterpart for this layer type; it writes ${ONNX_EXPORT_LAYERS.join(', ')}`,
-        );
-    }
-  }
 }

@@ -2,8 +2,10 @@ import { FormatError, UnsupportedError } from '../errors.js';
 import { Attributes } from './attributes.js';
 import type { OnnxNode } from './decode.js';
 import { ACTIVATION_OPS, activation } from './import-activation.js';
-import { type Converted, type Flow, type ImportContext, readScalar, spatial } from './import-context.js';
+import type { Converted, Flow, ImportContext } from './import-context.js';
+import { readScalar } from './import-context.js';
 import { batchNorm, conv, dense, globalPool, pool } from './import-layers.js';
+import { importRegistered, registeredImporter } from './import-registry.js';
 import { flatten, pad, reshape, transpose } from './import-shape.js';
 import { describeNode } from './statics.js';
 
@@ -38,10 +40,11 @@ export const ONNX_IMPORT_OPS = [
 
 /** Converts one node reading `flow` (and the nodes folded into it) into convkit layers. */
 export function convertNode(ctx: ImportContext, node: OnnxNode, flow: Flow): Converted {
-  if (node.domain !== '' && node.domain !== 'ai.onnx') {
+  const registered = registeredImporter(node);
+  if (!registered && node.domain !== '' && node.domain !== 'ai.onnx') {
     throw new UnsupportedError(
       describeNode(node),
-      `domain ${JSON.stringify(node.domain)} is not ONNX's own; convkit reads the default domain`,
+      `domain ${JSON.stringify(node.domain)} is not ONNX's own and has no importer: register one with registerOnnxImport(${JSON.stringify(node.op)}, (node, ctx) => …, { domain: ${JSON.stringify(node.domain)} }) from @convkit/io`,
     );
   }
   if (node.inputs[0] !== flow.value) {
@@ -51,12 +54,8 @@ export function convertNode(ctx: ImportContext, node: OnnxNode, flow: Flow): Con
     );
   }
   ctx.checkExtraOutputs(node);
+  if (registered) return importRegistered(ctx, node, flow, registered);
   const a = new Attributes(node, ctx.file);
-  const next = (shape: number[], extra: Partial<Flow> = {}): Flow => ({
-    value: node.outputs[0] ?? '',
-    shape,
-    ...extra,
-  });
   switch (node.op) {
     case 'Conv':
       return conv(ctx, node, flow, a);
@@ -71,20 +70,6 @@ export function convertNode(ctx: ImportContext, node: OnnxNode, flow: Flow): Con
       return globalPool(ctx, node, flow);
     case 'BatchNormalization':
       return batchNorm(ctx, node, flow, a);
-    case 'LRN': {
-      spatial(node, flow);
-      const size = a.int('size', 0);
-      if (size < 1 || size % 2 === 0)
-        throw new UnsupportedError(describeNode(node), `LRN size ${size}: convkit's window is an odd size, centred`);
-      const config = {
-        name: ctx.layerName(node),
-        size,
-        alpha: a.float('alpha', 1e-4),
-        beta: a.float('beta', 0.75),
-        k: a.float('bias', 1),
-      };
-      return { layers: [{ type: 'lrn', config }], flow: next(flow.shape) };
-    }
     case 'Dropout': {
       const ratio = ctx.opset >= 12 && node.inputs[1] ? readScalar(ctx, node, 1, 'ratio') : a.float('ratio', 0.5);
       if (!(ratio >= 0 && ratio < 1))
@@ -113,7 +98,7 @@ export function convertNode(ctx: ImportContext, node: OnnxNode, flow: Flow): Con
       if (ACTIVATION_OPS.has(node.op)) return activation(ctx, node, flow, a);
       throw new UnsupportedError(
         describeNode(node),
-        `convkit has no layer for ONNX ${node.op}; import reads ${ONNX_IMPORT_OPS.join(', ')}`,
+        `convkit has no layer for ONNX ${node.op}; import reads ${ONNX_IMPORT_OPS.join(', ')}, and ops registered with registerOnnxImport`,
       );
   }
 }
