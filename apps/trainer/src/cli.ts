@@ -1,5 +1,6 @@
 import { parseArgs } from 'node:util';
 import { didYouMean, UsageError } from './errors.js';
+import { loadImports, takeImports } from './imports.js';
 import { TRAIN_USAGE, USAGE } from './usage.js';
 
 // Each command is imported when it runs: tfjs, the backends and the chart library load only for the commands that need them.
@@ -7,7 +8,8 @@ import { TRAIN_USAGE, USAGE } from './usage.js';
 const COMMANDS = ['train', 'eval', 'export', 'summary', 'models', 'backends', 'viz', 'lecture', 'help'];
 
 async function main(argv: string[], out: (line: string) => void): Promise<number> {
-  const [command = 'help', ...rest] = argv;
+  const [command = 'help', ...given] = argv;
+  const { imports, rest } = takeImports(given);
   if (command === 'help' || command === '--help' || command === '-h') {
     out(USAGE);
     return 0;
@@ -16,6 +18,7 @@ async function main(argv: string[], out: (line: string) => void): Promise<number
     out(command === 'train' ? TRAIN_USAGE : USAGE);
     return 0;
   }
+  await loadImports(imports);
   switch (command) {
     case 'train':
       return (await import('./commands/train.js')).trainCommand(rest, out);

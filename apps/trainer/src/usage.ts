@@ -25,6 +25,10 @@ commands:
 options of train, eval, export and viz:
 ${BACKEND_LINE} (default auto; export: cpu)
 
+options of every command:
+  --import MODULE    load a module first (repeatable): a file or package that registers your own
+                     layers, models and ONNX exporters (registerLayer, registerModel, registerOnnxExport)
+
 exit codes: 0 success, 1 failure, 2 usage, 130 interrupted (a checkpoint was written)`;
 
 export const TRAIN_USAGE = `convkit train <model> [options]

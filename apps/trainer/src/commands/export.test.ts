@@ -1,13 +1,13 @@
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { initBackend } from '@convkit/backend';
 import { decodeSafetensors, importOnnx } from '@convkit/io';
 import { fromJSON } from '@convkit/layers';
-import { encodeCheckpoint } from '@convkit/train/node';
 import { getModel } from '@convkit/zoo';
 import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { writeRunFolder } from '../../test/checkpoint.js';
 import { UsageError } from '../errors.js';
 import { defaultExportPath, exportBytes, exportCommand, parseExportArgs, preprocessingNote } from './export.js';
 
@@ -51,20 +51,7 @@ describe('convkit export', () => {
   async function runFolder(): Promise<{ run: string; model: ReturnType<typeof getModel> }> {
     const model = getModel('lenet5-modern').build([28, 28, 1], { seed: 3 });
     const config = { model: 'lenet5-modern', data: 'mnist', seed: 3, normalize: { mean: [0], std: [1] } };
-    const progress = {
-      epoch: 1,
-      batch: 0,
-      step: 10,
-      history: [{ epoch: 0, lr: 0.01, trainLoss: 1, trainTop1Error: 0.5, seconds: 1, examplesPerSecond: 10 }],
-      best: { validationLoss: 1, epoch: 0 },
-      epochsWithoutImprovement: 0,
-      schedule: { scale: 1, best: 1, badEpochs: 0, cooldownLeft: 0 },
-      partial: { lossSum: 0, correct: 0, seen: 0, seconds: 0 },
-    };
-    const run = join(dir, 'run');
-    mkdirSync(join(run, 'checkpoints'), { recursive: true });
-    const bytes = await encodeCheckpoint(model, { steps: 10, slots: {} }, progress as never, { config });
-    writeFileSync(join(run, 'checkpoints', 'last.safetensors'), bytes);
+    const run = await writeRunFolder(join(dir, 'run'), model, config);
     return { run, model };
   }
 
