@@ -8,6 +8,7 @@ import { SqueezeExcite } from '../../test/squeeze-excite.js';
 import { UnsupportedError } from '../errors.js';
 import { decodeOnnx } from './decode.js';
 import { exportOnnx, ONNX_EXPORT_LAYERS } from './export.js';
+import { BUILT_IN_EXPORTERS } from './export-builtins.js';
 import { type OnnxExporter, onnxExportTypes, registerOnnxExport } from './export-registry.js';
 import { importOnnx } from './import.js';
 import { registerOnnxImport } from './import-registry.js';
@@ -70,6 +71,7 @@ function forward(m: Layer, x: Float32Array, batch: number): Float32Array {
 
 describe('registerOnnxExport: a downstream layer exports like a built-in one', () => {
   it("convkit's own layers are registered in the same registry, so their types cannot be taken twice", () => {
+    expect(Object.keys(BUILT_IN_EXPORTERS).sort()).toEqual([...ONNX_EXPORT_LAYERS].sort());
     expect(onnxExportTypes()).toEqual(expect.arrayContaining([...ONNX_EXPORT_LAYERS]));
     expect(() => registerOnnxExport('conv2d', seExporter)).toThrow(/registerOnnxExport\("conv2d"\).*already has/);
   });
