@@ -1,8 +1,11 @@
 /**
- * @convkit/example-layer — a layer written outside @convkit/layers with its
- * public API only. Importing this module registers the `scale` type.
+ * @convkit/example-layer — layers written outside @convkit/layers with the
+ * public API only. Importing this module registers the `scale` and
+ * `squeezeExcite` types (and squeezeExcite's ONNX exporter).
  *
  * @packageDocumentation
  */
 export type { ScaleConfig } from './scale.js';
 export { Scale } from './scale.js';
+export type { SqueezeExciteConfig } from './squeeze-excite.js';
+export { SqueezeExcite } from './squeeze-excite.js';
