@@ -75,7 +75,10 @@ export default defineConfig({
         { text: 'Architectures', items: architectures },
       ],
       '/playground/': [{ text: 'Playground', items: playground }],
-      '/packages/': [{ text: 'Getting started', items: [{ text: 'Overview', link: '/packages/' }, ...packages] }],
+      '/packages/': [
+        { text: 'Getting started', items: [{ text: 'Overview', link: '/packages/' }, ...packages] },
+        { text: 'Extending convkit', items: [{ text: 'Write your own layer', link: '/packages/write-a-layer' }] },
+      ],
       '/api/': [
         {
           text: 'API reference',
