@@ -99,14 +99,20 @@ describe('SqueezeExcite, a downstream layer on the public API', () => {
   });
 
   it('passes runLayerTest with ratio 4 on 8 channels, alone and in a model', async () => {
-    const alone = await runLayerTest(() => new SqueezeExcite({ name: 'se', ratio: 4 }), { input: [5, 4, 8] });
+    const alone = await runLayerTest(() => new SqueezeExcite({ name: 'se', ratio: 4 }), {
+      input: [5, 4, 8],
+      macs: 'exact',
+    });
+    // k = 2: 8·2 + 2·8 for the two dense layers, 5·4·8 = 160 for the gate's multiply.
+    expect(alone.macs).toEqual({ declared: 192, measured: 192 });
     expect(alone.weights).toEqual(['se/w1', 'se/b1', 'se/w2', 'se/b2']);
     expect(alone.checkedGradients).toBeGreaterThan(0);
     expect(alone.checkedInputs).toEqual([
       [5, 4, 8],
       [10, 8, 8],
     ]);
-    const inModel = await runLayerTest(model, { input: INPUT });
+    const inModel = await runLayerTest(model, { input: INPUT, macs: 'exact' });
+    expect(inModel.macs).toEqual({ declared: 5184 + 320 + 864, measured: 5184 + 320 + 864 });
     expect(inModel.weights).toContain('se/w2');
   });
 
@@ -121,6 +127,26 @@ describe('SqueezeExcite, a downstream layer on the public API', () => {
     await expect(runLayerTest(() => new Lying({ name: 'liar', ratio: 4 }), { input: [5, 4, 8] })).rejects.toThrow(
       'runLayerTest(liar): parameters: declared 34 trainable, the built weights hold 42 (liar/w1 [8, 2]: 16, liar/b1 [2]: 2, liar/w2 [2, 8]: 16, liar/b2 [8]: 8)',
     );
+  });
+
+  it("a variant that leaves the gate's h·w·c multiply out of its MACs fails with macs: 'exact'", async () => {
+    class Cheap extends SqueezeExcite {
+      override specs(input: Shape): LayerSpec[] {
+        const [spec] = super.specs(input) as [Extract<LayerSpec, { type: 'custom' }>];
+        const [h = 0, w = 0, c = 0] = input;
+        return [{ ...spec, macs: (spec.macs ?? 0) - h * w * c }]; // the two dense layers only
+      }
+    }
+    const make = () => new Cheap({ name: 'cheap', ratio: 4 });
+    await expect(runLayerTest(make, { input: [5, 4, 8], macs: 'exact' })).rejects.toThrow(
+      'runLayerTest(cheap): MACs: declared 32 as exact, the ops multiply 192 per image at input [5, 4, 8] ' +
+        '(BatchMatMul [1, 8]·[8, 2] → [1, 2]: 16, BatchMatMul [1, 2]·[2, 8] → [1, 8]: 16, ' +
+        'Multiply [1, 5, 4, 8]·[1, 1, 1, 8] → [1, 5, 4, 8]: 160)',
+    );
+    // An undercount is no overcount: the default (the declaration at most what the ops multiply) passes it.
+    await expect(runLayerTest(make, { input: [5, 4, 8] })).resolves.toMatchObject({
+      macs: { declared: 32, measured: 192 },
+    });
   });
 
   it('survives a JSON round trip of the whole model, weights included', async () => {

@@ -3,6 +3,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { applyWithAuxiliary } from '../auxiliary.js';
 import type { Layer } from '../layer.js';
 import { fail, values } from './checks.js';
+import { checkMacs, type MacsCheck } from './measured-macs.js';
 
 // What a layer declares from shapes alone (its specs, read by summary() and trace) against what it builds
 // and computes: a layer that lies shows wrong numbers in every summary, so the harness refuses it.
@@ -116,15 +117,15 @@ export function defaultExtraInputs(input: Shape): Shape[] {
 
 /**
  * A fresh layer built for `input` computes the output shape it declares for it, and holds the
- * parameters it declares for it. Only the forward pass runs (and gradients only to count the entries a
+ * parameters and MACs (as `macs` says) it declares for it. Only the forward pass runs (and gradients only to count the entries a
  * mask leaves out): gradients were checked at the first size.
  */
 export async function checkOutputShapeAt(
   make: () => Layer,
   input: Shape,
-  options: { batch: number; seed: number; training: boolean },
+  options: { batch: number; seed: number; training: boolean; macs: MacsCheck },
 ): Promise<void> {
-  const { batch, seed, training } = options;
+  const { batch, seed, training, macs } = options;
   const layer = make();
   const probes = probeInputs([batch, ...input], seed);
   let r: tf.Tensor | undefined;
@@ -138,6 +139,7 @@ export async function checkOutputShapeAt(
     }
     r = tf.randomUniform([batch, ...computed], 0.5, 1.5, 'float32', seed + 11);
     await checkParameters(layer, input, objectivesOf(layer, probes, r, training));
+    await checkMacs(layer, input, macs);
   } finally {
     tf.dispose([...probes, ...(r ? [r] : [])]);
     layer.dispose();

@@ -17,6 +17,10 @@ import {
   objectivesOf,
   probeInputs,
 } from './declarations.js';
+import { checkMacs, type MacsCheck, type MacsReport } from './measured-macs.js';
+
+export type { KernelMacs, MacsCheck, MacsReport, MeasuredMacs } from './measured-macs.js';
+export { measureMacs } from './measured-macs.js';
 
 /** Options of {@link runLayerTest}. */
 export interface LayerTestOptions {
@@ -39,6 +43,14 @@ export interface LayerTestOptions {
   atol?: number;
   /** Weight elements checked by finite differences, per weight. Default 4. */
   samples?: number;
+  /**
+   * How the declared MACs (what `summary()` shows) are held against what the ops of one inference
+   * forward pass multiply ({@link measureMacs}), at every input checked: `'exact'` for a layer whose
+   * formula counts every multiply its ops make (a convolution, a dense layer, a gate); `'atMost'`
+   * (default) where the ops may compute more than the formula (a masked kernel, a constant scale);
+   * `'skip'` to not measure.
+   */
+  macs?: MacsCheck;
 }
 
 /** What {@link runLayerTest} checked. */
@@ -48,6 +60,8 @@ export interface LayerTestReport {
   checkedGradients: number;
   /** The input shapes whose declared output shape and parameters were checked, `input` first. */
   checkedInputs: number[][];
+  /** Declared and measured MACs per image at `input` (absent with `macs: 'skip'`). */
+  macs?: MacsReport;
 }
 
 /**
@@ -60,19 +74,21 @@ export interface LayerTestReport {
  *    at least one of a few inputs (a batch where a small ReLU bottleneck is dead does not fail a layer);
  * 4. `fromJSON(toJSON(layer))` rebuilds a layer with the same JSON and, with the same seed, the same output;
  * 5. the same seed gives the same weights and output;
- * 6. no tensor leaks.
- *
- * Declared MACs are not measured against the ops yet.
+ * 6. the declared MACs equal (`macs: 'exact'`) or do not exceed (`'atMost'`, the default) the multiply-adds
+ *    the ops of one forward pass at batch 1 make, counted by profiling its kernels ({@link measureMacs});
+ *    at every input checked;
+ * 7. no tensor leaks.
  *
  * @example
  * ```ts
- * await runLayerTest(() => new Conv2d({ filters: 4, kernel: 3 }), { input: [8, 8, 3] });
+ * await runLayerTest(() => new Conv2d({ filters: 4, kernel: 3 }), { input: [8, 8, 3], macs: 'exact' });
  * // and at 5×7 as well as the default 16×16:
  * await runLayerTest(() => new Conv2d({ filters: 4, kernel: 3 }), { input: [8, 8, 3], extraInputs: [[5, 7, 3], [16, 16, 3]] });
  * ```
  */
 export async function runLayerTest(make: () => Layer, options: LayerTestOptions): Promise<LayerTestReport> {
   const { input, batch = 2, seed = 1, training = false, rtol = 5e-2, atol = 2e-3, samples = 4 } = options;
+  const macs = options.macs ?? 'atMost';
   // Given extra inputs must work; the doubled default is skipped where the layer's geometry rejects it.
   const extraInputs = options.extraInputs ?? acceptedInputs(make, defaultExtraInputs(input));
   const before = tf.memory().numTensors;
@@ -80,6 +96,7 @@ export async function runLayerTest(make: () => Layer, options: LayerTestOptions)
   const name = layer.name;
   const declared = layer.outputShape(input);
   layer.build(input, { seed });
+  const macsReport = await checkMacs(layer, input, macs);
   const [x, ...others] = probeInputs([batch, ...input], seed);
   const apply = (l: Layer) => l.apply(x, { training, seed: 3 });
 
@@ -101,7 +118,7 @@ export async function runLayerTest(make: () => Layer, options: LayerTestOptions)
   const weights = layer.namedWeights().map(([weightName]) => weightName);
   layer.dispose();
   x.dispose();
-  for (const extra of extraInputs) await checkOutputShapeAt(make, extra, { batch, seed, training });
+  for (const extra of extraInputs) await checkOutputShapeAt(make, extra, { batch, seed, training, macs });
   const leaked = tf.memory().numTensors - before;
   if (leaked !== 0) fail(name, 'no leaks', `${leaked} tensors left behind`);
   return {
@@ -109,5 +126,6 @@ export async function runLayerTest(make: () => Layer, options: LayerTestOptions)
     weights,
     checkedGradients: checked,
     checkedInputs: [[...input], ...extraInputs.map((s) => [...s])],
+    ...(macsReport ? { macs: macsReport } : {}),
   };
 }
