@@ -32,79 +32,32 @@ const measured = async (f: (x: tf.Tensor) => tf.Tensor, input: Shape) => {
   return m;
 };
 
+/** Kernel, its input shapes as the profile records them (`null` for an absent input), output shape, MACs by hand. */
+type Case = [string, (number[] | null)[], number[], number];
+// biome-ignore format: one kernel call per line reads as a table
+const CASES: Record<string, Case[]> = {
+  'a convolution as outputs × kh·kw·cin, a depthwise one as outputs × kh·kw': [
+    ['Conv2D', [[1, 8, 8, 3], [3, 3, 3, 4]], [1, 6, 6, 4], 144 * 27],
+    ['FusedConv2D', [[1, 8, 8, 3], [3, 3, 3, 4], [4], null], [1, 6, 6, 4], 144 * 27],
+    ['DepthwiseConv2dNative', [[1, 5, 5, 2], [3, 3, 2, 2]], [1, 3, 3, 4], 36 * 9],
+    ['FusedDepthwiseConv2D', [[1, 5, 5, 2], [3, 3, 2, 2], null, null], [1, 3, 3, 4], 36 * 9],
+  ],
+  'a matrix product as batch·m·n·k, transposed or broadcast': [
+    ['BatchMatMul', [[1, 5], [5, 3]], [1, 3], 15],
+    ['BatchMatMul', [[5, 1], [5, 3]], [1, 3], 15], // a transposed [1, 5]
+    ['_FusedMatMul', [[2, 4, 6], [2, 6, 3], [3]], [2, 4, 3], 2 * 4 * 3 * 6],
+    ['BatchMatMul', [[4, 6], [2, 6, 3]], [2, 4, 3], 2 * 4 * 3 * 6],
+  ],
+  'a transposed convolution as inputs × kh·kw·outChannels, a Multiply as its outputs': [
+    ['Conv2DBackpropInput', [[1, 3, 3, 4], [2, 2, 5, 4]], [1, 6, 6, 5], 36 * 4 * 5],
+    ['Multiply', [[1, 4, 4, 3], [3]], [1, 4, 4, 3], 48],
+    ['Multiply', [[1, 4, 4, 3], []], [1, 4, 4, 3], 48],
+  ],
+};
+
 describe('kernelMacs, by hand', () => {
-  it('counts a convolution as outputs × kh·kw·cin, a depthwise one as outputs × kh·kw', () => {
-    expect(
-      kernelMacs(
-        'Conv2D',
-        [
-          [1, 8, 8, 3],
-          [3, 3, 3, 4],
-        ],
-        [1, 6, 6, 4],
-      ),
-    ).toBe(144 * 27);
-    expect(kernelMacs('FusedConv2D', [[1, 8, 8, 3], [3, 3, 3, 4], [4], null], [1, 6, 6, 4])).toBe(144 * 27);
-    expect(
-      kernelMacs(
-        'DepthwiseConv2dNative',
-        [
-          [1, 5, 5, 2],
-          [3, 3, 2, 2],
-        ],
-        [1, 3, 3, 4],
-      ),
-    ).toBe(36 * 9);
-    expect(kernelMacs('FusedDepthwiseConv2D', [[1, 5, 5, 2], [3, 3, 2, 2], null, null], [1, 3, 3, 4])).toBe(36 * 9);
-  });
-
-  it('counts a matrix product as batch·m·n·k, transposed or not', () => {
-    expect(
-      kernelMacs(
-        'BatchMatMul',
-        [
-          [1, 5],
-          [5, 3],
-        ],
-        [1, 3],
-      ),
-    ).toBe(15);
-    expect(
-      kernelMacs(
-        'BatchMatMul',
-        [
-          [5, 1],
-          [5, 3],
-        ],
-        [1, 3],
-      ),
-    ).toBe(15); // a transposed [1, 5]
-    expect(kernelMacs('_FusedMatMul', [[2, 4, 6], [2, 6, 3], [3]], [2, 4, 3])).toBe(2 * 4 * 3 * 6);
-    expect(
-      kernelMacs(
-        'BatchMatMul',
-        [
-          [4, 6],
-          [2, 6, 3],
-        ],
-        [2, 4, 3],
-      ),
-    ).toBe(2 * 4 * 3 * 6); // a broadcast
-  });
-
-  it('counts a transposed convolution as inputs × kh·kw·outChannels, a Multiply as its outputs', () => {
-    expect(
-      kernelMacs(
-        'Conv2DBackpropInput',
-        [
-          [1, 3, 3, 4],
-          [2, 2, 5, 4],
-        ],
-        [1, 6, 6, 5],
-      ),
-    ).toBe(36 * 4 * 5);
-    expect(kernelMacs('Multiply', [[1, 4, 4, 3], [3]], [1, 4, 4, 3])).toBe(48);
-    expect(kernelMacs('Multiply', [[1, 4, 4, 3], []], [1, 4, 4, 3])).toBe(48);
+  it.each(Object.entries(CASES))('counts %s', (_, cases) => {
+    for (const [kernel, inputs, output, macs] of cases) expect(kernelMacs(kernel, inputs, output), kernel).toBe(macs);
   });
 
   it('does not count additions, activations, pooling, reductions or divisions', () => {
