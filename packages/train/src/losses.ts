@@ -8,7 +8,7 @@ import * as tf from '@tensorflow/tfjs-core';
  *
  * @example
  * ```ts
- * softmaxCrossEntropy(tf.tensor2d([[0, 0]]), tf.tensor2d([[1, 0]])).dataSync(); // [ln 2]
+ * await softmaxCrossEntropy(tf.tensor2d([[0, 0]]), tf.tensor2d([[1, 0]])).data(); // [ln 2]
  * ```
  */
 export function softmaxCrossEntropy(logits: tf.Tensor, labels: tf.Tensor, labelSmoothing = 0): tf.Scalar {
