@@ -17,8 +17,8 @@ describe('per-layer histograms', () => {
       new Flatten({ name: 'flat' }),
     ]).build([8, 8, 1], { seed: 2 });
 
-  it('counts every weight of every layer', () => {
-    const hs = weightHistograms(model(), { bins: 10 });
+  it('counts every weight of every layer', async () => {
+    const hs = await weightHistograms(model(), { bins: 10 });
     expect(hs.map((h) => [h.name, h.counts.reduce((a, b) => a + b, 0)])).toEqual([
       ['conv1/kernel', 36],
       ['conv1/bias', 4],
@@ -26,11 +26,11 @@ describe('per-layer histograms', () => {
     expect(parseXml(hs[0]?.svg ?? '').attributes['aria-label']).toBe('conv1/kernel [3×3×1×4]');
   });
 
-  it('counts every output of every layer in one pass, without leaks', () => {
+  it('counts every output of every layer in one pass, without leaks', async () => {
     const m = model();
     const x = tf.randomUniform([2, 8, 8, 1], -1, 1, 'float32', 1);
     const before = tf.memory().numTensors;
-    const hs = activationHistograms(m, x, { bins: 5 });
+    const hs = await activationHistograms(m, x, { bins: 5 });
     expect(tf.memory().numTensors).toBe(before);
     expect(hs.map((h) => [h.name, h.counts.reduce((a, b) => a + b, 0)])).toEqual([
       ['conv1', 2 * 6 * 6 * 4],

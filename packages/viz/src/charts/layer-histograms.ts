@@ -19,16 +19,20 @@ export interface LayerHistogramOptions extends Omit<HistogramOptions, 'title' | 
 
 /**
  * A histogram per weight of a built model (`conv1/kernel`, `conv1/bias`, …).
+ * Asynchronous: the weights are read with `await data()`, which does not
+ * stall a page on WebGPU.
  *
  * @example
  * ```ts
- * for (const h of weightHistograms(model)) writeSvg(`${h.name.replace('/', '-')}.svg`, h.svg);
+ * for (const h of await weightHistograms(model)) writeSvg(`${h.name.replace('/', '-')}.svg`, h.svg);
  * ```
  */
-export function weightHistograms(model: Layer, options: LayerHistogramOptions = {}): LayerHistogram[] {
+export async function weightHistograms(model: Layer, options: LayerHistogramOptions = {}): Promise<LayerHistogram[]> {
   const { bins = 40, ...rest } = options;
-  return model.namedWeights().map(([name, v]) => {
-    const values = v.dataSync();
+  const weights = model.namedWeights();
+  const read = await Promise.all(weights.map(([, v]) => v.data()));
+  return weights.map(([name, v], i) => {
+    const values = read[i] as ArrayLike<number>;
     const h = histogram(values, bins, options.range);
     return {
       name,
@@ -48,38 +52,49 @@ function leaves(layer: Layer): Layer[] {
 /**
  * A histogram of every layer's output for a batch `x` (NHWC), in one
  * forward pass through the model's layers (sequential containers are
- * opened; other layers count as one).
+ * opened; other layers count as one). Asynchronous: each output is read
+ * with `await data()`, which does not stall a page on WebGPU.
  *
  * @example
  * ```ts
- * activationHistograms(model, images).map((h) => h.name); // ['conv1', 'pool1', …]
+ * (await activationHistograms(model, images)).map((h) => h.name); // ['conv1', 'pool1', …]
  * ```
  */
-export function activationHistograms(
+export async function activationHistograms(
   model: Layer,
   x: tf.Tensor,
   options: LayerHistogramOptions = {},
-): LayerHistogram[] {
+): Promise<LayerHistogram[]> {
   const { bins = 40, ...rest } = options;
   const out: LayerHistogram[] = [];
   let h = x;
-  for (const layer of leaves(model)) {
-    const next = layer.apply(h);
+  try {
+    for (const layer of leaves(model)) {
+      const next = layer.apply(h);
+      if (h !== x) h.dispose();
+      h = next;
+      out.push(await layerHistogram(layer.name, h, bins, rest, options.range));
+    }
+  } finally {
+    // Also on a failed read or layer: the last intermediate output is ours to free.
     if (h !== x) h.dispose();
-    h = next;
-    const values = h.dataSync();
-    const hist = histogram(values, bins, options.range);
-    out.push({
-      name: layer.name,
-      counts: hist.counts,
-      edges: hist.edges,
-      svg: histogramSvg(values, bins, {
-        ...rest,
-        title: `${layer.name} output [${h.shape.join('×')}]`,
-        xName: 'activation',
-      }),
-    });
   }
-  if (h !== x) h.dispose();
   return out;
+}
+
+async function layerHistogram(
+  name: string,
+  h: tf.Tensor,
+  bins: number,
+  rest: Omit<LayerHistogramOptions, 'bins'>,
+  range: LayerHistogramOptions['range'],
+): Promise<LayerHistogram> {
+  const values = await h.data();
+  const hist = histogram(values, bins, range);
+  return {
+    name,
+    counts: hist.counts,
+    edges: hist.edges,
+    svg: histogramSvg(values, bins, { ...rest, title: `${name} output [${h.shape.join('×')}]`, xName: 'activation' }),
+  };
 }
