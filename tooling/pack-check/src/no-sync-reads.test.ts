@@ -8,7 +8,6 @@ import { browserReachableFiles, syncReads, syncReadsInBrowserCode } from './sync
 const NOT_YET_CONVERTED = [
   'apps/docs/src/compute.ts',
   'packages/io/src/model.ts',
-  'packages/viz/src/charts/histogram.ts',
   'packages/viz/src/equivariance.ts',
   'packages/viz/src/tensor-data.ts',
 ];

@@ -1,6 +1,12 @@
-import { describe, expect, it } from 'vitest';
+import { initBackend } from '@convkit/backend';
+import * as tf from '@tensorflow/tfjs-core';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { inspectSvg } from '../../test/svg.js';
 import { histogram, histogramSvg } from './histogram.js';
+
+beforeAll(async () => {
+  await initBackend('cpu');
+});
 
 describe('histogram', () => {
   it('counts values in equal bins, the last one closed', () => {
@@ -22,5 +28,13 @@ describe('histogramSvg', () => {
     expect(svg.title).toBe('conv1 weights');
     expect(svg.texts).toEqual(expect.arrayContaining(['weight', 'count', '3']));
     expect(svg.desc).toBe('Histogram of 9 values of weight in 5 bins from 1 to 5.');
+  });
+
+  it('refuses a tensor, saying to read it asynchronously first (a sync read stalls a page on WebGPU)', () => {
+    const t = tf.tensor1d([1, 2, 3]);
+    expect(() => histogramSvg(t as unknown as number[])).toThrow(
+      /histogramSvg: .*tensor of shape \[3\].*await t\.data\(\)/,
+    );
+    t.dispose();
   });
 });

@@ -53,16 +53,23 @@ export interface HistogramOptions extends ChartOptions {
 }
 
 /**
- * A histogram of values (an array or a tensor) as an SVG bar chart.
+ * A histogram of values as an SVG bar chart. Takes numbers, not a tensor:
+ * read a tensor first with `await t.data()` (a synchronous read would stall
+ * a page on WebGPU); a tensor throws `ConfigError`.
  *
  * @example
  * ```ts
- * histogramSvg(layerKernel(model, 'conv1'), 40, { title: 'conv1 weights', xName: 'weight' });
+ * histogramSvg(await layerKernel(model, 'conv1').data(), 40, { title: 'conv1 weights', xName: 'weight' });
  * ```
  */
-export function histogramSvg(values: ArrayLike<number> | tf.Tensor, bins = 30, options: HistogramOptions = {}): string {
-  const data = isTensor(values) ? values.dataSync() : values;
-  const h = histogram(data, bins, options.range);
+export function histogramSvg(values: ArrayLike<number>, bins = 30, options: HistogramOptions = {}): string {
+  if (isTensor(values)) {
+    throw new ConfigError(
+      'histogramSvg',
+      `values must be numbers, received a tensor of shape [${values.shape.join(', ')}]: pass await t.data()`,
+    );
+  }
+  const h = histogram(values, bins, options.range);
   const title = options.title ?? 'Histogram';
   const xName = options.xName ?? 'value';
   const counted = h.counts.reduce((a, b) => a + b, 0);
@@ -92,7 +99,7 @@ export function histogramSvg(values: ArrayLike<number> | tf.Tensor, bins = 30, o
   );
 }
 
-function isTensor(x: ArrayLike<number> | tf.Tensor): x is tf.Tensor {
+function isTensor(x: unknown): x is tf.Tensor {
   return typeof (x as tf.Tensor).dataSync === 'function';
 }
 
