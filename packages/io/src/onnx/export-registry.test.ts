@@ -62,9 +62,9 @@ function model(): Layer {
   return m;
 }
 
-function forward(m: Layer, x: Float32Array, batch: number): Float32Array {
+async function forward(m: Layer, x: Float32Array, batch: number): Promise<Float32Array> {
   const y = tf.tidy(() => m.apply(tf.tensor(x, [batch, ...INPUT])));
-  const data = y.dataSync() as Float32Array;
+  const data = (await y.data()) as Float32Array;
   y.dispose();
   return data;
 }
@@ -94,7 +94,7 @@ describe('registerOnnxExport: a downstream layer exports like a built-in one', (
     cleanups.push(registerOnnxExport('squeezeExcite', seExporter));
     const m = model();
     const x = uniform(2 * INPUT[0] * INPUT[1] * INPUT[2], 9);
-    const want = forward(m, x, 2);
+    const want = await forward(m, x, 2);
     const got = await runOnnx(exportOnnx(m, { input: INPUT }), x, [2, ...INPUT]);
     expect(got.dims).toEqual([2, 3]);
     expect(maxAbsDiff(got.data, want)).toBeLessThanOrEqual(1e-4);
@@ -106,8 +106,12 @@ describe('registerOnnxExport: a downstream layer exports like a built-in one', (
     const se = new SqueezeExcite({ name: 'se', ratio: 2 }).build([2, 2, 4], { seed: 2 });
     randomizeWeights(se, 3);
     const x = uniform(16, 4);
-    const w = Object.fromEntries(se.namedWeights().map(([n, v]) => [n.slice(3), v.dataSync() as Float32Array]));
-    const y = tf.tidy(() => se.apply(tf.tensor(x, [1, 2, 2, 4])).dataSync() as Float32Array);
+    const named = se.namedWeights();
+    const read = await Promise.all(named.map(([, v]) => v.data() as Promise<Float32Array>));
+    const w = Object.fromEntries(named.map(([n], k) => [n.slice(3), read[k] as Float32Array]));
+    const out = tf.tidy(() => se.apply(tf.tensor(x, [1, 2, 2, 4])));
+    const y = (await out.data()) as Float32Array;
+    out.dispose();
     // σ(b2 + W2ᵀ·relu(b1 + W1ᵀ·mean)) per channel, with W1 [4, 2] and W2 [2, 4] row-major.
     const means = [0, 1, 2, 3].map((c) => meanOf(x, c));
     const hidden = [0, 1].map((k) =>
@@ -145,7 +149,7 @@ describe('registerOnnxImport: a custom-domain op comes back as the downstream la
     m.dispose();
   });
 
-  it('imports it through registerOnnxImport: same architecture, same weights, same output', () => {
+  it('imports it through registerOnnxImport: same architecture, same weights, same output', async () => {
     cleanups.push(registerOnnxExport('squeezeExcite', seCustomExporter));
     cleanups.push(
       registerOnnxImport(
@@ -169,7 +173,7 @@ describe('registerOnnxImport: a custom-domain op comes back as the downstream la
     expect(layers.map((l) => l.type)).toEqual(['conv2d', 'squeezeExcite', 'flatten', 'dense']);
     expect(layers[1]?.config).toEqual({ name: 'se1', ratio: 4 });
     const x = uniform(2 * INPUT[0] * INPUT[1] * INPUT[2], 13);
-    expect(maxAbsDiff(forward(back, x, 2), forward(m, x, 2))).toBeLessThanOrEqual(1e-5);
+    expect(maxAbsDiff(await forward(back, x, 2), await forward(m, x, 2))).toBeLessThanOrEqual(1e-5);
     back.dispose();
     m.dispose();
   });
