@@ -4,9 +4,13 @@
  * @example
  * ```ts
  * formatCount(138357544); // '138,357,544'
+ * formatCount(1e30);      // '≈1.00000e+30 (above 2^53, not exact)'
  * ```
  */
 export function formatCount(n: number): string {
+  // Above 2^53 a double no longer holds every integer: printing digits would claim an exactness it lacks.
+  if (Number.isFinite(n) && Math.abs(n) > Number.MAX_SAFE_INTEGER)
+    return `≈${n.toPrecision(6)} (above 2^53, not exact)`;
   const [whole = '', fraction] = String(Math.abs(n)).split('.');
   const grouped = whole.replace(/\B(?=(\d{3})+(?!\d))/g, ',');
   return `${n < 0 ? '-' : ''}${grouped}${fraction ? `.${fraction}` : ''}`;
