@@ -1,7 +1,8 @@
 /**
  * The library computing the course's small examples: a `Conv2d`, pooling
  * layers and activations from @convkit/layers run on plain arrays, on
- * whatever backend `src/runtime.ts` started.
+ * whatever backend `src/runtime.ts` started. Results are read with
+ * `await t.array()`: on WebGPU a synchronous read stalls the page.
  */
 import {
   type ActivationName,
@@ -32,11 +33,11 @@ function channelOf(values: number[][][][], c: number): number[][] {
  * library's `Conv2d` (HWIO weights set from the kernels, zero bias), and
  * returns one map per kernel.
  */
-export function convolveWithLibrary(
+export async function convolveWithLibrary(
   image: number[][],
   kernels: number[][][],
   options: { stride?: number; padding?: number } = {},
-): number[][][] {
+): Promise<number[][][]> {
   const k = kernels[0]?.length ?? 0;
   const conv = new Conv2d({
     name: 'conv',
@@ -59,21 +60,26 @@ export function convolveWithLibrary(
     for (const t of Object.values(weights)) t.dispose();
     const x = toTensor(image);
     const y = conv.apply(x);
-    const values = y.arraySync() as number[][][][];
     x.dispose();
-    y.dispose();
-    return kernels.map((_, f) => channelOf(values, f));
+    try {
+      const values = (await y.array()) as number[][][][];
+      return kernels.map((_, f) => channelOf(values, f));
+    } finally {
+      y.dispose();
+    }
   } finally {
     conv.dispose();
   }
 }
 
 /** An activation function of the library applied to a map. */
-export function activateWithLibrary(map: number[][], fn: ActivationName): number[][] {
-  return tf.tidy(() => {
-    const y = activate(fn, toTensor(map));
-    return channelOf(y.arraySync() as number[][][][], 0);
-  });
+export async function activateWithLibrary(map: number[][], fn: ActivationName): Promise<number[][]> {
+  const y = tf.tidy(() => activate(fn, toTensor(map)));
+  try {
+    return channelOf((await y.array()) as number[][][][], 0);
+  } finally {
+    y.dispose();
+  }
 }
 
 export type PoolingKind = 'max' | 'average' | 'l2' | 'stochastic';
@@ -96,20 +102,22 @@ function poolLayer(kind: PoolingKind, kernel: number, stride: number): Layer {
  * position in proportion to the (non-negative) activations while training,
  * seeded; at test time it returns the probability-weighted average.
  */
-export function poolWithLibrary(
+export async function poolWithLibrary(
   map: number[][],
   kind: PoolingKind,
   options: { kernel?: number; stride?: number; training?: boolean; seed?: number } = {},
-): number[][] {
+): Promise<number[][]> {
   const layer = poolLayer(kind, options.kernel ?? 2, options.stride ?? options.kernel ?? 2);
   layer.build([map.length, map[0]?.length ?? 0, 1]);
   const x = toTensor(map);
   const y = layer.apply(x, { training: options.training ?? false, seed: options.seed ?? 0 });
-  const values = channelOf(y.arraySync() as number[][][][], 0);
   x.dispose();
-  y.dispose();
   layer.dispose();
-  return values;
+  try {
+    return channelOf((await y.array()) as number[][][][], 0);
+  } finally {
+    y.dispose();
+  }
 }
 
 /** A map moved right by `dx` columns, zeros coming in at the left. */
