@@ -34,6 +34,8 @@ const PROBE_TIMEOUT_MS = 60_000;
  */
 export async function probeAdapterInChild(
   powerPreference: 'high-performance' | 'low-power' = 'high-performance',
+  /** Set in the child's environment over this process's (a Vulkan driver to try: `VK_ICD_FILENAMES`). */
+  env: Record<string, string> = {},
 ): Promise<ChildProbe> {
   const { createRequire } = await import(/* @vite-ignore */ 'node:module');
   const { pathToFileURL } = await import(/* @vite-ignore */ 'node:url');
@@ -49,7 +51,7 @@ export async function probeAdapterInChild(
     execFile(
       process.execPath,
       ['--input-type=module', '-e', SCRIPT, url, powerPreference],
-      { encoding: 'utf8', timeout: PROBE_TIMEOUT_MS, maxBuffer: 1 << 20 },
+      { encoding: 'utf8', timeout: PROBE_TIMEOUT_MS, maxBuffer: 1 << 20, env: { ...process.env, ...env } },
       (error, stdout, stderr) => {
         if (error) {
           const why = error.killed ? `did not answer in ${PROBE_TIMEOUT_MS / 1000} s` : `exited with ${error.code}`;

@@ -1,4 +1,12 @@
 import { BackendError } from './errors.js';
+import {
+  chooseSoftwareDriver,
+  type DriverProbe,
+  driversNamed,
+  type NoDriver,
+  type SoftwareVulkanDriver,
+  type SoftwareVulkanDriverName,
+} from './vulkan-driver.js';
 
 /** What a WebGPU adapter says about itself. */
 export interface AdapterInfo {
@@ -8,9 +16,6 @@ export interface AdapterInfo {
   /** A CPU implementation of WebGPU (SwiftShader, lavapipe/llvmpipe): slower than wasm. */
   software: boolean;
 }
-
-/** Debian's chromium package ships SwiftShader's Vulkan driver here. */
-export const SWIFTSHADER_ICD = '/usr/lib/chromium/vk_swiftshader_icd.json';
 
 const SOFTWARE_NAMES = /swiftshader|llvmpipe|lavapipe|software|microsoft basic render/i;
 
@@ -40,7 +45,7 @@ function currentGpu(): MinimalGpu | undefined {
 export async function ensureNavigatorGpu(options: { software: boolean }): Promise<MinimalGpu> {
   const existing = currentGpu();
   // A Dawn instance made without the software driver cannot see it later: make a new one.
-  const upgrade = options.software && dawnState === 'hardware' && (await softwareDriverAvailable());
+  const upgrade = options.software && dawnState === 'hardware' && (await softwareDriver()) !== undefined;
   if (existing && !upgrade) return existing;
   if (!isNode) {
     throw new BackendError(
@@ -49,8 +54,8 @@ export async function ensureNavigatorGpu(options: { software: boolean }): Promis
     );
   }
   // A software Vulkan driver is only wanted when asked for, and must be chosen before Dawn starts.
-  const software = options.software && (await softwareDriverAvailable());
-  if (software) process.env.VK_ICD_FILENAMES = SWIFTSHADER_ICD;
+  const software = options.software ? await softwareDriver() : undefined;
+  if (software) process.env.VK_ICD_FILENAMES = software.icd;
   let dawn: { create: (flags: string[]) => MinimalGpu; globals: Record<string, unknown> };
   try {
     dawn = (await import(/* @vite-ignore */ 'webgpu')) as unknown as typeof dawn;
@@ -73,10 +78,42 @@ export async function ensureNavigatorGpu(options: { software: boolean }): Promis
 /** Which Vulkan drivers the Dawn instance this module made can see. */
 let dawnState: 'hardware' | 'software' | undefined;
 
-/** SwiftShader is installed and nobody chose a Vulkan driver already. */
-async function softwareDriverAvailable(): Promise<boolean> {
-  return !process.env.VK_ICD_FILENAMES && (await fileExists(SWIFTSHADER_ICD));
+/** The fastest software driver that works here, found once per process: each candidate costs a child process. */
+let found: Promise<SoftwareVulkanDriver | NoDriver> | undefined;
+
+/** The software driver to start Dawn with, unless the user chose a Vulkan driver (`VK_ICD_FILENAMES`), which wins. */
+async function softwareDriver(): Promise<SoftwareVulkanDriver | undefined> {
+  if (process.env.VK_ICD_FILENAMES) return undefined;
+  found ??= findSoftwareVulkanDriver();
+  const choice = await found;
+  return 'icd' in choice ? choice : undefined;
 }
+
+/**
+ * The fastest installed software Vulkan driver (lavapipe, then SwiftShader)
+ * on which Dawn finds an adapter, or each manifest looked for and why it was
+ * not taken; `name` restricts the search to one driver. It ignores
+ * `VK_ICD_FILENAMES`: a benchmark sets that per child process from the answer.
+ * Node only.
+ *
+ * @example
+ * const driver = await findSoftwareVulkanDriver('lavapipe');
+ * if ('icd' in driver) spawn(process.execPath, [worker], { env: { ...process.env, VK_ICD_FILENAMES: driver.icd } });
+ */
+export function findSoftwareVulkanDriver(name?: SoftwareVulkanDriverName): Promise<SoftwareVulkanDriver | NoDriver> {
+  return chooseSoftwareDriver(nodeDriverProbe, driversNamed(name));
+}
+
+/** Installed: the manifest exists; works: Dawn, in a child process started with that driver alone, finds an adapter. */
+const nodeDriverProbe: DriverProbe = {
+  exists: fileExists,
+  async works(icd) {
+    // Imported here: webgpu-probe.ts imports this module.
+    const { probeAdapterInChild } = await import('./webgpu-probe.js');
+    const probe = await probeAdapterInChild('high-performance', { VK_ICD_FILENAMES: icd }).catch(() => undefined);
+    return probe !== undefined && !('missing' in probe) && probe.adapter !== undefined;
+  },
+};
 
 /** Asks for an adapter and describes it; `undefined` when there is none. */
 export async function probeAdapter(
