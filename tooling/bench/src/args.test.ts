@@ -9,6 +9,8 @@ describe('parseArgs', () => {
       'cpu',
       'wasm',
       'webgpu',
+      'webgpu-lavapipe',
+      'webgpu-swiftshader',
       'native',
       'cuda',
       'tfjs-cpu',
@@ -51,7 +53,9 @@ describe('parseArgs', () => {
     expect(() => parseArgs(['--only', 'resnet'])).toThrow(
       /unknown resnet; use lenet5, alexnet, alexnet-train, vgg16, conv3x3/,
     );
-    expect(() => parseArgs(['--backends', 'rocm'])).toThrow(/unknown rocm; use cpu, wasm, webgpu, native, cuda/);
+    expect(() => parseArgs(['--backends', 'rocm'])).toThrow(
+      /unknown rocm; use cpu, wasm, webgpu, webgpu-lavapipe, webgpu-swiftshader, native, cuda/,
+    );
     expect(() => parseArgs(['--fast'])).toThrow(/unknown option --fast/);
     expect(() => parseArgs(['--only'])).toThrow(/--only needs a value/);
   });

@@ -1,3 +1,5 @@
+import type { SoftwareVulkanDriverName } from '@convkit/backend';
+
 /** Where a configuration's code runs: a tfjs backend in Node, PyTorch in Python, or onnxruntime-node. */
 export type Engine = 'tfjs' | 'torch' | 'ort';
 
@@ -5,6 +7,8 @@ export type ConfigurationId =
   | 'cpu'
   | 'wasm'
   | 'webgpu'
+  | 'webgpu-lavapipe'
+  | 'webgpu-swiftshader'
   | 'native'
   | 'cuda'
   | 'tfjs-cpu'
@@ -18,7 +22,7 @@ export type ConfigurationId =
  * before any cell runs: a peer runtime, or a GPU. Where it is missing, every
  * cell of the configuration is reported as unavailable with the reason.
  */
-export type Requirement = 'torch' | 'torch-cuda' | 'ort' | 'cuda';
+export type Requirement = 'torch' | 'torch-cuda' | 'ort' | 'cuda' | SoftwareVulkanDriverName;
 
 /** One column of the comparison: an engine with its settings. */
 export interface Configuration {
@@ -28,6 +32,11 @@ export interface Configuration {
   /** tfjs only: the backend and which kernels `initBackend` installs. */
   backend?: 'cpu' | 'wasm' | 'webgpu' | 'native' | 'cuda';
   kernels?: 'convkit' | 'stock';
+  /**
+   * webgpu only: the software Vulkan driver Dawn runs on, named to the child process by `VK_ICD_FILENAMES`
+   * (Dawn reads it when it starts). Without it, `initBackend('webgpu')` picks the driver itself.
+   */
+  vulkanDriver?: SoftwareVulkanDriverName;
   /** torch only: where the model and the tensors live (default the CPU). */
   device?: 'cpu' | 'cuda';
   requires?: Requirement;
@@ -37,6 +46,17 @@ export const CONFIGURATIONS: readonly Configuration[] = [
   { id: 'cpu', label: 'convkit cpu', engine: 'tfjs', backend: 'cpu', kernels: 'convkit' },
   { id: 'wasm', label: 'convkit wasm', engine: 'tfjs', backend: 'wasm', kernels: 'convkit' },
   { id: 'webgpu', label: 'convkit webgpu', engine: 'tfjs', backend: 'webgpu', kernels: 'convkit' },
+  ...(['lavapipe', 'swiftshader'] as const).map(
+    (driver): Configuration => ({
+      id: `webgpu-${driver}`,
+      label: `convkit webgpu ${driver}`,
+      engine: 'tfjs',
+      backend: 'webgpu',
+      kernels: 'convkit',
+      vulkanDriver: driver,
+      requires: driver,
+    }),
+  ),
   { id: 'native', label: 'convkit native', engine: 'tfjs', backend: 'native', kernels: 'convkit' },
   { id: 'cuda', label: 'convkit cuda', engine: 'tfjs', backend: 'cuda', kernels: 'convkit', requires: 'cuda' },
   { id: 'tfjs-cpu', label: 'tfjs cpu (stock)', engine: 'tfjs', backend: 'cpu', kernels: 'stock' },

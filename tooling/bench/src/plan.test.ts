@@ -50,6 +50,25 @@ describe('outcomeWithoutRunning', () => {
     expect(outcomeWithoutRunning(config('cuda'), workload('vgg16'), gpu, [], QUICK_POLICY)).toBeUndefined();
   });
 
+  it('runs a software Vulkan driver configuration only where that driver works, and the driver-free webgpu always', () => {
+    const found = new Map<Requirement, PeerStatus>([
+      ['lavapipe', { available: false, reason: 'no working lavapipe Vulkan driver (…: not installed)' }],
+      ['swiftshader', { available: true, version: '/x.json', detail: 'swiftshader: VK_ICD_FILENAMES=/x.json' }],
+    ]);
+    expect(outcomeWithoutRunning(config('webgpu-lavapipe'), workload('lenet5'), found, [], QUICK_POLICY)).toEqual({
+      kind: 'unavailable',
+      reason: 'no working lavapipe Vulkan driver (…: not installed)',
+    });
+    expect(outcomeWithoutRunning(config('webgpu-swiftshader'), workload('lenet5'), found, [], QUICK_POLICY)).toBe(
+      undefined,
+    );
+    expect(outcomeWithoutRunning(config('webgpu'), workload('lenet5'), found, [], QUICK_POLICY)).toBeUndefined();
+    // Each pinned configuration is webgpu on its own driver, which is also what it requires.
+    for (const driver of ['lavapipe', 'swiftshader'] as const) {
+      expect(config(`webgpu-${driver}`)).toMatchObject({ backend: 'webgpu', vulkanDriver: driver, requires: driver });
+    }
+  });
+
   it('knows onnxruntime-node cannot train', () => {
     for (const id of ['lenet5', 'alexnet-train']) {
       expect(outcomeWithoutRunning(config('ort'), workload(id), noPeers, [], QUICK_POLICY)?.kind).toBe('cannot-train');

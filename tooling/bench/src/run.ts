@@ -13,6 +13,7 @@ import { probeCuda } from './peers/cuda.js';
 import { ensureOnnxRuntime, type PeerStatus } from './peers/onnxruntime.js';
 import { BENCH_ROOT, DIST_DIR } from './peers/paths.js';
 import { ensureOpenBlas, ensureTorch, findTorchCuda, PYTHON } from './peers/torch.js';
+import { findVulkanDriver, VULKAN_ICDS } from './peers/vulkan.js';
 import { outcomeWithoutRunning } from './plan.js';
 import { FULL_POLICY, QUICK_POLICY, type TimingPolicy } from './policy.js';
 import { invocationKey, invocationsTable, mergeInvocations } from './repeat.js';
@@ -47,6 +48,8 @@ async function main(): Promise<void> {
   if (needs.has('torch-cuda')) peers.set('torch-cuda', torchCuda());
   if (needs.has('ort')) peers.set('ort', ensureOnnxRuntime(log));
   if (needs.has('cuda')) peers.set('cuda', probeCuda());
+  for (const driver of ['lavapipe', 'swiftshader'] as const)
+    if (needs.has(driver)) peers.set(driver, await findVulkanDriver(driver));
   for (const [need, status] of peers)
     log(`  ${need}: ${status.available ? status.detail : `unavailable — ${status.reason}`}`);
 
@@ -178,8 +181,12 @@ function runCell(configuration: Configuration, workload: Workload, policy: Timin
   const json = JSON.stringify(job);
   const timeout = { timeoutMs: policy.childTimeoutMs };
   switch (configuration.engine) {
-    case 'tfjs':
-      return runChild(process.execPath, [join(DIST_DIR, 'tfjs-worker.js'), json], timeout);
+    case 'tfjs': {
+      // A software Vulkan driver is named before Dawn starts in the child; @convkit/backend leaves a set one be.
+      const icd = configuration.vulkanDriver && VULKAN_ICDS.get(configuration.vulkanDriver);
+      const env = icd ? { env: { ...process.env, VK_ICD_FILENAMES: icd } } : {};
+      return runChild(process.execPath, [join(DIST_DIR, 'tfjs-worker.js'), json], { ...timeout, ...env });
+    }
     case 'ort':
       return runChild(process.execPath, [join(DIST_DIR, 'ort-worker.js'), json], timeout);
     case 'torch':
@@ -202,13 +209,14 @@ function tfjsVersion(): string {
   return (require('@tensorflow/tfjs-core/package.json') as { version: string }).version;
 }
 
-/** The WebGPU adapter that ran, from the webgpu rows' runtime text (a software one says so). */
+/** The WebGPU adapters that ran, one per webgpu configuration, from its rows' runtime text (a software one says so). */
 function webgpuAdapters(cells: readonly Cell[]): string[] {
-  const adapters = new Set<string>();
+  const adapters = new Map<string, string>();
   for (const c of cells) {
-    if (c.configuration === 'webgpu' && c.outcome.kind === 'ok') adapters.add(`WebGPU: ${c.outcome.runtime}`);
+    if (c.configuration.startsWith('webgpu') && c.outcome.kind === 'ok' && !adapters.has(c.configuration))
+      adapters.set(c.configuration, `WebGPU (${c.configuration}): ${c.outcome.runtime}`);
   }
-  return [...adapters].slice(0, 1);
+  return [...adapters.values()];
 }
 
 main().catch((error: unknown) => {
