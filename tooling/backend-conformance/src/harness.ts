@@ -24,8 +24,8 @@ export async function cudaOnGpu(): Promise<boolean> {
  * The backends to test here: cpu and wasm always; webgpu where a WebGPU
  * adapter exists (a software one counts: correctness, not speed); native
  * where @convkit/backend-native's addon is built; cuda on a GPU, else on the
- * emulator. In CI (`CI=true`) all must start: `.ci/run` installs SwiftShader
- * and the native and CUDA toolchains.
+ * emulator. In CI (`CI=true`) all must start: `.ci/run` installs lavapipe
+ * (Mesa 25, which webgpu prefers) and SwiftShader, and the native and CUDA toolchains.
  */
 export async function backendsUnderTest(): Promise<BackendName[]> {
   const names: BackendName[] = ['cpu', 'wasm'];
