@@ -1,11 +1,13 @@
 /**
  * @convkit/viz — pictures of what a CNN learned: filter grids, feature
  * maps, top-activating patches, filter evolution, training curves,
- * confusion matrices, histograms, architecture diagrams and shift
- * equivariance, as RGBA images (PNG, canvas) and SVG strings, the same in
- * Node and the browser. Tensors are NHWC, kernels HWIO. File writing is in
- * `@convkit/viz/node`; the ECharts charts (training curves, confusion
- * matrices, histograms) are in `@convkit/viz/charts`.
+ * confusion matrices, histograms, architecture diagrams, shift
+ * equivariance and projections to input pixels (deconvnet, guided
+ * backpropagation, saliency, occlusion), as RGBA images (PNG, canvas)
+ * and SVG strings, the same in Node and the browser. Tensors are NHWC,
+ * kernels HWIO. File writing is in `@convkit/viz/node`; the ECharts charts
+ * (training curves, confusion matrices, histograms) are in
+ * `@convkit/viz/charts`.
  *
  * @packageDocumentation
  */
@@ -41,6 +43,16 @@ export type { Rgba, RgbaImage } from './image.js';
 export { createImage, drawImage, pixelAt, toImageData, upscale } from './image.js';
 export { activationAt, fieldAt, layerKernel, layerNames, layerPath } from './model-path.js';
 export { decodePng, encodePng } from './png.js';
+// Projections to input pixels: deconvnet, guided backpropagation, saliency, occlusion
+export type { DeconvnetResult } from './projections/deconvnet.js';
+export { deconvnet } from './projections/deconvnet.js';
+export type { HeatmapImageOptions, ProjectionImageOptions } from './projections/draw.js';
+export { heatmapImage, projectionImage } from './projections/draw.js';
+export type { OcclusionOptions, OcclusionResult } from './projections/occlusion.js';
+export { occlusion } from './projections/occlusion.js';
+export type { GradientResult, GradientTarget } from './projections/saliency.js';
+export { guidedBackprop, saliency } from './projections/saliency.js';
+export type { ChosenUnit, ProjectionData, UnitTarget } from './projections/target.js';
 export { shiftImages } from './shift.js';
 export type { TensorInput, TensorLike } from './tensor-data.js';
 export { TopK } from './top-k.js';

@@ -181,6 +181,49 @@ describe('deconvnet against plain loops', () => {
   }
 });
 
+describe('deconvnet with a connection table', () => {
+  it('transposes only the connected filter taps, as the forward pass reads them', async () => {
+    // Filter 0 reads channel 0, filter 1 channels 1 and 2; the kernel is set with every entry non-zero.
+    const connections = [[0], [1, 2]];
+    const model = sequential([
+      new Conv2d({ name: 'conv', filters: 2, kernel: 3, connections, bias: false, activation: 'relu' }),
+      new MaxPool2d({ name: 'pool', kernel: 2 }),
+    ]);
+    model.build([6, 6, 3]);
+    const kernel = randoms(3 * 3 * 3 * 2, 9);
+    tf.tidy(() => model.setWeights({ 'conv/kernel': tf.tensor4d(kernel, [3, 3, 3, 2]) }));
+    const masked = kernel.map((v, i) => (connections[i % 2]?.includes(Math.floor(i / 2) % 3) ? v : 0));
+    const data = randoms(6 * 6 * 3, 10);
+    const x = tf.tensor4d(data, [1, 6, 6, 3]);
+    for (const channel of [0, 1]) {
+      const p = await deconvnet(model, x, { layer: 'pool', channel });
+      const unit = p.units[0] as (typeof p.units)[number];
+      const g: Pick<Geometry, 'pad' | 'dilation'> = { pad: [0, 0], dilation: [1, 1] };
+      const conv: Conv = {
+        ...g,
+        kernel: [3, 3],
+        stride: [1, 1],
+        output: [4, 4],
+        cin: 3,
+        cout: 2,
+        groups: 1,
+        weights: masked,
+      };
+      const pool: Geometry = { ...g, kernel: [2, 2], stride: [2, 2], output: [2, 2] };
+      const naive = deconvOne(data, 6, 6, conv, pool, [...unit.position, channel]);
+      expect(unit.value).toBeCloseTo(
+        naive.pooled[(unit.position[0] * 2 + unit.position[1]) * 2 + channel] as number,
+        5,
+      );
+      expect([...p.data]).toEqual([...naive.projection].map((v) => expect.closeTo(v, 5)));
+      // Filter 0 never reads channels 1 and 2, so nothing is projected there.
+      if (channel === 0) expect([...p.data].filter((_, i) => i % 3 !== 0).every((v) => v === 0)).toBe(true);
+    }
+    x.dispose();
+    model.dispose();
+  });
+});
+
 describe('deconvnet on a model', () => {
   it('opens nested sequentials and passes dropout and linear activations through', async () => {
     const conv = () => new Conv2d({ name: 'conv', filters: 2, kernel: 3 });
