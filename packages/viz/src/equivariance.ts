@@ -1,12 +1,12 @@
 import { ConfigError, type Layer } from '@convkit/layers';
 import type { ReceptiveField2d } from '@convkit/shape';
 import * as tf from '@tensorflow/tfjs-core';
-import { featureMaps } from './feature-maps.js';
+import { drawFeatureMaps } from './feature-maps.js';
 import { tileGrid } from './grid.js';
 import type { RgbaImage } from './image.js';
 import { activationAt, fieldAt } from './model-path.js';
 import { interiorRange, shiftImages } from './shift.js';
-import { readValues, type TensorInput } from './tensor-data.js';
+import { readValues, type TensorInput, type Values } from './tensor-data.js';
 
 /** A shift in pixels: a number moves right by that much, `[dy, dx]` down and right (negative: up, left). */
 export type Shift = number | readonly [number, number];
@@ -63,20 +63,23 @@ export interface EquivarianceResult {
  * the shift brings in reach. Convolutions give 0 whenever the shift is a
  * multiple of the jump; a stride-2 pooling under an odd shift does not.
  *
+ * Returns a Promise: the input and the maps are read with `await t.data()`,
+ * which does not stall a page on WebGPU. The input is not disposed.
+ *
  * @example
  * ```ts
- * const r = shiftEquivariance(model, x, { layer: 'conv1', shift: 2 });
+ * const r = await shiftEquivariance(model, x, { layer: 'conv1', shift: 2 });
  * r.maxAbsError; // 0: the maps moved by exactly 2
  * ```
  */
-export function shiftEquivariance(
+export async function shiftEquivariance(
   model: Layer,
   input: TensorInput,
   options: ShiftEquivarianceOptions,
-): EquivarianceResult {
+): Promise<EquivarianceResult> {
   const op = `shiftEquivariance(${options?.layer})`;
   const shift = toShift(op, options.shift);
-  const probe = measure(model, input, options.layer, shift, op);
+  const probe = await measure(model, await readInput(input, op), options.layer, shift, op);
   const { field } = probe;
   const mapShift: [number, number] = [Math.round(shift[0] / field.jump[0]), Math.round(shift[1] / field.jump[1])];
   const exact = shift[0] % field.jump[0] === 0 && shift[1] % field.jump[1] === 0;
@@ -126,29 +129,32 @@ export interface InvarianceRow {
  * How much a layer's outputs change, in place, when the input moves by a
  * few pixels: small shifts leave many max-pooled outputs unchanged (their
  * maximum stays inside the window), which is the invariance pooling buys.
- * Compared on the interior (no padding, no shifted-in pixels).
+ * Compared on the interior (no padding, no shifted-in pixels). Returns a
+ * Promise, like {@link shiftEquivariance}.
  *
  * @example
  * ```ts
- * const r = poolingInvariance(model, x, { layer: 'pool1', shifts: [1] });
+ * const r = await poolingInvariance(model, x, { layer: 'pool1', shifts: [1] });
  * r.rows[0].unchangedFraction; // e.g. 0.41
  * ```
  */
-export function poolingInvariance(
+export async function poolingInvariance(
   model: Layer,
   input: TensorInput,
   options: PoolingInvarianceOptions,
-): { layer: string; rows: InvarianceRow[]; image: RgbaImage } {
+): Promise<{ layer: string; rows: InvarianceRow[]; image: RgbaImage }> {
   const op = `poolingInvariance(${options?.layer})`;
   const shifts = (options.shifts ?? [1, 2]).map((s) => toShift(op, s));
   if (shifts.length === 0) throw new ConfigError(op, 'needs at least one shift, received []');
   const tolerance = options.tolerance ?? 1e-6;
+  const values = await readInput(input, op);
   let image: RgbaImage | undefined;
-  const rows = shifts.map((shift, i) => {
-    const probe = measure(model, input, options.layer, shift, op);
+  const rows: InvarianceRow[] = [];
+  for (const [i, shift] of shifts.entries()) {
+    const probe = await measure(model, values, options.layer, shift, op);
     const stats = compare(probe, shift, [0, 0], op, tolerance);
     if (i === 0) image = panels(probe, stats, [0, 0], options.channel ?? 0, options.scale ?? 4, op);
-    return {
+    rows.push({
       shift,
       relativeChange: stats.relativeError,
       maxAbsChange: stats.maxAbsError,
@@ -156,8 +162,8 @@ export function poolingInvariance(
       unchangedActiveFraction: stats.unchangedActiveFraction,
       compared: stats.compared,
       interior: stats.interior,
-    };
-  });
+    });
+  }
   return { layer: options.layer, rows, image: image as RgbaImage };
 }
 
@@ -180,8 +186,17 @@ interface Probe {
   map: [number, number, number, number];
 }
 
-function measure(model: Layer, input: TensorInput, layer: string, [dy, dx]: [number, number], op: string): Probe {
-  const values = readValues(input, 4, op, 'the input (NHWC: [batch, h, w, channels])');
+function readInput(input: TensorInput, op: string): Promise<Values> {
+  return readValues(input, 4, op, 'the input (NHWC: [batch, h, w, channels])');
+}
+
+async function measure(
+  model: Layer,
+  values: Values,
+  layer: string,
+  [dy, dx]: [number, number],
+  op: string,
+): Promise<Probe> {
   const [, h, w, c] = values.shape as [number, number, number, number];
   const geometry = fieldAt(model, [h, w, c], layer);
   if (!geometry.receptiveField || geometry.outputShape.length !== 3) {
@@ -196,22 +211,25 @@ function measure(model: Layer, input: TensorInput, layer: string, [dy, dx]: [num
       `a shift of [${dy}, ${dx}] moves a ${h}×${w} input out of the frame: use a smaller shift`,
     );
   }
-  const [x, shifted, original, moved, map] = tf.tidy(() => {
+  const tensors = tf.tidy(() => {
     const t = tf.tensor4d(values.data, values.shape as [number, number, number, number]);
     const s = shiftImages(t, dy, dx);
-    const a = activationAt(model, t, layer);
-    const b = activationAt(model, s, layer);
-    return [t.dataSync(), s.dataSync(), a.dataSync(), b.dataSync(), a.shape] as const;
+    return [s, activationAt(model, t, layer), activationAt(model, s, layer)];
   });
-  return {
-    field: geometry.receptiveField,
-    inputShape: values.shape,
-    x: Float32Array.from(x),
-    shifted: Float32Array.from(shifted),
-    original: Float32Array.from(original),
-    moved: Float32Array.from(moved),
-    map: map as [number, number, number, number],
-  };
+  try {
+    const [shifted, original, moved] = await Promise.all(tensors.map((t) => t.data()));
+    return {
+      field: geometry.receptiveField,
+      inputShape: values.shape,
+      x: values.data,
+      shifted: Float32Array.from(shifted as ArrayLike<number>),
+      original: Float32Array.from(original as ArrayLike<number>),
+      moved: Float32Array.from(moved as ArrayLike<number>),
+      map: (tensors[1] as tf.Tensor).shape as [number, number, number, number],
+    };
+  } finally {
+    for (const t of tensors) t.dispose();
+  }
 }
 
 interface Stats {
@@ -303,13 +321,16 @@ function panels(
       diff[i * ow + j] = Math.abs((b.data[i * ow + j] as number) - (a.data[(i - m[0]) * ow + j - m[1]] as number));
     }
   }
-  const [lo, hi] = featureMaps({ data: [...a.data, ...b.data], shape: [1, oh, 2 * ow, 1] }).range;
+  const both = new Float32Array(2 * oh * ow);
+  both.set(a.data);
+  both.set(b.data, oh * ow);
+  // Only the range is wanted; the layout of the two planes does not change it.
+  const [lo, hi] = drawFeatureMaps({ data: both, shape: [1, oh, 2 * ow, 1] }).range;
   const peak = Math.max(Math.abs(lo), Math.abs(hi)) || 1;
   const up = Math.max(1, Math.round(probe.field.jump[0]));
-  const gray = (p: { data: ArrayLike<number>; shape: number[] }) =>
-    featureMaps(p, { colormap: 'gray', spacing: 0, scale }).image;
-  const maps = (p: { data: ArrayLike<number>; shape: number[] }, range: [number, number], map: 'viridis' | 'gray') =>
-    featureMaps(p, { colormap: map, range, spacing: 0, scale: scale * up }).image;
+  const gray = (p: Values) => drawFeatureMaps(p, { colormap: 'gray', spacing: 0, scale }).image;
+  const maps = (p: Values, range: [number, number], map: 'viridis' | 'gray') =>
+    drawFeatureMaps(p, { colormap: map, range, spacing: 0, scale: scale * up }).image;
   const tiles = [
     gray(plane(probe.x, h, w, ic, 0)),
     gray(plane(probe.shifted, h, w, ic, 0)),

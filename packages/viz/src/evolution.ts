@@ -1,5 +1,5 @@
 import { ConfigError } from '@convkit/layers';
-import { type FilterGridOptions, type FilterNormalize, filterGrid } from './filters.js';
+import { drawFilterGrid, type FilterGridOptions, type FilterNormalize } from './filters.js';
 import { encodeGif, type GifOptions } from './gif.js';
 import { checkCount, sampleIndices } from './grid.js';
 import { createImage, drawImage, type RgbaImage, WHITE } from './image.js';
@@ -29,16 +29,18 @@ export interface EvolutionRow {
 
 /**
  * Snapshots of one layer's filters during training: `record` copies the
- * kernel (HWIO) under a label, e.g. from an epoch-end training event;
- * `grid()` draws one row per snapshot, `frames()` one filter grid per
- * snapshot and `gif()` animates them.
+ * kernel (HWIO) under a label, e.g. from an epoch-end training event, and
+ * returns a Promise (a tensor is read with `await t.data()`; await it
+ * before the next training step changes the kernel); `grid()` draws one
+ * row per snapshot, `frames()` one filter grid per snapshot and `gif()`
+ * animates them, from the copies, without reading any tensor.
  *
  * @example
  * ```ts
  * const evolution = new FilterEvolution({ scale: 4 });
- * evolution.record('init', layerKernel(model, 'conv1'));
+ * await evolution.record('init', layerKernel(model, 'conv1'));
  * // … after each epoch:
- * evolution.record(`epoch ${epoch}`, layerKernel(model, 'conv1'));
+ * await evolution.record(`epoch ${epoch}`, layerKernel(model, 'conv1'));
  * writePng('conv1-evolution.png', evolution.grid().image);
  * writeFile('conv1.gif', evolution.gif({ delay: 400 }));
  * ```
@@ -52,9 +54,13 @@ export class FilterEvolution {
     return this.options.name ? `FilterEvolution(${this.options.name})` : 'FilterEvolution';
   }
 
-  /** Copies the kernel's current values (a tensor or `{ data, shape }`, HWIO) under `label`. */
-  record(label: string, kernel: TensorInput): void {
-    const values = readValues(kernel, 4, this.op, 'the kernel (HWIO: [kh, kw, in, filters])');
+  /**
+   * Copies the kernel's current values (a tensor or `{ data, shape }`, HWIO)
+   * under `label`; resolves once the copy is made. Await it before the
+   * next training step changes the kernel, and before the next `record`.
+   */
+  async record(label: string, kernel: TensorInput): Promise<void> {
+    const values = await readValues(kernel, 4, this.op, 'the kernel (HWIO: [kh, kw, in, filters])');
     const first = this.snapshots[0];
     if (first && first.values.shape.join() !== values.shape.join()) {
       throw new ConfigError(
@@ -119,15 +125,12 @@ export class FilterEvolution {
     const global = this.options.normalize === 'global';
     const range = global ? this.globalRange() : undefined;
     return snapshots.map(({ values }) =>
-      filterGrid(
-        { data: values.data, shape: values.shape },
-        {
-          ...rest,
-          maxTiles: this.options.maxTiles ?? 64,
-          columns: Number.MAX_SAFE_INTEGER,
-          ...(range ? { range } : {}),
-        },
-      ),
+      drawFilterGrid(values, {
+        ...rest,
+        maxTiles: this.options.maxTiles ?? 64,
+        columns: Number.MAX_SAFE_INTEGER,
+        ...(range ? { range } : {}),
+      }),
     );
   }
 

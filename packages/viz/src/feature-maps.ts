@@ -2,7 +2,7 @@ import { ConfigError } from '@convkit/layers';
 import { type Colormap, type ColormapName, colormap } from './colormap.js';
 import { checkCount, sampleIndices, type TileGridOptions, tileGrid } from './grid.js';
 import { createImage, type RgbaImage } from './image.js';
-import { finiteRange, readValues, type TensorInput, unit } from './tensor-data.js';
+import { finiteRange, readValues, type TensorInput, unit, type Values } from './tensor-data.js';
 
 /** Options of {@link featureMaps}. */
 export interface FeatureMapsOptions extends TileGridOptions {
@@ -41,15 +41,38 @@ export interface FeatureMapsResult {
  * or `{ data, shape }`) as a grid of heatmaps, one per channel, on one
  * colour scale (`range`; draw it with {@link colorbar}).
  *
+ * Returns a Promise: a tensor is read with `await t.data()`, which does not
+ * stall a page on WebGPU. The tensor is not disposed: dispose it after
+ * awaiting.
+ *
  * @example
  * ```ts
- * const maps = featureMaps(conv1.apply(x), { columns: 6, scale: 4 });
+ * const activation = conv1.apply(x);
+ * const maps = await featureMaps(activation, { columns: 6, scale: 4 });
+ * activation.dispose();
  * maps.range; // [min, max] of the colour scale
  * ```
  */
-export function featureMaps(activation: TensorInput, options: FeatureMapsOptions = {}): FeatureMapsResult {
-  const op = options.name ? `featureMaps(${options.name})` : 'featureMaps';
-  const values = readValues(activation, 4, op, 'the activation (NHWC: [batch, h, w, channels])');
+export async function featureMaps(
+  activation: TensorInput,
+  options: FeatureMapsOptions = {},
+): Promise<FeatureMapsResult> {
+  const values = await readValues(
+    activation,
+    4,
+    featureMapsOp(options),
+    'the activation (NHWC: [batch, h, w, channels])',
+  );
+  return drawFeatureMaps(values, options);
+}
+
+function featureMapsOp(options: FeatureMapsOptions): string {
+  return options.name ? `featureMaps(${options.name})` : 'featureMaps';
+}
+
+/** {@link featureMaps} on values already read and checked (rank 4, NHWC): draws without waiting. */
+export function drawFeatureMaps(values: Values, options: FeatureMapsOptions = {}): FeatureMapsResult {
+  const op = featureMapsOp(options);
   const [n, h, w, c] = values.shape as [number, number, number, number];
   const example = options.example ?? 0;
   if (!Number.isInteger(example) || example < 0 || example >= n) {

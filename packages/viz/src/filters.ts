@@ -2,7 +2,7 @@ import { ConfigError } from '@convkit/layers';
 import { type Colormap, type ColormapName, colormap } from './colormap.js';
 import { checkCount, sampleIndices, type TileGridOptions, tileGrid } from './grid.js';
 import { createImage, type RgbaImage } from './image.js';
-import { finiteRange, readValues, type TensorInput, unit } from './tensor-data.js';
+import { finiteRange, readValues, type TensorInput, unit, type Values } from './tensor-data.js';
 
 /** How weights map to brightness: per filter, over the whole kernel, or per tile. */
 export type FilterNormalize = 'filter' | 'global' | 'tile';
@@ -87,16 +87,31 @@ function rangeOf(values: ArrayLike<number>, symmetric: boolean): [number, number
  * to 0–255 (`round(255·t)`); beyond `maxTiles` the tiles are evenly sampled
  * and `note` says so.
  *
+ * Returns a Promise: a tensor is read with `await t.data()`, which does not
+ * stall a page on WebGPU. The tensor is not disposed (a layer's kernel is
+ * still in use); dispose a temporary one after awaiting.
+ *
  * @example
  * ```ts
  * const edge = { shape: [3, 3, 1, 1], data: [-1, 0, 1, -1, 0, 1, -1, 0, 1] };
- * filterGrid(edge, { spacing: 0 }).image.data; // rows of 0, 128, 255 (gray, opaque)
- * filterGrid(conv1Kernel, { scale: 4, columns: 12 }); // 96 RGB tiles, 8 rows
+ * (await filterGrid(edge, { spacing: 0 })).image.data; // rows of 0, 128, 255 (gray, opaque)
+ * await filterGrid(conv1Kernel, { scale: 4, columns: 12 }); // 96 RGB tiles, 8 rows
  * ```
  */
-export function filterGrid(kernel: TensorInput, options: FilterGridOptions = {}): FilterGridResult {
-  const op = options.name ? `filterGrid(${options.name})` : 'filterGrid';
-  const values = readValues(kernel, 4, op, 'the kernel (HWIO: [kh, kw, in, filters])');
+export async function filterGrid(kernel: TensorInput, options: FilterGridOptions = {}): Promise<FilterGridResult> {
+  const op = filterGridOp(options);
+  return drawFilterGrid(await readValues(kernel, 4, op, KERNEL), options);
+}
+
+const KERNEL = 'the kernel (HWIO: [kh, kw, in, filters])';
+
+function filterGridOp(options: FilterGridOptions): string {
+  return options.name ? `filterGrid(${options.name})` : 'filterGrid';
+}
+
+/** {@link filterGrid} on values already read and checked (rank 4, HWIO): draws without waiting. */
+export function drawFilterGrid(values: Values, options: FilterGridOptions = {}): FilterGridResult {
+  const op = filterGridOp(options);
   const [kh, kw, cin, cout] = values.shape as [number, number, number, number];
   const k: Kernel = { data: values.data, kh, kw, cin, cout };
   const shape = `[${values.shape.join(', ')}]`;

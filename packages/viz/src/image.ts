@@ -108,7 +108,7 @@ export function pixelAt(image: RgbaImage, x: number, y: number): [number, number
  *
  * @example
  * ```ts
- * canvas.getContext('2d').putImageData(toImageData(filterGrid(kernel).image), 0, 0);
+ * canvas.getContext('2d').putImageData(toImageData((await filterGrid(kernel)).image), 0, 0);
  * ```
  */
 export function toImageData(image: RgbaImage): ImageData {

@@ -126,7 +126,7 @@ describe('layers inside inception branches and downstream containers', () => {
 
   it('draws the filters and feature maps of a convolution inside a branch', async () => {
     const m = branchy().build([9, 9, 2], { seed: 2 });
-    expect(filterGrid(layerKernel(m, 'inc/3x3')).image.width).toBeGreaterThan(0);
+    expect((await filterGrid(layerKernel(m, 'inc/3x3'))).image.width).toBeGreaterThan(0);
     const x = tf.randomUniform([1, 9, 9, 2], 0, 1, 'float32', 4);
     const y = activationAt(m, x, 'inc/3x3');
     // Oracle: the branch's two convolutions applied by hand to the stem's output.
@@ -137,7 +137,7 @@ describe('layers inside inception branches and downstream containers', () => {
     });
     expect(y.shape).toEqual([1, 7, 7, 4]);
     expect(Array.from(await y.data())).toEqual(Array.from(await byHand.data()));
-    expect(featureMaps(y).image.width).toBeGreaterThan(0);
+    expect((await featureMaps(y)).image.width).toBeGreaterThan(0);
     // stem 3×3, then the 1×1 and the 3×3 pad 1: size 5.
     expect(fieldAt(m, [9, 9, 2], 'inc/3x3').receptiveField?.size).toEqual([5, 5]);
     tf.dispose([x, y, byHand]);

@@ -194,7 +194,7 @@ function tracedRow(
  *
  * @example
  * ```ts
- * filterGrid(layerKernel(model, 'conv1'));
+ * await filterGrid(layerKernel(model, 'conv1'));
  * ```
  */
 export function layerKernel(model: Layer, name: string): tf.Variable {

@@ -22,7 +22,7 @@ async function write(path: string, contents: Uint8Array | string): Promise<void>
  *
  * @example
  * ```ts
- * await writePng('out/conv1-filters.png', filterGrid(layerKernel(model, 'conv1'), { scale: 8 }).image);
+ * await writePng('out/conv1-filters.png', (await filterGrid(layerKernel(model, 'conv1'), { scale: 8 })).image);
  * ```
  */
 export async function writePng(path: string, image: RgbaImage): Promise<void> {

@@ -9,7 +9,7 @@ import type { RgbaImage } from './image.js';
  *
  * @example
  * ```ts
- * const bytes = encodePng(filterGrid(kernel).image);
+ * const bytes = encodePng((await filterGrid(kernel)).image);
  * new Blob([bytes], { type: 'image/png' });
  * ```
  */

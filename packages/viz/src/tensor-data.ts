@@ -1,7 +1,7 @@
 import { ConfigError } from '@convkit/layers';
 import type * as tf from '@tensorflow/tfjs-core';
 
-/** Plain numbers with a shape, row-major: what a tensor's `dataSync()` and `shape` give. */
+/** Plain numbers with a shape, row-major: what `await t.data()` and `t.shape` give. */
 export interface TensorLike {
   data: ArrayLike<number>;
   shape: readonly number[];
@@ -17,19 +17,22 @@ export interface Values {
 }
 
 function isTensor(x: TensorInput): x is tf.Tensor {
-  return typeof (x as tf.Tensor).dataSync === 'function';
+  return typeof (x as tf.Tensor).data === 'function';
 }
 
 /**
  * The values of a tensor or of `{ data, shape }`, copied into a new
- * `Float32Array`, after checking the rank and the element count.
+ * `Float32Array`, after checking the rank and the element count. A tensor
+ * is read with `await t.data()`: a synchronous read would stall a page on
+ * WebGPU (and returns blank data on some adapters). The tensor is not
+ * disposed: dispose it once the promise has settled.
  *
  * @example
  * ```ts
- * readValues({ data: [1, 2, 3, 4], shape: [2, 2] }, 2, 'filterGrid', 'kernel').shape; // [2, 2]
+ * (await readValues({ data: [1, 2, 3, 4], shape: [2, 2] }, 2, 'filterGrid', 'kernel')).shape; // [2, 2]
  * ```
  */
-export function readValues(x: TensorInput, rank: number, op: string, what: string): Values {
+export async function readValues(x: TensorInput, rank: number, op: string, what: string): Promise<Values> {
   if (x == null || typeof x !== 'object' || !('shape' in x)) {
     throw new ConfigError(op, `${what} must be a tensor or { data, shape }, received ${String(x)}`);
   }
@@ -37,7 +40,8 @@ export function readValues(x: TensorInput, rank: number, op: string, what: strin
   if (shape.length !== rank) {
     throw new ConfigError(op, `${what} must have rank ${rank}, received shape [${shape.join(', ')}]`);
   }
-  const data = Float32Array.from(isTensor(x) ? x.dataSync() : x.data);
+  // The shape is checked before the read, so a wrong tensor fails without waiting for the device.
+  const data = Float32Array.from(isTensor(x) ? await x.data() : x.data);
   const expected = shape.reduce((a, b) => a * b, 1);
   if (data.length !== expected) {
     throw new ConfigError(

@@ -7,8 +7,6 @@ import { browserReachableFiles, syncReads, syncReadsInBrowserCode } from './sync
  */
 const NOT_YET_CONVERTED = [
   'packages/io/src/model.ts',
-  'packages/viz/src/equivariance.ts',
-  'packages/viz/src/tensor-data.ts',
 ];
 
 const fileOf = (hit: string) => hit.slice(0, hit.indexOf(':'));
