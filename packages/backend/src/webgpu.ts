@@ -78,15 +78,24 @@ export async function ensureNavigatorGpu(options: { software: boolean }): Promis
 /** Which Vulkan drivers the Dawn instance this module made can see. */
 let dawnState: 'hardware' | 'software' | undefined;
 
-/** The fastest software driver that works here, found once per process: each candidate costs a child process. */
-let found: Promise<SoftwareVulkanDriver | NoDriver> | undefined;
+/** The software driver to start Dawn with, found once per process: each probe costs a child process. */
+let chosen: Promise<SoftwareVulkanDriver | undefined> | undefined;
 
-/** The software driver to start Dawn with, unless the user chose a Vulkan driver (`VK_ICD_FILENAMES`), which wins. */
+/**
+ * The software driver to start Dawn with, or none: the user chose a Vulkan
+ * driver (`VK_ICD_FILENAMES`), which wins, or the Vulkan loader finds a GPU
+ * by itself, which a software driver must not hide.
+ */
 async function softwareDriver(): Promise<SoftwareVulkanDriver | undefined> {
   if (process.env.VK_ICD_FILENAMES) return undefined;
-  found ??= findSoftwareVulkanDriver();
-  const choice = await found;
-  return 'icd' in choice ? choice : undefined;
+  chosen ??= (async () => {
+    const { probeAdapterInChild } = await import('./webgpu-probe.js');
+    const plain = await probeAdapterInChild('high-performance').catch(() => undefined);
+    if (plain && !('missing' in plain) && plain.adapter && !plain.adapter.software) return undefined;
+    const choice = await findSoftwareVulkanDriver();
+    return 'icd' in choice ? choice : undefined;
+  })();
+  return chosen;
 }
 
 /**
