@@ -82,7 +82,7 @@ describe('the guide "Write your own layer"', () => {
     copy.setWeights(net.getWeights());
 
     // ONNX: exportOnnx writes the gate through the exporter the layer registered.
-    const session = await InferenceSession.create(exportOnnx(net, { input: [6, 6, 2] }));
+    const session = await InferenceSession.create(await exportOnnx(net, { input: [6, 6, 2] }));
     const x = tf.randomNormal([1, 6, 6, 2], 0, 1, 'float32', 7);
     const { output } = await session.run({ input: new Tensor('float32', await x.data(), [1, 6, 6, 2]) });
     const y = copy.apply(x); // output.data and y.data() agree within 1e-4

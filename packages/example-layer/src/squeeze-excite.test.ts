@@ -166,7 +166,7 @@ describe('SqueezeExcite, a downstream layer on the public API', () => {
     const net = model().build(INPUT, { seed: 5 });
     const x = tf.randomNormal([3, ...INPUT], 0, 1, 'float32', 2);
     const y = net.apply(x);
-    const session = await InferenceSession.create(exportOnnx(net, { input: INPUT }), { intraOpNumThreads: 1 });
+    const session = await InferenceSession.create(await exportOnnx(net, { input: INPUT }), { intraOpNumThreads: 1 });
     try {
       const feed = { [session.inputNames[0] as string]: new Tensor('float32', await x.data(), x.shape) };
       const out = (await session.run(feed))[session.outputNames[0] as string];

@@ -28,7 +28,7 @@ export class FormatError extends Error {
  *
  * @example
  * ```ts
- * try { exportOnnx(model, { input: [28, 28, 1] }); }
+ * try { await exportOnnx(model, { input: [28, 28, 1] }); }
  * catch (e) { if (e instanceof UnsupportedError) console.log(e.subject); } // 'maxout1 (maxout)'
  * ```
  */

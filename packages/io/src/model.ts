@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { UnsupportedError } from './errors.js';
 
 /**
  * The parts of a convkit layer (`Layer` from `@convkit/layers`) that io
@@ -38,10 +39,50 @@ export function ownWeights(layer: LayerLike): Map<string, tf.Variable> {
   );
 }
 
-/** A variable's values as float32 (a synchronous read: export is not a hot path). */
-export function valuesOf(variable: tf.Variable): Float32Array {
-  const data = variable.dataSync();
-  return data instanceof Float32Array ? data : Float32Array.from(data as ArrayLike<number>);
+/** Every weight of a model, read once, by variable: what the exports write from. */
+export type ReadWeights = ReadonlyMap<tf.Variable, Float32Array>;
+
+/**
+ * Reads every weight of a model (its own and its children's) once, with
+ * `await data()`: on WebGPU a synchronous read stalls the page, so the
+ * exports read everything up front and then write without touching a tensor.
+ *
+ * @example
+ * ```ts
+ * const weights = await readWeights(model);
+ * valuesOf(weights, fc.namedWeights()[0][1]); // Float32Array
+ * ```
+ */
+export async function readWeights(model: LayerLike): Promise<ReadWeights> {
+  const variables = new Set<tf.Variable>();
+  const visit = (layer: LayerLike) => {
+    for (const [, v] of layer.namedWeights()) variables.add(v);
+    for (const child of childrenOf(layer)) visit(child);
+  };
+  visit(model);
+  const all = [...variables];
+  const data = await Promise.all(all.map((v) => v.data()));
+  return new Map(
+    all.map((v, i) => {
+      const d = data[i];
+      return [v, d instanceof Float32Array ? d : Float32Array.from(d as ArrayLike<number>)];
+    }),
+  );
+}
+
+/**
+ * A variable's values from `readWeights`, as float32. A variable the model did not list (a layer that
+ * holds a weight outside `namedWeights()`) throws naming it, instead of reading it synchronously.
+ */
+export function valuesOf(weights: ReadWeights, variable: tf.Variable): Float32Array {
+  const values = weights.get(variable);
+  if (!values) {
+    throw new UnsupportedError(
+      `weight ${JSON.stringify(variable.name)} [${variable.shape.join(', ')}]`,
+      "was not read before export: list every weight in its layer's namedWeights()",
+    );
+  }
+  return values;
 }
 
 /**

@@ -96,10 +96,10 @@ describe('convkit export', () => {
     expect(metadata.input).toBe('[28,28,1]');
   });
 
-  it('refuses torchvision names for a model torchvision does not have, saying which it has', () => {
+  it('refuses torchvision names for a model torchvision does not have, saying which it has', async () => {
     const model = getModel('lenet5-modern').build([28, 28, 1]);
-    expect(() => exportBytes(model, 'lenet5-modern', [28, 28, 1], 'torchvision')).toThrow(UsageError);
-    expect(() => exportBytes(model, 'lenet5-modern', [28, 28, 1], 'torchvision')).toThrow(
+    await expect(exportBytes(model, 'lenet5-modern', [28, 28, 1], 'torchvision')).rejects.toThrow(UsageError);
+    await expect(exportBytes(model, 'lenet5-modern', [28, 28, 1], 'torchvision')).rejects.toThrow(
       /cannot export lenet5-modern as torchvision: .*vgg16/,
     );
   });

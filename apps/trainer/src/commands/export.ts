@@ -79,21 +79,21 @@ export function defaultExportPath(runDir: string, model: string, format: ExportF
  * weights, NHWC input), safetensors under convkit's weight names with the
  * architecture as metadata, or safetensors under torchvision's names and layouts.
  */
-export function exportBytes(
+export async function exportBytes(
   model: Layer,
   modelName: string,
   input: [number, number, number],
   format: ExportFormat,
   options: { opset?: number } = {},
-): Uint8Array {
+): Promise<Uint8Array> {
   try {
     if (format === 'onnx')
-      return exportOnnx(model as LayerLike, {
+      return await exportOnnx(model as LayerLike, {
         input,
         ...(options.opset !== undefined ? { opset: options.opset } : {}),
       });
     if (format === 'torchvision')
-      return encodeSafetensors(exportTorchvision(model as LayerLike & { inputShape?: number[] }, modelName));
+      return encodeSafetensors(await exportTorchvision(model as LayerLike & { inputShape?: number[] }, modelName));
   } catch (error) {
     if (error instanceof UnsupportedError) {
       const hint =
@@ -105,7 +105,9 @@ export function exportBytes(
     throw error;
   }
   const tensors = Object.fromEntries(
-    model.namedWeights().map(([name, v]) => [name, { data: v.dataSync() as Float32Array, shape: v.shape }]),
+    await Promise.all(
+      model.namedWeights().map(async ([name, v]) => [name, { data: (await v.data()) as Float32Array, shape: v.shape }]),
+    ),
   );
   return encodeSafetensors(tensors, {
     format: 'convkit-weights/1',
@@ -141,7 +143,7 @@ export async function exportCommand(argv: string[], out: (line: string) => void)
   const args = parseExportArgs(argv);
   await initBackend(args.backend);
   const run = loadRun(args.target);
-  const bytes = exportBytes(
+  const bytes = await exportBytes(
     run.model,
     run.config.model,
     run.input,

@@ -30,7 +30,7 @@ describe('exported activations compute what convkit computes (onnxruntime-node)'
     const y = tf.tidy(() => model.apply(tf.tensor(x, [2, ...input])));
     const want = (await y.data()) as Float32Array;
     y.dispose();
-    const got = await runOnnx(exportOnnx(model, { input }), x, [2, ...input]);
+    const got = await runOnnx(await exportOnnx(model, { input }), x, [2, ...input]);
     expect(got.dims).toEqual([2, 4]);
     expect(maxAbsDiff(got.data, want)).toBeLessThan(1e-5);
     model.dispose();

@@ -1,12 +1,15 @@
 import { UnsupportedError } from '../errors.js';
 import { denseToTorch, hwioToOihw } from '../layout.js';
-import { type FlattenSource, type LayerLike, ownWeights, valuesOf } from '../model.js';
+import { type FlattenSource, type LayerLike, ownWeights } from '../model.js';
 import { onnxPads, placeLayerWindow } from '../window.js';
 import type { Attribute } from './builders.js';
 import { compositeActivationNode } from './export-activations.js';
 import type { OnnxGraphWriter as Graph, Value } from './export-graph.js';
 
 // The nodes of one layer each: exportOnnx's walk calls them and chains their outputs.
+
+/** The graph plus the layer's weights as read before the walk (the export context's `values`). */
+type WeightGraph = Graph & { values(short: string): Float32Array };
 
 /** SELU's constants as tfjs-core uses them (ONNX's defaults are their float32 roundings). */
 const SELU = { alpha: 1.6732632423543772, gamma: 1.0507009873554805 };
@@ -23,16 +26,16 @@ export function layerWeight(layer: LayerLike, short: string) {
 }
 
 /** A Conv node, its kernel written OIHW (masked by a connection table, if any). */
-export function convNode(g: Graph, layer: LayerLike, x: Value): string {
+export function convNode(g: WeightGraph, layer: LayerLike, x: Value): string {
   const c = layer.config as Record<string, unknown>;
   const kernel = layerWeight(layer, 'kernel');
   const [kh = 0, kw = 0, depth = 0, filters = 0] = kernel.shape;
-  let values = valuesOf(kernel);
+  let values = g.values('kernel');
   const connections = c.connections as number[][] | undefined;
   if (connections) values = masked(values, connections, depth, filters);
   const { stride, dilation, padding } = placeLayerWindow(layer.name, x.shape, c);
   const inputs = [x.name, g.floats(`${layer.name}/kernel`, [filters, depth, kh, kw], hwioToOihw(values, kernel.shape))];
-  if (c.bias ?? true) inputs.push(g.floats(`${layer.name}/bias`, [filters], valuesOf(layerWeight(layer, 'bias'))));
+  if (c.bias ?? true) inputs.push(g.floats(`${layer.name}/bias`, [filters], g.values('bias')));
   return g.add('Conv', inputs, layer.name, [
     { name: 'kernel_shape', ints: [kh, kw] },
     { name: 'strides', ints: stride },
@@ -43,13 +46,13 @@ export function convNode(g: Graph, layer: LayerLike, x: Value): string {
 }
 
 /** A Gemm node with `[out, in]` weights, rows reordered by `map` when a Flatten of a map feeds it. */
-export function gemmNode(g: Graph, layer: LayerLike, x: Value, map: FlattenSource['map'] | undefined): string {
+export function gemmNode(g: WeightGraph, layer: LayerLike, x: Value, map: FlattenSource['map'] | undefined): string {
   const kernel = layerWeight(layer, 'kernel');
   const [inputs = 0, units = 0] = kernel.shape;
-  const weights = denseToTorch(valuesOf(kernel), kernel.shape, map);
+  const weights = denseToTorch(g.values('kernel'), kernel.shape, map);
   const names = [x.name, g.floats(`${layer.name}/kernel`, [units, inputs], weights)];
   if ((layer.config as { bias?: boolean }).bias ?? true) {
-    names.push(g.floats(`${layer.name}/bias`, [units], valuesOf(layerWeight(layer, 'bias'))));
+    names.push(g.floats(`${layer.name}/bias`, [units], g.values('bias')));
   }
   return g.add('Gemm', names, layer.name, [{ name: 'transB', int: 1 }]);
 }
@@ -70,21 +73,21 @@ export function poolNode(g: Graph, layer: LayerLike, x: Value): string {
 }
 
 /** A BatchNormalization node (gamma 1 and beta 0 where the layer has none). */
-export function batchNormNode(g: Graph, layer: LayerLike, x: Value): string {
+export function batchNormNode(g: WeightGraph, layer: LayerLike, x: Value): string {
   const c = layer.config as Record<string, unknown>;
   const mean = layerWeight(layer, 'movingMean');
   const channels = mean.shape[0] ?? 0;
   const own = ownWeights(layer);
   const param = (short: string, fill: number) => {
-    const v = own.get(short);
-    return g.floats(`${layer.name}/${short}`, [channels], v ? valuesOf(v) : new Float32Array(channels).fill(fill));
+    const values = own.has(short) ? g.values(short) : new Float32Array(channels).fill(fill);
+    return g.floats(`${layer.name}/${short}`, [channels], values);
   };
   const inputs = [
     x.name,
     param('gamma', 1),
     param('beta', 0),
-    g.floats(`${layer.name}/movingMean`, [channels], valuesOf(mean)),
-    g.floats(`${layer.name}/movingVariance`, [channels], valuesOf(layerWeight(layer, 'movingVariance'))),
+    g.floats(`${layer.name}/movingMean`, [channels], g.values('movingMean')),
+    g.floats(`${layer.name}/movingVariance`, [channels], g.values('movingVariance')),
   ];
   return g.add('BatchNormalization', inputs, layer.name, [
     { name: 'epsilon', float: (c.epsilon as number | undefined) ?? 1e-5 },

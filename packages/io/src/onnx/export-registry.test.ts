@@ -76,15 +76,9 @@ describe('registerOnnxExport: a downstream layer exports like a built-in one', (
     expect(() => registerOnnxExport('conv2d', seExporter)).toThrow(/registerOnnxExport\("conv2d"\).*already has/);
   });
 
-  it('a layer with no exporter throws UnsupportedError naming it and saying how to register one', () => {
+  it('a layer with no exporter throws UnsupportedError naming it and saying how to register one', async () => {
     const m = model();
-    const error = (() => {
-      try {
-        exportOnnx(m, { input: INPUT });
-      } catch (e) {
-        return e;
-      }
-    })();
+    const error = await exportOnnx(m, { input: INPUT }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(UnsupportedError);
     expect((error as Error).message).toMatch(/^se1 \(squeezeExcite\): .*registerOnnxExport\("squeezeExcite"/);
     m.dispose();
@@ -95,7 +89,7 @@ describe('registerOnnxExport: a downstream layer exports like a built-in one', (
     const m = model();
     const x = uniform(2 * INPUT[0] * INPUT[1] * INPUT[2], 9);
     const want = await forward(m, x, 2);
-    const got = await runOnnx(exportOnnx(m, { input: INPUT }), x, [2, ...INPUT]);
+    const got = await runOnnx(await exportOnnx(m, { input: INPUT }), x, [2, ...INPUT]);
     expect(got.dims).toEqual([2, 3]);
     expect(maxAbsDiff(got.data, want)).toBeLessThanOrEqual(1e-4);
     m.dispose();
@@ -122,7 +116,7 @@ describe('registerOnnxExport: a downstream layer exports like a built-in one', (
     );
     const naive = Float32Array.from(x, (v, i) => v * (gate[i % 4] as number));
     expect(maxAbsDiff(y, naive)).toBeLessThanOrEqual(1e-5);
-    const got = await runOnnx(exportOnnx(se, { input: [2, 2, 4] }), x, [1, 2, 2, 4]);
+    const got = await runOnnx(await exportOnnx(se, { input: [2, 2, 4] }), x, [1, 2, 2, 4]);
     expect(maxAbsDiff(got.data, naive)).toBeLessThanOrEqual(1e-5);
     se.dispose();
   });
@@ -136,10 +130,10 @@ function meanOf(x: Float32Array, c: number): number {
 }
 
 describe('registerOnnxImport: a custom-domain op comes back as the downstream layer', () => {
-  it('writes the custom op with its opset import, and convertOnnx refuses it until an importer is registered', () => {
+  it('writes the custom op with its opset import, and convertOnnx refuses it until an importer is registered', async () => {
     cleanups.push(registerOnnxExport('squeezeExcite', seCustomExporter));
     const m = model();
-    const bytes = exportOnnx(m, { input: INPUT });
+    const bytes = await exportOnnx(m, { input: INPUT });
     const decoded = decodeOnnx(bytes, 'se.onnx');
     expect(decoded.opsets.get(DOMAIN)).toBe(1);
     expect(decoded.graph.nodes.find((n) => n.op === 'SqueezeExcite')?.domain).toBe(DOMAIN);
@@ -168,7 +162,10 @@ describe('registerOnnxImport: a custom-domain op comes back as the downstream la
       ),
     );
     const m = model();
-    const { model: back, architecture } = importOnnx(exportOnnx(m, { input: INPUT }), { fromJSON, file: 'se.onnx' });
+    const { model: back, architecture } = importOnnx(await exportOnnx(m, { input: INPUT }), {
+      fromJSON,
+      file: 'se.onnx',
+    });
     const layers = (architecture.config as { layers: { type: string; config: object }[] }).layers;
     expect(layers.map((l) => l.type)).toEqual(['conv2d', 'squeezeExcite', 'flatten', 'dense']);
     expect(layers[1]?.config).toEqual({ name: 'se1', ratio: 4 });

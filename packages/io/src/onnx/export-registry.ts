@@ -1,6 +1,6 @@
 import { UnsupportedError } from '../errors.js';
 import { denseToTorch, hwioToOihw } from '../layout.js';
-import { type LayerLike, valuesOf } from '../model.js';
+import { type LayerLike, type ReadWeights, valuesOf } from '../model.js';
 import type { Attribute } from './builders.js';
 import { BUILT_IN_EXPORTERS } from './export-builtins.js';
 import type { Graph, OnnxGraphWriter, Value } from './export-graph.js';
@@ -35,6 +35,13 @@ export interface OnnxExportContext extends OnnxGraphWriter {
    * in the layout asked, and returns its name. A missing weight throws naming the layer: build first.
    */
   weight(short: string, layout?: OnnxWeightLayout): string;
+  /**
+   * A weight's values in convkit's layout (HWIO kernels, `[in, out]` dense kernels), row-major: every
+   * weight was read (`await data()`) before the walk, so an exporter that writes its own layout needs no
+   * tensor read. Read-only (on the cpu backend it is the tensor's own storage): copy before changing it.
+   * A missing weight throws naming the layer: build first.
+   */
+  values(short: string): Float32Array;
   /** Writes a child layer (a container's branch) reading `input`, and returns what it gives. */
   layer(child: LayerLike, input: OnnxValue): OnnxValue;
   /** When a dense layer reads features ONNX flattened (c, h, w) from this `[h, w, c]` map. */
@@ -43,7 +50,11 @@ export interface OnnxExportContext extends OnnxGraphWriter {
   readonly flattenFeedsDense: boolean;
 }
 
-/** Writes one layer as ONNX nodes through `ctx` and returns the name of the value it gives. */
+/**
+ * Writes one layer as ONNX nodes through `ctx` and returns the name of the value it gives. Exporters are
+ * synchronous and never read a tensor: `exportOnnx` reads every weight once, asynchronously, before it
+ * walks the model, and `ctx.weight` / `ctx.values` write and give those values.
+ */
 export type OnnxExporter = (layer: LayerLike, ctx: OnnxExportContext) => string;
 
 const exporters = new Map<string, OnnxExporter>();
@@ -91,6 +102,8 @@ for (const [type, exporter] of Object.entries(BUILT_IN_EXPORTERS)) registerOnnxE
 export interface ExportWalk {
   graph: Graph;
   opset: number;
+  /** Every weight of the model, read before the walk. */
+  weights: ReadWeights;
   flattenedFrom(layer: LayerLike): [number, number, number] | undefined;
   feedsDense(layer: LayerLike): boolean;
 }
@@ -147,22 +160,26 @@ class LayerContext implements OnnxExportContext {
   layer(child: LayerLike, input: OnnxValue): OnnxValue {
     return emitLayer(this.walk, child, input);
   }
+  values(short: string): Float32Array {
+    return valuesOf(this.walk.weights, layerWeight(this.owner, short));
+  }
 
   weight(short: string, layout: OnnxWeightLayout = 'same'): string {
     const v = layerWeight(this.owner, short);
     const shape = v.shape;
+    const values = valuesOf(this.walk.weights, v);
     const name = `${this.owner.name}/${short}`;
     if (layout === 'oihw') {
       const [kh = 0, kw = 0, depth = 0, filters = 0] = shape;
       if (shape.length !== 4) throw this.notA(short, shape, 'an HWIO kernel');
-      return this.floats(name, [filters, depth, kh, kw], hwioToOihw(valuesOf(v), shape));
+      return this.floats(name, [filters, depth, kh, kw], hwioToOihw(values, shape));
     }
     if (layout === 'gemm') {
       const [inputs = 0, units = 0] = shape;
       if (shape.length !== 2) throw this.notA(short, shape, 'a dense [in, out] kernel');
-      return this.floats(name, [units, inputs], denseToTorch(valuesOf(v), shape, this.flattenedFrom));
+      return this.floats(name, [units, inputs], denseToTorch(values, shape, this.flattenedFrom));
     }
-    return this.floats(name, shape, valuesOf(v));
+    return this.floats(name, shape, values);
   }
 
   private notA(short: string, shape: readonly number[], what: string): UnsupportedError {

@@ -1,5 +1,5 @@
 import { UnsupportedError } from '../errors.js';
-import { flattenedDenses, type LayerLike } from '../model.js';
+import { flattenedDenses, type LayerLike, readWeights } from '../model.js';
 import { type Attribute, modelProto, node, valueInfo } from './builders.js';
 import { Graph, type Value } from './export-graph.js';
 import { emitLayer } from './export-registry.js';
@@ -45,16 +45,18 @@ export const ONNX_EXPORT_LAYERS = [
  * identity and auxiliary heads are left out, as in inference. Every layer
  * is written by the exporter registered for its type (`registerOnnxExport`,
  * convkit's own included); a layer with none throws `UnsupportedError`
- * naming it and saying how to register one.
+ * naming it and saying how to register one. Every weight is read once with
+ * `await data()` before the graph is written (no synchronous read, so it
+ * runs on WebGPU without stalling a page); hence the Promise.
  *
  * @example
  * ```ts
  * const model = getModel('lenet5-modern').build([28, 28, 1]);
- * const bytes = exportOnnx(model, { input: [28, 28, 1] });
+ * const bytes = await exportOnnx(model, { input: [28, 28, 1] });
  * const session = await ort.InferenceSession.create(bytes); // feeds: { input: NHWC float32 }
  * ```
  */
-export function exportOnnx(model: LayerLike, options: ExportOnnxOptions): Uint8Array {
+export async function exportOnnx(model: LayerLike, options: ExportOnnxOptions): Promise<Uint8Array> {
   const opset = options.opset ?? 13;
   if (!Number.isInteger(opset) || opset < 13 || opset > 21) {
     throw new UnsupportedError('exportOnnx', `opset ${opset} is not written: use an opset from 13 to 21`);
@@ -65,6 +67,7 @@ export function exportOnnx(model: LayerLike, options: ExportOnnxOptions): Uint8A
       `exportOnnx: input must be [height, width, channels] or [features], received [${input.join(', ')}]`,
     );
   }
+  const weights = await readWeights(model);
   const graph = new Graph();
   const batch: number | string = options.batch ?? 'batch';
   const inputName = graph.unique('input');
@@ -77,6 +80,7 @@ export function exportOnnx(model: LayerLike, options: ExportOnnxOptions): Uint8A
   const walk = {
     graph,
     opset,
+    weights,
     flattenedFrom: (layer: LayerLike) => dense.get(layer)?.map,
     feedsDense: (layer: LayerLike) => flattens.has(layer),
   };

@@ -28,7 +28,7 @@ beforeAll(async () => {
 });
 
 /** A small exported model with every op the exporter writes: convolutions, pools, LRN, batch norm, a concat, Gemm. */
-function exportedSeed(): Uint8Array {
+async function exportedSeed(): Promise<Uint8Array> {
   const model = sequential([
     new ZeroPadding2d({
       padding: [
@@ -50,7 +50,7 @@ function exportedSeed(): Uint8Array {
     new Activation({ fn: 'softmax' }),
   ]);
   model.build([7, 6, 2], { seed: 1 });
-  const bytes = exportOnnx(model, { input: [7, 6, 2] });
+  const bytes = await exportOnnx(model, { input: [7, 6, 2] });
   model.dispose();
   return bytes;
 }
@@ -86,8 +86,8 @@ function mutate(seed: Uint8Array, random: () => number): Uint8Array {
 const MAX_WEIGHTS = 4_000_000;
 
 describe('ONNX import fuzz', () => {
-  it('10,000 mutated models: each imports within its size or throws FormatError / UnsupportedError, nothing else', () => {
-    const seeds: Uint8Array[] = [exportedSeed()];
+  it('10,000 mutated models: each imports within its size or throws FormatError / UnsupportedError, nothing else', async () => {
+    const seeds: Uint8Array[] = [await exportedSeed()];
     const light = join(testdataDir(), 'onnx-light', 'light_squeezenet.onnx');
     const converted = join(testdataDir(), 'onnx-pytorch-converted', 'test_BatchNorm2d_eval', 'model.onnx');
     if (hasTestdata() && existsSync(light))

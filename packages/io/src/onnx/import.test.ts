@@ -86,8 +86,8 @@ describe.skipIf(!hasTestdata())('importOnnx on PyTorch modules exported to ONNX 
 });
 
 /** convkit → ONNX → convkit: the same layers and weights, so the same outputs bit for bit. */
-function roundTrip(model: Layer, input: [number, number, number], batch = 2) {
-  const bytes = exportOnnx(model, { input });
+async function roundTrip(model: Layer, input: [number, number, number], batch = 2) {
+  const bytes = await exportOnnx(model, { input });
   const imported = importOnnx(bytes, { fromJSON, file: `${model.name}.onnx` });
   expect(imported.input).toEqual(input);
   expect(imported.inputLayout).toBe('NHWC');
@@ -107,10 +107,10 @@ describe('convkit → ONNX → convkit gives identical outputs', () => {
     ['vgg11-bn', [32, 32, 3]],
   ] as const)(
     '%s at %j',
-    (name, input) => {
+    async (name, input) => {
       const model = getModel(name, { numClasses: 7 }).build([...input], { seed: 4 });
       randomizeWeights(model, 8);
-      const imported = roundTrip(model, [...input]);
+      const imported = await roundTrip(model, [...input]);
       // Same weights under the same names: the importer names layers after the exported nodes.
       const original = Object.fromEntries(model.namedWeights().map(([n, v]) => [n, v.shape]));
       const back = Object.fromEntries(imported.model.namedWeights().map(([n, v]) => [n, v.shape]));
@@ -121,7 +121,7 @@ describe('convkit → ONNX → convkit gives identical outputs', () => {
     60_000,
   );
 
-  it('every layer option the exporter writes', () => {
+  it('every layer option the exporter writes', async () => {
     const model = sequential([
       new ZeroPadding2d({
         padding: [
@@ -153,32 +153,32 @@ describe('convkit → ONNX → convkit gives identical outputs', () => {
     ]);
     model.build([17, 13, 3], { seed: 1 });
     randomizeWeights(model, 2);
-    roundTrip(model, [17, 13, 3]);
+    await roundTrip(model, [17, 13, 3]);
   });
 
-  it('a global pool, and a map as the output', () => {
+  it('a global pool, and a map as the output', async () => {
     const pooled = sequential([
       new Conv2d({ filters: 3, kernel: 2, activation: 'relu' }),
       new GlobalPool2d({ mode: 'max' }),
     ]);
     pooled.build([9, 7, 4], { seed: 1 });
-    roundTrip(pooled, [9, 7, 4]);
+    await roundTrip(pooled, [9, 7, 4]);
     const map = sequential([new Conv2d({ filters: 3, kernel: 2 }), new Activation({ fn: 'softmax' })]);
     map.build([9, 7, 4], { seed: 1 });
-    roundTrip(map, [9, 7, 4]);
+    await roundTrip(map, [9, 7, 4]);
   });
 });
 
 describe('importOnnx errors', () => {
-  const lenet = () => {
+  const lenet = async () => {
     const model = getModel('lenet5-modern').build([28, 28, 1]);
-    const bytes = exportOnnx(model, { input: [28, 28, 1] });
+    const bytes = await exportOnnx(model, { input: [28, 28, 1] });
     model.dispose();
     return bytes;
   };
 
-  it('a cut file is a FormatError naming the file and the byte', () => {
-    const bytes = lenet();
+  it('a cut file is a FormatError naming the file and the byte', async () => {
+    const bytes = await lenet();
     expect(() => importOnnx(bytes.subarray(0, 1000), { fromJSON, file: 'cut.onnx' })).toThrow(FormatError);
     expect(() => importOnnx(bytes.subarray(0, 1000), { fromJSON, file: 'cut.onnx' })).toThrow(
       /^cut\.onnx at byte \d+: /,
@@ -191,10 +191,10 @@ describe('importOnnx errors', () => {
     );
   });
 
-  it('symbolic input dims need { input }', () => {
+  it('symbolic input dims need { input }', async () => {
     const model = sequential([new Conv2d({ filters: 2, kernel: 3 })]);
     model.build([8, 8, 1]);
-    const bytes = exportOnnx(model, { input: [8, 8, 1] });
+    const bytes = await exportOnnx(model, { input: [8, 8, 1] });
     // The exported batch is symbolic; height and width are fixed, so a different size is refused.
     expect(() => importOnnx(bytes, { fromJSON, input: [9, 8, 1] })).toThrow(/do not fit the given input \[9, 8, 1\]/);
     expect(importOnnx(bytes, { fromJSON, input: [8, 8, 1] }).input).toEqual([8, 8, 1]);
@@ -263,11 +263,11 @@ describe('hostile graphs', () => {
 });
 
 describe('tensors', () => {
-  it('export and import leave no tensor behind but the models’ own weights', () => {
+  it('export and import leave no tensor behind but the models’ own weights', async () => {
     const start = tf.memory().numTensors;
     const model = getModel('lenet5-modern').build([28, 28, 1]);
     const weights = model.weights().length;
-    const { model: imported } = importOnnx(exportOnnx(model, { input: [28, 28, 1] }), { fromJSON });
+    const { model: imported } = importOnnx(await exportOnnx(model, { input: [28, 28, 1] }), { fromJSON });
     expect(tf.memory().numTensors).toBe(start + 2 * weights);
     model.dispose();
     imported.dispose();

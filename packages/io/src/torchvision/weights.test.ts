@@ -79,7 +79,7 @@ describe('a torchvision state_dict in safetensors loads into the zoo model: laye
     ['googlenet-torchvision', [64, 64, 3], () => googlenet(5)],
   ] as const)(
     '%s at %j',
-    (name, input, modules) => {
+    async (name, input, modules) => {
       const { stateDict, taps, x } = reference(modules(), input, 1);
       const { tensors } = decodeSafetensors(encodeSafetensors(stateDict), `${name}.safetensors`);
       const model = getModel(name.replace('_bn', '-bn'), { numClasses: 5 }).build([...input], { seed: 2 });
@@ -98,7 +98,7 @@ describe('a torchvision state_dict in safetensors loads into the zoo model: laye
       }
 
       // And back: convkit's weights under torchvision's names are the file's values, bit for bit.
-      const exported = exportTorchvision(model, name);
+      const exported = await exportTorchvision(model, name);
       for (const [key, tensor] of tensors) {
         if (key.endsWith('num_batches_tracked')) continue;
         expect(exported[key]?.shape, key).toEqual(tensor.shape);
@@ -120,9 +120,9 @@ describe('the mapping against torchvision 0.14’s own state_dict keys (1000 cla
     ['inception-v3', [299, 299, 3], 484, 27_197_488],
   ] as const)(
     '%s at %j: %i keys, %i elements',
-    (name, input, keys, elements) => {
+    async (name, input, keys, elements) => {
       const model = getModel(name, { auxLogits: true }).build([...input]);
-      const exported = exportTorchvision(model, name);
+      const exported = await exportTorchvision(model, name);
       expect(Object.keys(exported)).toHaveLength(keys);
       expect(Object.values(exported).reduce((a, t) => a + t.data.length, 0)).toBe(elements);
       model.dispose();
@@ -177,16 +177,16 @@ describe('the mapping against torchvision 0.14’s own state_dict keys (1000 cla
 
 describe('what does not fit is reported at once, by name', () => {
   const model = () => getModel('vgg11', { numClasses: 5 }).build([32, 32, 3]);
-  const file = (edit: (sd: Record<string, TensorInput>) => void) => {
+  const file = async (edit: (sd: Record<string, TensorInput>) => void) => {
     const m = model();
-    const sd = exportTorchvision(m, 'vgg11');
+    const sd = await exportTorchvision(m, 'vgg11');
     m.dispose();
     edit(sd);
     return decodeSafetensors(encodeSafetensors(sd)).tensors;
   };
 
-  it('missing, unexpected and mis-shaped tensors, with the shapes expected and received; nothing is assigned', () => {
-    const tensors = file((sd) => {
+  it('missing, unexpected and mis-shaped tensors, with the shapes expected and received; nothing is assigned', async () => {
+    const tensors = await file((sd) => {
       delete sd['features.3.bias'];
       sd['features.99.weight'] = { data: new Float32Array(2), shape: [2] };
       sd['classifier.0.weight'] = { data: new Float32Array(4096 * 25088), shape: [4096, 25088] };
@@ -212,12 +212,12 @@ describe('what does not fit is reported at once, by name', () => {
     expect(mismatch.message).toMatch(/classifier\.6\.bias for fc8\/bias: expected a float tensor, received I32 \[5\]/);
     expect(Array.from(target.getWeights()['conv1_1/kernel']?.dataSync() ?? [])).toEqual(before);
     target.dispose();
-  });
+  }, 120_000); // writes and decodes a 4096×25088 tensor (400 MB): over 30 s on a busy 2-core machine
 
-  it('skips the keys of parts the model was built without, when asked', () => {
+  it('skips the keys of parts the model was built without, when asked', async () => {
     const withAux = getModel('googlenet-torchvision', { numClasses: 5, auxLogits: true }).build([224, 224, 3]);
     const tensors = new Map<string, DecodedTensor>(
-      Object.entries(exportTorchvision(withAux, 'googlenet-torchvision')).map(([k, t]) => [
+      Object.entries(await exportTorchvision(withAux, 'googlenet-torchvision')).map(([k, t]) => [
         k,
         { dtype: 'F32', shape: [...t.shape], offsets: [0, 0], values: t.data },
       ]),

@@ -1,6 +1,6 @@
 import { type Misfit, TorchvisionMismatchError } from '../errors.js';
 import { denseFromTorch, denseToTorch, hwioToOihw, oihwToHwio } from '../layout.js';
-import { assignWeights, flattenedDenses, type LayerLike, valuesOf, type WeightValues } from '../model.js';
+import { assignWeights, flattenedDenses, type LayerLike, readWeights, valuesOf, type WeightValues } from '../model.js';
 import type { DecodedTensor, TensorInput } from '../safetensors.js';
 import { torchvisionModel, torchvisionNames } from './names.js';
 
@@ -124,18 +124,21 @@ function fromTorch(values: Float32Array, p: Plan): Float32Array {
  * A built zoo model's weights under torchvision's `state_dict` keys and
  * layouts, ready for `encodeSafetensors` (PyTorch reads the file with
  * `safetensors.torch.load_file` and `load_state_dict`; it fills in
- * `num_batches_tracked` itself).
+ * `num_batches_tracked` itself). Every weight is read once with
+ * `await data()` (no synchronous read), hence the Promise.
  *
  * @example
  * ```ts
- * const bytes = encodeSafetensors(exportTorchvision(model, 'vgg16'));
+ * const bytes = encodeSafetensors(await exportTorchvision(model, 'vgg16'));
  * ```
  */
-export function exportTorchvision(model: BuiltModel, modelName: string): Record<string, TensorInput> {
+export async function exportTorchvision(model: BuiltModel, modelName: string): Promise<Record<string, TensorInput>> {
+  const plans = plan(model, modelName);
   const variables = new Map(model.namedWeights());
+  const weights = await readWeights(model);
   const out: Record<string, TensorInput> = {};
-  for (const p of plan(model, modelName)) {
-    const values = valuesOf(variables.get(p.weight) as NonNullable<ReturnType<typeof variables.get>>);
+  for (const p of plans) {
+    const values = valuesOf(weights, variables.get(p.weight) as NonNullable<ReturnType<typeof variables.get>>);
     const data =
       p.shape.length === 4
         ? hwioToOihw(values, p.shape)
