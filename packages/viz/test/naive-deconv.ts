@@ -34,50 +34,47 @@ function taps(g: Geometry, h: number, w: number, oy: number, ox: number): [numbe
   return out;
 }
 
-/** `out[oy, ox, f] = Σ x[iy, ix, g·cin/groups + i] · W[ky, kx, i, f]` (no bias). */
-export function conv(x: ArrayLike<number>, h: number, w: number, c: Conv): Float32Array {
+/**
+ * Every product of a convolution, as `(output index, input index, weight
+ * index)` in HWC / HWIO order: output `(oy, ox, f)` reads input
+ * `(iy, ix, group·cin/groups + i)` through weight `(ky, kx, i, f)`.
+ */
+function products(h: number, w: number, c: Conv, visit: (o: number, i: number, k: number) => void): void {
   const [oh, ow] = c.output;
   const per = c.cin / c.groups;
-  const out = new Float32Array(oh * ow * c.cout);
   for (let oy = 0; oy < oh; oy++) {
     for (let ox = 0; ox < ow; ox++) {
       for (let f = 0; f < c.cout; f++) {
         const group = Math.floor(f / (c.cout / c.groups));
-        let sum = 0;
         for (const [iy, ix, ky, kx] of taps(c, h, w, oy, ox)) {
           for (let i = 0; i < per; i++) {
-            sum +=
-              (x[(iy * w + ix) * c.cin + group * per + i] as number) *
-              (c.weights[((ky * c.kernel[1] + kx) * per + i) * c.cout + f] as number);
+            visit(
+              (oy * ow + ox) * c.cout + f,
+              (iy * w + ix) * c.cin + group * per + i,
+              ((ky * c.kernel[1] + kx) * per + i) * c.cout + f,
+            );
           }
         }
-        out[(oy * ow + ox) * c.cout + f] = sum;
       }
     }
   }
+}
+
+/** `out[oy, ox, f] = Σ x[iy, ix, g·cin/groups + i] · W[ky, kx, i, f]` (no bias). */
+export function conv(x: ArrayLike<number>, h: number, w: number, c: Conv): Float32Array {
+  const out = new Float32Array(c.output[0] * c.output[1] * c.cout);
+  products(h, w, c, (o, i, k) => {
+    out[o] = (out[o] as number) + (x[i] as number) * (c.weights[k] as number);
+  });
   return out;
 }
 
 /** The transpose of {@link conv}: every output's signal spread back over its window with the same weights. */
 export function convTranspose(r: ArrayLike<number>, h: number, w: number, c: Conv): Float32Array {
-  const [oh, ow] = c.output;
-  const per = c.cin / c.groups;
   const back = new Float32Array(h * w * c.cin);
-  for (let oy = 0; oy < oh; oy++) {
-    for (let ox = 0; ox < ow; ox++) {
-      for (let f = 0; f < c.cout; f++) {
-        const group = Math.floor(f / (c.cout / c.groups));
-        const v = r[(oy * ow + ox) * c.cout + f] as number;
-        for (const [iy, ix, ky, kx] of taps(c, h, w, oy, ox)) {
-          for (let i = 0; i < per; i++) {
-            const at = (iy * w + ix) * c.cin + group * per + i;
-            back[at] =
-              (back[at] as number) + v * (c.weights[((ky * c.kernel[1] + kx) * per + i) * c.cout + f] as number);
-          }
-        }
-      }
-    }
-  }
+  products(h, w, c, (o, i, k) => {
+    back[i] = (back[i] as number) + (r[o] as number) * (c.weights[k] as number);
+  });
   return back;
 }
 
