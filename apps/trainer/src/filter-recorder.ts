@@ -35,7 +35,7 @@ export class FilterRecorder {
     const conv = firstConv(this.model);
     if (conv && this.recorded === 0) {
       this.evolution = new (await this.viz).FilterEvolution({ scale: 4 });
-      this.evolution.record(epoch === 0 ? 'init' : `resumed at epoch ${epoch + 1}`, conv[1]);
+      await this.evolution.record(epoch === 0 ? 'init' : `resumed at epoch ${epoch + 1}`, conv[1]);
       this.recorded++;
     }
   }
@@ -44,12 +44,10 @@ export class FilterRecorder {
     const conv = firstConv(this.model);
     if (!conv || !this.evolution) return;
     const { encodePng, filterGrid } = await this.viz;
-    this.evolution.record(`epoch ${epoch + 1}`, conv[1]);
+    await this.evolution.record(`epoch ${epoch + 1}`, conv[1]);
     this.recorded++;
-    await writeFileAtomic(
-      this.run.file('filters.png'),
-      encodePng(filterGrid(conv[1], { scale: 6, columns: gridColumns(conv[1]) }).image),
-    );
+    const { image } = await filterGrid(conv[1], { scale: 6, columns: gridColumns(conv[1]) });
+    await writeFileAtomic(this.run.file('filters.png'), encodePng(image));
   }
 
   async finish(): Promise<void> {

@@ -62,12 +62,18 @@ function lastLayerOfType(model: Layer, type: string): string | undefined {
 }
 
 /** The channel whose map varies most for this input: a dead or flat channel would show nothing. */
-function liveliestChannel(model: Layer, x: { data: Float32Array; shape: number[] }, layer: string): number {
-  return tf.tidy(() => {
+async function liveliestChannel(
+  model: Layer,
+  x: { data: Float32Array; shape: number[] },
+  layer: string,
+): Promise<number> {
+  const best = tf.tidy(() => {
     const maps = activationAt(model, tf.tensor(x.data, x.shape), layer);
-    const spread = tf.sub(tf.max(maps, [0, 1, 2]), tf.min(maps, [0, 1, 2]));
-    return tf.argMax(spread).dataSync()[0] ?? 0;
+    return tf.argMax(tf.sub(tf.max(maps, [0, 1, 2]), tf.min(maps, [0, 1, 2])));
   });
+  const [channel] = await best.data();
+  best.dispose();
+  return channel ?? 0;
 }
 
 type Run = ReturnType<typeof loadRun>;
@@ -96,15 +102,15 @@ function pictureInput({ run, values }: Picture): Float32Array {
 
 async function drawFilters({ run, layer, write }: Picture): Promise<void> {
   const kernel = layerKernel(run.model, layer);
-  await write('filters.png', encodePng(filterGrid(kernel, { scale: 6, columns: gridColumns(kernel) }).image));
+  await write('filters.png', encodePng((await filterGrid(kernel, { scale: 6, columns: gridColumns(kernel) })).image));
 }
 
 async function drawMaps(picture: Picture): Promise<void> {
   const { run, layer, write } = picture;
   const x = tf.tensor4d(pictureInput(picture), [1, ...run.input]);
   const activation = activationAt(run.model, x, layer);
-  await write('maps.png', encodePng(featureMaps(activation, { scale: 4 }).image));
-  tf.dispose([x, activation]);
+  const maps = await featureMaps(activation, { scale: 4 }).finally(() => tf.dispose([x, activation]));
+  await write('maps.png', encodePng(maps.image));
 }
 
 async function drawPatches({ run, layer, values, write, out }: Picture): Promise<void> {
@@ -122,10 +128,10 @@ async function drawPatches({ run, layer, values, write, out }: Picture): Promise
 async function drawEquivariance(picture: Picture): Promise<void> {
   const { run, layer, write, out } = picture;
   const x = { data: pictureInput(picture), shape: [1, ...run.input] };
-  const conv = shiftEquivariance(run.model, x, {
+  const conv = await shiftEquivariance(run.model, x, {
     layer,
     shift: [2, 2],
-    channel: liveliestChannel(run.model, x, layer),
+    channel: await liveliestChannel(run.model, x, layer),
   });
   out(
     `${layer}: input shifted by 2 px down and right → maps expected to shift by ${conv.mapShift.join('×')} (jump ${conv.jump.join('×')}); ` +
@@ -133,7 +139,7 @@ async function drawEquivariance(picture: Picture): Promise<void> {
   );
   await write('equivariance.png', encodePng(conv.image));
   const pool = firstLayerOfType(run.model, 'maxPool2d');
-  const row = pool ? poolingInvariance(run.model, x, { layer: pool, shifts: [1] }).rows[0] : undefined;
+  const row = pool ? (await poolingInvariance(run.model, x, { layer: pool, shifts: [1] })).rows[0] : undefined;
   if (row) {
     out(
       `${pool}: under a 1-pixel shift ${(100 * row.unchangedFraction).toFixed(1)} % of the pooled outputs are unchanged ` +
