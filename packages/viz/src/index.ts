@@ -44,7 +44,7 @@ export { createImage, drawImage, pixelAt, toImageData, upscale } from './image.j
 export { activationAt, fieldAt, layerKernel, layerNames, layerPath } from './model-path.js';
 export { decodePng, encodePng } from './png.js';
 // Projections to input pixels: deconvnet, guided backpropagation, saliency, occlusion
-export type { DeconvnetResult } from './projections/deconvnet.js';
+export type { DeconvnetOptions, DeconvnetResult } from './projections/deconvnet.js';
 export { deconvnet } from './projections/deconvnet.js';
 export type { HeatmapImageOptions, ProjectionImageOptions } from './projections/draw.js';
 export { heatmapImage, projectionImage } from './projections/draw.js';

@@ -9,7 +9,7 @@ import { layerKernel } from '../model-path.js';
  * ReLU), a max pool its unpooling, a ReLU a rectification, and a layer that
  * is the identity at inference (dropout, a linear activation) itself.
  */
-export type DeconvKind = 'conv' | 'maxPool' | 'relu' | 'identity';
+export type DeconvKind = 'conv' | 'maxPool' | 'relu' | 'identity' | 'passThrough';
 
 /** Where each max-pool output came from, recorded in the forward pass: the "switches". */
 export interface Switches {
@@ -31,21 +31,27 @@ export interface DeconvStep {
 }
 
 const SUPPORTED =
-  'the deconvnet inverts conv2d (linear or relu), maxPool2d, relu or linear activations and dropout (Zeiler & Fergus §2.1): use saliency or guidedBackprop for other layers';
+  'the deconvnet inverts conv2d (linear or relu), maxPool2d, relu or linear activations and dropout (Zeiler & Fergus §2.1): list a shape-preserving layer (e.g. lrn) in passThrough to send the signal back through it unchanged, or use saliency or guidedBackprop';
 
 /**
  * The chain of leaf layers from the model's input to `layer` (sequential
  * containers opened, through `layerPath`), each with its deconvnet kind; a
- * typed error names the first layer that has no deconvnet inverse, and its kind.
+ * typed error names the first layer that has no deconvnet inverse, and its
+ * kind. Layers whose type or name is in `passThrough` pass the signal back unchanged.
  */
-export function deconvChain(path: readonly Layer[]): { layer: Layer; kind: DeconvKind; rectify: boolean }[] {
+export function deconvChain(
+  path: readonly Layer[],
+  passThrough: readonly string[] = [],
+): { layer: Layer; kind: DeconvKind; rectify: boolean }[] {
   const leaves = path.flatMap(function open(l: Layer): Layer[] {
     return l.type === 'sequential' ? l.children.flatMap(open) : [l];
   });
-  return leaves.map((layer) => ({ layer, ...kindOf(layer) }));
+  return leaves.map((layer) => ({ layer, ...kindOf(layer, passThrough) }));
 }
 
-function kindOf(layer: Layer): { kind: DeconvKind; rectify: boolean } {
+function kindOf(layer: Layer, passThrough: readonly string[]): { kind: DeconvKind; rectify: boolean } {
+  if (passThrough.includes(layer.type) || passThrough.includes(layer.name))
+    return { kind: 'passThrough', rectify: false };
   const config = layer.config as { activation?: string; fn?: string };
   if (layer.type === 'conv2d' && (config.activation ?? 'linear') === 'linear') return { kind: 'conv', rectify: false };
   if (layer.type === 'conv2d' && config.activation === 'relu') return { kind: 'conv', rectify: true };

@@ -6,6 +6,7 @@ import {
   Conv2d,
   Dropout,
   type Layer,
+  LocalResponseNorm,
   MaxPool2d,
   sequential,
 } from '@convkit/layers';
@@ -244,6 +245,35 @@ describe('deconvnet on a model', () => {
     }
     x.dispose();
     expect([...(results[1]?.data ?? [])]).toEqual([...(results[0]?.data ?? [])]);
+  });
+
+  it('passes the signal back unchanged through the layers listed in passThrough, if they keep the shape', async () => {
+    const conv = () => new Conv2d({ name: 'conv', filters: 2, kernel: 3, activation: 'relu' });
+    const plain = sequential([conv(), new MaxPool2d({ kernel: 2, name: 'pool' })]);
+    // alpha 0, k 1: the normalization divides by 1, so the forward pass is the plain model's.
+    const normed = sequential([
+      conv(),
+      new LocalResponseNorm({ name: 'norm', alpha: 0, k: 1 }),
+      new MaxPool2d({ kernel: 2, name: 'pool' }),
+    ]);
+    plain.build([6, 6, 1], { seed: 4 });
+    normed.build([6, 6, 1]);
+    normed.setWeights(plain.getWeights());
+    const x = tf.tensor4d(randoms(36, 6), [1, 6, 6, 1]);
+    await expect(deconvnet(normed, x, { layer: 'pool' })).rejects.toThrow(
+      /^norm: lrn cannot be inverted: .*passThrough/,
+    );
+    const expected = await deconvnet(plain, x, { layer: 'pool', channel: 0 });
+    for (const passThrough of [['lrn'], ['norm']]) {
+      const p = await deconvnet(normed, x, { layer: 'pool', channel: 0, passThrough });
+      expect([...p.data]).toEqual([...expected.data]);
+    }
+    await expect(deconvnet(plain, x, { layer: 'pool', passThrough: ['maxPool2d'] })).rejects.toThrow(
+      /^pool: maxPool2d maps \[1, 4, 4, 2\] to \[1, 2, 2, 2\]: only a layer that keeps the shape/,
+    );
+    x.dispose();
+    plain.dispose();
+    normed.dispose();
   });
 
   it('refuses a layer it cannot invert, naming the layer and its kind', async () => {

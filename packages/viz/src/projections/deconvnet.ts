@@ -4,6 +4,16 @@ import { layerPath } from '../model-path.js';
 import { backStep, type DeconvStep, deconvChain, recordSwitches } from './deconv-steps.js';
 import { type ChosenUnit, locateUnits, type ProjectionData, release, type UnitTarget } from './target.js';
 
+/** Options of {@link deconvnet}: the unit, and the layers to pass through. */
+export interface DeconvnetOptions extends UnitTarget {
+  /**
+   * Layer types or names (e.g. `['lrn']`) that run forward as usual but send
+   * the signal back unchanged: Zeiler & Fergus's deconvnet has no step for
+   * contrast normalization. Each must keep its input's shape. Default none.
+   */
+  passThrough?: readonly string[];
+}
+
 /** What {@link deconvnet} projected: `[batch, height, width, channels]` input-space signals, one per example. */
 export interface DeconvnetResult extends ProjectionData {
   layer: string;
@@ -21,9 +31,9 @@ export interface DeconvnetResult extends ProjectionData {
  * same weights, bias left out). The model must be a chain (sequential
  * containers are opened) of conv2d (linear or relu), maxPool2d, relu and
  * layers that are the identity at inference (dropout); any other layer on the
- * way throws a `ConfigError` naming it and its kind. The batch is one pass;
- * nothing is random; reads are asynchronous, so it runs in browsers as in Node.
- * Tensors are NHWC. Draw a result with {@link projectionImage}.
+ * way throws a `ConfigError` naming it and its kind, unless `passThrough`
+ * lists it. The batch is one pass; nothing is random; reads are
+ * asynchronous, so it runs in browsers as in Node. Tensors are NHWC. Draw a result with {@link projectionImage}.
  *
  * @example
  * ```ts
@@ -34,12 +44,12 @@ export interface DeconvnetResult extends ProjectionData {
  * const picture = projectionImage(p, 0, { scale: 4 });
  * ```
  */
-export async function deconvnet(model: Layer, x: tf.Tensor, target: UnitTarget): Promise<DeconvnetResult> {
+export async function deconvnet(model: Layer, x: tf.Tensor, target: DeconvnetOptions): Promise<DeconvnetResult> {
   const op = `deconvnet(${target?.layer})`;
   if (x?.rank !== 4) {
     throw new ConfigError(op, `the input must be an NHWC batch [batch, h, w, channels], received ${describe(x)}`);
   }
-  const chain = deconvChain(layerPath(model, target.layer, op));
+  const chain = deconvChain(layerPath(model, target.layer, op), target.passThrough);
   const { steps, output } = await recordForward(chain, x as tf.Tensor4D);
   let seed: tf.Tensor;
   let units: ChosenUnit[];
@@ -75,6 +85,13 @@ async function recordForward(
       }
       if (kind === 'maxPool') step.switches = await recordSwitches(layer, h as tf.Tensor4D);
       const next = layer.apply(h);
+      if (kind === 'passThrough' && next.shape.join() !== h.shape.join()) {
+        next.dispose();
+        throw new ConfigError(
+          layer.name,
+          `${layer.type} maps [${h.shape.join(', ')}] to [${next.shape.join(', ')}]: only a layer that keeps the shape can pass the signal through`,
+        );
+      }
       if (next !== h) h.dispose(); // a linear activation returns its input
       h = next;
       steps.push(step);
