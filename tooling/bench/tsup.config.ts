@@ -14,6 +14,7 @@ export default defineConfig(
       'tfjs-worker': 'src/workers/tfjs-worker.ts',
       'ort-worker': 'src/workers/ort-worker.ts',
       'cuda-probe': 'src/workers/cuda-probe.ts',
+      'profile-webgpu': 'src/profile-webgpu.ts',
     },
     {
       external: [/^@tensorflow\//, '@convkit/backend'],

@@ -104,8 +104,20 @@ export function lenet5(seed = 1): Network {
   });
 }
 
-/** AlexNet as torchvision builds it (single tower, 64-192-384-256-256), 224×224×3. */
-export function alexnet(seed = 1): Network {
+/** The side of AlexNet's last feature map for an input side: conv1 (11/4, pad 2) and three 3/2 pools. */
+function alexnetMapSide(side: number): number {
+  const pool = (n: number) => Math.floor((n - 3) / 2) + 1;
+  return pool(pool(pool(Math.floor((side + 4 - 11) / 4) + 1)));
+}
+
+/**
+ * AlexNet as torchvision builds it (single tower, 64-192-384-256-256), 224×224×3.
+ * A smaller `side` (at least 63) keeps the layers and changes fc6's input width,
+ * for profiling a training step where a full-size one is too slow (a software GPU).
+ */
+export function alexnet(seed = 1, side = 224): Network {
+  const map = alexnetMapSide(side);
+  if (map < 1) throw new RangeError(`alexnet: an input side of at least 63 is needed, received ${side}`);
   const convs: Conv[] = [
     { kernel: 11, filters: 64, stride: 4, pad: 2 },
     { kernel: 5, filters: 192, pad: 2 },
@@ -119,11 +131,11 @@ export function alexnet(seed = 1): Network {
     p[`conv${i + 1}`] = convParams(c, channels, seed + i, `conv${i + 1}`);
     channels = c.filters;
   });
-  p.fc6 = denseParams(6 * 6 * 256, 4096, seed + 10, 'fc6');
+  p.fc6 = denseParams(map * map * 256, 4096, seed + 10, 'fc6');
   p.fc7 = denseParams(4096, 4096, seed + 11, 'fc7');
   p.fc8 = denseParams(4096, 1000, seed + 12, 'fc8');
   const at = (k: string) => p[k] as { w: tf.Variable; b: tf.Variable };
-  return network('alexnet', [224, 224, 3], p, (x) => {
+  return network('alexnet', [side, side, 3], p, (x) => {
     let h = tf.maxPool(conv(x, at('conv1'), convs[0] as Conv), 3, 2, 'valid');
     h = tf.maxPool(conv(h, at('conv2'), convs[1] as Conv), 3, 2, 'valid');
     h = conv(
@@ -132,7 +144,7 @@ export function alexnet(seed = 1): Network {
       convs[4] as Conv,
     );
     h = tf.maxPool(h, 3, 2, 'valid');
-    const flat = tf.reshape(h, [h.shape[0], 6 * 6 * 256]) as tf.Tensor2D;
+    const flat = tf.reshape(h, [h.shape[0], map * map * 256]) as tf.Tensor2D;
     return dense(dense(dense(flat, at('fc6'), true), at('fc7'), true), at('fc8'), false);
   });
 }

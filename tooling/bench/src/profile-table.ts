@@ -1,0 +1,81 @@
+/** One kernel's time in a profiled step, as tfjs' `tf.profile()` reports it. */
+export interface KernelSample {
+  name: string;
+  ms: number;
+}
+
+/** One row of the per-kernel table: a kernel's calls and GPU time per step, and its share of the step. */
+export interface KernelRow {
+  kernel: string;
+  callsPerStep: number;
+  msPerStep: number;
+  share: number;
+}
+
+/**
+ * Sums samples from `steps` profiled steps per kernel name, averages them per
+ * step and sorts the rows by time, slowest first (ties by name, so the table
+ * is stable between runs).
+ */
+export function aggregateKernels(samples: readonly KernelSample[], steps: number): KernelRow[] {
+  if (!Number.isInteger(steps) || steps < 1)
+    throw new RangeError(`steps must be a positive integer, received ${steps}`);
+  const byName = new Map<string, { calls: number; ms: number }>();
+  let total = 0;
+  for (const { name, ms } of samples) {
+    const row = byName.get(name) ?? { calls: 0, ms: 0 };
+    row.calls += 1;
+    row.ms += ms;
+    total += ms;
+    byName.set(name, row);
+  }
+  return [...byName]
+    .map(([kernel, { calls, ms }]) => ({
+      kernel,
+      callsPerStep: calls / steps,
+      msPerStep: ms / steps,
+      share: total > 0 ? ms / total : 0,
+    }))
+    .sort((a, b) => b.msPerStep - a.msPerStep || a.kernel.localeCompare(b.kernel));
+}
+
+const ms = (v: number) => (v >= 100 ? v.toFixed(0) : v >= 10 ? v.toFixed(1) : v.toFixed(2));
+const pct = (v: number) => `${(100 * v).toFixed(1)} %`;
+
+/**
+ * The per-kernel table as markdown: kernel, calls per step, GPU ms per step
+ * and share; the rows past `top` are folded into one "other kernels" row.
+ */
+export function kernelTable(rows: readonly KernelRow[], top = 15): string {
+  const shown = rows.slice(0, top);
+  const rest = rows.slice(top);
+  const lines = ['| kernel | calls/step | GPU ms/step | share |', '|---|---:|---:|---:|'];
+  for (const r of shown) lines.push(`| ${r.kernel} | ${r.callsPerStep} | ${ms(r.msPerStep)} | ${pct(r.share)} |`);
+  if (rest.length > 0) {
+    const sum = (f: (r: KernelRow) => number) => rest.reduce((t, r) => t + f(r), 0);
+    lines.push(
+      `| ${rest.length} other kernels | ${sum((r) => r.callsPerStep)} | ${ms(sum((r) => r.msPerStep))} | ${pct(sum((r) => r.share))} |`,
+    );
+  }
+  const total = rows.reduce((t, r) => t + r.msPerStep, 0);
+  lines.push(`| **total** | ${rows.reduce((t, r) => t + r.callsPerStep, 0)} | ${ms(total)} | 100 % |`);
+  return lines.join('\n');
+}
+
+/**
+ * Two kernel sets side by side (tfjs' stock kernels and convkit's), per
+ * kernel: GPU ms per step in each and the speed-up (stock ÷ convkit).
+ */
+export function comparisonTable(stock: readonly KernelRow[], convkit: readonly KernelRow[], top = 12): string {
+  const mine = new Map(convkit.map((r) => [r.kernel, r]));
+  const lines = ['| kernel | stock ms/step | convkit ms/step | speed-up |', '|---|---:|---:|---:|'];
+  for (const r of stock.slice(0, top)) {
+    const c = mine.get(r.kernel);
+    const ratio = c && c.msPerStep > 0 ? `${(r.msPerStep / c.msPerStep).toFixed(1)}×` : '—';
+    lines.push(`| ${r.kernel} | ${ms(r.msPerStep)} | ${c ? ms(c.msPerStep) : '—'} | ${ratio} |`);
+  }
+  const total = (rows: readonly KernelRow[]) => rows.reduce((t, r) => t + r.msPerStep, 0);
+  const [s, c] = [total(stock), total(convkit)];
+  lines.push(`| **all kernels** | ${ms(s)} | ${ms(c)} | ${c > 0 ? `${(s / c).toFixed(1)}×` : '—'} |`);
+  return lines.join('\n');
+}
