@@ -35,7 +35,13 @@ describe('per-kernel profile table', () => {
 
   it('compares two kernel sets kernel by kernel, as stock ÷ convkit', () => {
     const stock = aggregateKernels(samples, 1);
-    const convkit = aggregateKernels([{ name: 'Conv2D', ms: 7.4 }, { name: 'Add', ms: 6 }], 1);
+    const convkit = aggregateKernels(
+      [
+        { name: 'Conv2D', ms: 7.4 },
+        { name: 'Add', ms: 6 },
+      ],
+      1,
+    );
     expect(comparisonTable(stock, convkit).split('\n').slice(2)).toEqual([
       '| Conv2D | 74.0 | 7.40 | 10.0× |',
       '| Add | 6.00 | 6.00 | 1.0× |',
