@@ -1,8 +1,16 @@
+import { mulberry32 } from '@convkit/shape';
+
 /**
  * A deconvnet in plain loops, for one example (HWC arrays), as Zeiler &
  * Fergus describe it: the oracle of the tensor implementation in
  * `src/projections`. Geometry is given explicitly (no shape library).
  */
+
+/** `count` seeded values in [−1, 1). */
+export function randoms(count: number, seed: number): Float32Array {
+  const next = mulberry32(seed);
+  return Float32Array.from({ length: count }, () => next() * 2 - 1);
+}
 
 export interface Geometry {
   kernel: [number, number];
