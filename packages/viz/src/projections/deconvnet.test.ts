@@ -108,16 +108,19 @@ describe('deconvnet on a model', () => {
     pooled.dispose();
   });
 
-  it('names the layers when the target does not exist, and checks the channel', async () => {
+  it('names the layers when the target does not exist, and checks the channel, leaving no tensor behind', async () => {
     const model = sequential([new Conv2d({ name: 'c1', filters: 2, kernel: 3, activation: 'relu' })]);
     model.build([5, 5, 1]);
     const x = tf.zeros([1, 5, 5, 1]);
+    const before = tf.memory().numTensors;
     await expect(deconvnet(model, x, { layer: 'conv9' })).rejects.toThrow(/no layer named "conv9".*c1/);
     await expect(deconvnet(model, x, { layer: 'c1', channel: 2 })).rejects.toThrow(
       /channel must be one of 0 … 1.*received 2/,
     );
-    await expect(deconvnet(model, tf.zeros([5, 5, 1]) as tf.Tensor, { layer: 'c1' })).rejects.toThrow(ConfigError);
-    tf.dispose(x);
+    expect(tf.memory().numTensors).toBe(before); // the forward pass's output is freed when the channel is refused
+    const flat = tf.zeros([5, 5, 1]);
+    await expect(deconvnet(model, flat, { layer: 'c1' })).rejects.toThrow(ConfigError);
+    tf.dispose([x, flat]);
     model.dispose();
   });
 });
