@@ -4,6 +4,7 @@ import { cpuKernels } from './cpu/index.js';
 import type { BackendName } from './names.js';
 import { loadAdapter } from './start-native.js';
 import { wasmKernels } from './wasm/index.js';
+import { webgpuKernels } from './webgpu/index.js';
 
 /**
  * Every kernel that convkit's layer families reach, forward and backward:
@@ -36,7 +37,11 @@ export interface CoverageRow {
   cudaCpuCalls?: number;
 }
 
-const CONVKIT: Partial<Record<BackendName, readonly KernelConfig[]>> = { cpu: cpuKernels, wasm: wasmKernels };
+const CONVKIT: Partial<Record<BackendName, readonly KernelConfig[]>> = {
+  cpu: cpuKernels,
+  wasm: wasmKernels,
+  webgpu: webgpuKernels,
+};
 
 /** The kernels @convkit/backend-native runs in its addon, once `'native'` is registered (else none). */
 let nativeKernels: readonly string[] = [];

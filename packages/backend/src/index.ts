@@ -17,5 +17,6 @@ export { BACKEND_CHOICES, BACKEND_NAMES, isBackendChoice } from './names.js';
 export type { NoDriver, SoftwareVulkanDriver, SoftwareVulkanDriverName } from './vulkan-driver.js';
 export { LAVAPIPE_ICDS, SOFTWARE_VULKAN_DRIVERS, SWIFTSHADER_ICD } from './vulkan-driver.js';
 export { wasmKernels } from './wasm/index.js';
+export { webgpuKernels } from './webgpu/index.js';
 export type { AdapterInfo } from './webgpu.js';
 export { findSoftwareVulkanDriver } from './webgpu.js';

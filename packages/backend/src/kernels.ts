@@ -28,3 +28,11 @@ export function useKernels(backendName: string, kernels: readonly KernelConfig[]
     }
   }
 }
+
+/**
+ * The stock kernel that convkit's replaced for a backend while convkit's set
+ * is in place, for a replacement that hands the cases it does not cover back.
+ */
+export function stockKernel(backendName: string, kernelName: string): KernelConfig | undefined {
+  return replaced.get(`${backendName}/${kernelName}`) ?? undefined;
+}

@@ -5,6 +5,7 @@ import { BackendError } from './errors.js';
 import { type KernelSet, useKernels } from './kernels.js';
 import type { BackendName } from './names.js';
 import { wasmKernels } from './wasm/index.js';
+import { webgpuKernels } from './webgpu/index.js';
 import { type AdapterInfo, ensureNavigatorGpu, probeAdapter } from './webgpu.js';
 
 /** Starts tfjs' cpu backend with convkit's kernels (or its own, `'stock'`). */
@@ -44,6 +45,7 @@ export async function startWebgpu(kernels: KernelSet, options: InitOptions, expl
     );
   }
   await import('@tensorflow/tfjs-backend-webgpu');
+  useKernels('webgpu', webgpuKernels, kernels);
   // The backend's flag exists once its module is loaded; it asks for its own adapter.
   tf.env().set('WEBGPU_USE_LOW_POWER_GPU', options.powerPreference === 'low-power');
   await activate('webgpu');
