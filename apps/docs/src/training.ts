@@ -7,6 +7,7 @@ import type { Layer } from '@convkit/layers';
 import { type EpochRecord, type FitEvent, fit } from '@convkit/train';
 import { getModel } from '@convkit/zoo';
 import { head, type MnistSubset } from './mnist.js';
+import { PAGE_BACKENDS, type PageBackend } from './runtime.js';
 import type { Schema } from './state.js';
 
 export interface TrainState {
@@ -16,7 +17,7 @@ export interface TrainState {
   seed: number;
   /** Training digits used, of the 2,000 bundled. */
   examples: number;
-  backend: 'auto' | 'webgpu' | 'wasm' | 'cpu';
+  backend: PageBackend;
   /** Start training as soon as the page opens (a shared link can ask for it). */
   autostart: boolean;
 }
@@ -37,7 +38,7 @@ export const TRAIN_SCHEMA: Schema = {
   lr: { kind: 'number', min: 1e-6, max: 1 },
   seed: { kind: 'int', min: 0, max: 2 ** 31 - 1 },
   examples: { kind: 'int', min: 32, max: 2000 },
-  backend: { kind: 'enum', values: ['auto', 'webgpu', 'wasm', 'cpu'] },
+  backend: { kind: 'enum', values: PAGE_BACKENDS },
   autostart: { kind: 'boolean' },
 };
 
