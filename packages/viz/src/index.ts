@@ -58,3 +58,11 @@ export type { TensorInput, TensorLike } from './tensor-data.js';
 export { TopK } from './top-k.js';
 export type { Box, ImageSource, PatchHit, TopPatchesOptions, TopPatchesResult } from './top-patches.js';
 export { fieldBox, topPatches } from './top-patches.js';
+// The Zeiler–Fergus figure: top inputs of units, projected back to pixels beside their patches
+export type {
+  ZeilerFergusHit,
+  ZeilerFergusOptions,
+  ZeilerFergusResult,
+  ZeilerFergusUnit,
+} from './zeiler-fergus.js';
+export { zeilerFergus } from './zeiler-fergus.js';

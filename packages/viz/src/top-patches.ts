@@ -238,6 +238,26 @@ function cropPatch(data: ImageSource, example: number, box: Box, normalize: 'non
   return patch;
 }
 
+/**
+ * A hit's patch in a cell as large as the full receptive field, placed where
+ * the field lies and `outside` (default mid gray) where it reaches past the
+ * image's borders; an empty cell without a hit.
+ */
+export function patchCell(
+  hit: PatchHit | undefined,
+  field: ReceptiveField2d | undefined,
+  height: number,
+  width: number,
+  outside: Rgba = [128, 128, 128, 255],
+): RgbaImage {
+  const cell = createImage(field ? field.size[1] : width, field ? field.size[0] : height, outside);
+  if (hit) {
+    const { full } = fieldBox(field, hit.y, hit.x, height, width);
+    drawImage(cell, hit.patch, hit.box.left - full.left, hit.box.top - full.top);
+  }
+  return cell;
+}
+
 function patchGrid(
   results: { unit: number; hits: PatchHit[] }[],
   field: ReceptiveField2d | undefined,
@@ -246,19 +266,9 @@ function patchGrid(
   k: number,
   options: TopPatchesOptions,
 ): RgbaImage {
-  const cellH = field ? field.size[0] : height;
-  const cellW = field ? field.size[1] : width;
   const cells: RgbaImage[] = [];
   for (const { hits } of results) {
-    for (let i = 0; i < k; i++) {
-      const hit = hits[i];
-      const cell = createImage(cellW, cellH, options.outside ?? [128, 128, 128, 255]);
-      if (hit) {
-        const { full } = fieldBox(field, hit.y, hit.x, height, width);
-        drawImage(cell, hit.patch, hit.box.left - full.left, hit.box.top - full.top);
-      }
-      cells.push(cell);
-    }
+    for (let i = 0; i < k; i++) cells.push(patchCell(hits[i], field, height, width, options.outside));
   }
   return tileGrid(
     cells,
