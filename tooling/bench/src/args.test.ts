@@ -9,8 +9,6 @@ describe('parseArgs', () => {
       'cpu',
       'wasm',
       'webgpu',
-      'webgpu-lavapipe',
-      'webgpu-swiftshader',
       'native',
       'cuda',
       'tfjs-cpu',
@@ -22,6 +20,12 @@ describe('parseArgs', () => {
     expect(o.quick).toBe(false);
     expect(o.out).toBe('RESULTS.md');
     expect(o.repeat).toBe(1);
+  });
+
+  it('runs the software-driver webgpu configurations only when they are named', () => {
+    const o = parseArgs(['--backends', 'tfjs-webgpu-lavapipe,webgpu-lavapipe,wasm']);
+    // Kept in the known order, whatever order they were named in.
+    expect(o.configurations).toEqual(['wasm', 'webgpu-lavapipe', 'tfjs-webgpu-lavapipe']);
   });
 
   it('repeats the whole run as many times as asked', () => {
@@ -54,7 +58,7 @@ describe('parseArgs', () => {
       /unknown resnet; use lenet5, alexnet, alexnet-train, vgg16, conv3x3/,
     );
     expect(() => parseArgs(['--backends', 'rocm'])).toThrow(
-      /unknown rocm; use cpu, wasm, webgpu, webgpu-lavapipe, webgpu-swiftshader, native, cuda/,
+      /unknown rocm; use cpu, wasm, webgpu, webgpu-lavapipe, webgpu-swiftshader, native, cuda, tfjs-cpu, tfjs-wasm, tfjs-webgpu-lavapipe, tfjs-webgpu-swiftshader, torch/,
     );
     expect(() => parseArgs(['--fast'])).toThrow(/unknown option --fast/);
     expect(() => parseArgs(['--only'])).toThrow(/--only needs a value/);

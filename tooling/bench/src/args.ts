@@ -16,6 +16,9 @@ export const USAGE = `Usage: pnpm bench [-- options]   (or: node tooling/bench/d
 
   --only <ids>       workloads, comma-separated: ${WORKLOADS.map((w) => w.id).join(', ')}
   --backends <ids>   configurations, comma-separated: ${CONFIGURATIONS.map((c) => c.id).join(', ')}
+                     (default: all but ${CONFIGURATIONS.filter((c) => c.optIn)
+                       .map((c) => c.id)
+                       .join(', ')})
   --quick            fewer runs and a smaller time budget per workload (indicative numbers)
   --repeat <N>       run every cell N times, each in a fresh child process as a new invocation would,
                      and report each invocation's median and min/median/max across them (default 1)
@@ -27,7 +30,7 @@ export const USAGE = `Usage: pnpm bench [-- options]   (or: node tooling/bench/d
 export function parseArgs(argv: readonly string[]): BenchOptions {
   const options: BenchOptions = {
     workloads: WORKLOADS.map((w) => w.id),
-    configurations: CONFIGURATIONS.map((c) => c.id),
+    configurations: CONFIGURATIONS.filter((c) => !c.optIn).map((c) => c.id),
     quick: false,
     out: 'RESULTS.md',
     repeat: 1,

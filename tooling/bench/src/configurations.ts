@@ -13,6 +13,8 @@ export type ConfigurationId =
   | 'cuda'
   | 'tfjs-cpu'
   | 'tfjs-wasm'
+  | 'tfjs-webgpu-lavapipe'
+  | 'tfjs-webgpu-swiftshader'
   | 'torch'
   | 'torch-cuda'
   | 'ort';
@@ -40,27 +42,39 @@ export interface Configuration {
   /** torch only: where the model and the tensors live (default the CPU). */
   device?: 'cpu' | 'cuda';
   requires?: Requirement;
+  /** Run only when named in `--backends`, never in the default run. */
+  optIn?: boolean;
+}
+
+const DRIVERS = ['lavapipe', 'swiftshader'] as const;
+
+/**
+ * webgpu on one software Vulkan driver, with convkit's kernels or tfjs' own (before and after convkit's WGSL
+ * kernels, in one run). Opt-in: the plain `webgpu` row already runs on the driver `@convkit/backend` picks.
+ */
+function onDriver(driver: SoftwareVulkanDriverName, kernels: 'convkit' | 'stock'): Configuration {
+  return {
+    id: kernels === 'convkit' ? `webgpu-${driver}` : `tfjs-webgpu-${driver}`,
+    label: kernels === 'convkit' ? `convkit webgpu ${driver}` : `tfjs webgpu ${driver} (stock)`,
+    engine: 'tfjs',
+    backend: 'webgpu',
+    kernels,
+    vulkanDriver: driver,
+    requires: driver,
+    optIn: true,
+  };
 }
 
 export const CONFIGURATIONS: readonly Configuration[] = [
   { id: 'cpu', label: 'convkit cpu', engine: 'tfjs', backend: 'cpu', kernels: 'convkit' },
   { id: 'wasm', label: 'convkit wasm', engine: 'tfjs', backend: 'wasm', kernels: 'convkit' },
   { id: 'webgpu', label: 'convkit webgpu', engine: 'tfjs', backend: 'webgpu', kernels: 'convkit' },
-  ...(['lavapipe', 'swiftshader'] as const).map(
-    (driver): Configuration => ({
-      id: `webgpu-${driver}`,
-      label: `convkit webgpu ${driver}`,
-      engine: 'tfjs',
-      backend: 'webgpu',
-      kernels: 'convkit',
-      vulkanDriver: driver,
-      requires: driver,
-    }),
-  ),
+  ...DRIVERS.map((driver) => onDriver(driver, 'convkit')),
   { id: 'native', label: 'convkit native', engine: 'tfjs', backend: 'native', kernels: 'convkit' },
   { id: 'cuda', label: 'convkit cuda', engine: 'tfjs', backend: 'cuda', kernels: 'convkit', requires: 'cuda' },
   { id: 'tfjs-cpu', label: 'tfjs cpu (stock)', engine: 'tfjs', backend: 'cpu', kernels: 'stock' },
   { id: 'tfjs-wasm', label: 'tfjs wasm (stock)', engine: 'tfjs', backend: 'wasm', kernels: 'stock' },
+  ...DRIVERS.map((driver) => onDriver(driver, 'stock')),
   { id: 'torch', label: 'PyTorch CPU', engine: 'torch', device: 'cpu', requires: 'torch' },
   { id: 'torch-cuda', label: 'PyTorch CUDA', engine: 'torch', device: 'cuda', requires: 'torch-cuda' },
   { id: 'ort', label: 'onnxruntime-node', engine: 'ort', requires: 'ort' },

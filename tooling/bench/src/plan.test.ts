@@ -66,6 +66,11 @@ describe('outcomeWithoutRunning', () => {
     // Each pinned configuration is webgpu on its own driver, which is also what it requires.
     for (const driver of ['lavapipe', 'swiftshader'] as const) {
       expect(config(`webgpu-${driver}`)).toMatchObject({ backend: 'webgpu', vulkanDriver: driver, requires: driver });
+      expect(config(`tfjs-webgpu-${driver}`)).toMatchObject({
+        kernels: 'stock',
+        vulkanDriver: driver,
+        requires: driver,
+      });
     }
   });
 
