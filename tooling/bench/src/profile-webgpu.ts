@@ -1,13 +1,13 @@
 // Profiles one training step on the webgpu backend kernel by kernel, with
-// tfjs' stock kernels and with convkit's, in one process (same adapter, same
-// machine state): `pnpm --filter @convkit/bench profile:webgpu [-- options]`.
+// tfjs' stock kernels and with convkit's, in one process and in turns (same
+// adapter, same machine state): `pnpm --filter @convkit/bench profile:webgpu [-- options]`.
 //
 // GPU time per kernel comes from WebGPU timestamp queries, which tfjs'
 // webgpu backend writes around every program while `tf.profile()` runs
 // (Dawn offers 'timestamp-query' on SwiftShader and lavapipe too). The step
 // time is measured separately, without profiling, which serializes the
 // programs and would inflate it.
-import { initBackend, type KernelSet } from '@convkit/backend';
+import { initBackend, type KernelSet, useKernels, webgpuKernels } from '@convkit/backend';
 import { alexnet, batchFor, lenet5, type Network, trainStepAsync } from '@convkit/workloads';
 import * as tf from '@tensorflow/tfjs-core';
 import { aggregateKernels, comparisonTable, type KernelRow, type KernelSample, kernelTable } from './profile-table.js';
@@ -66,42 +66,57 @@ interface SetResult {
   rows: KernelRow[];
   stepMs: number;
   loss: number;
-  device: string;
 }
 
-async function profileSet(set: KernelSet, o: ProfileOptions): Promise<SetResult> {
-  const info = await initBackend('webgpu', { kernels: set });
+/** Profiles the kernels of one training step (GPU time per kernel, from timestamp queries). */
+async function profiledStep(step: () => Promise<number>, byShape: boolean): Promise<KernelSample[]> {
+  const samples: KernelSample[] = [];
+  const profile = await tf.profile(step);
+  for (const k of profile.kernels) {
+    const ms = await k.kernelTimeMs;
+    if (typeof ms !== 'number') throw new Error(`no GPU time for ${k.name}: ${ms.error}`);
+    const shapes = k.inputShapes.map((s) => s.join('×')).join(', ');
+    samples.push({ name: byShape ? `${k.name} ${shapes}` : k.name, ms });
+  }
+  return samples;
+}
+
+/**
+ * Runs the kernel sets step by step in turn (stock, convkit, stock, …) on one
+ * network, so that a machine whose load changes during the run (other
+ * processes on a shared CPU, which a software GPU is) weighs on both alike.
+ */
+async function profileSets(o: ProfileOptions): Promise<{ results: SetResult[]; device: string }> {
+  const info = await initBackend('webgpu', { kernels: o.sets[0] ?? 'convkit' });
   const net: Network = o.model === 'lenet5' ? lenet5() : alexnet(1, o.side);
   const { x, y } = batchFor(net, o.batch);
   const optimizer = tf.train.momentum(0.01, 0.9);
   const step = () => trainStepAsync(net, optimizer, x, y);
-  // The first step compiles every shader; it is neither timed nor profiled.
-  let loss = await step();
-  const times: number[] = [];
-  for (let i = 0; i < o.steps; i++) {
-    const t0 = performance.now();
-    loss = await step();
-    times.push(performance.now() - t0);
+  const state = o.sets.map((set) => ({ set, times: [] as number[], samples: [] as KernelSample[], loss: 0 }));
+  // The first step of each set compiles its shaders; it is neither timed nor profiled.
+  for (const s of state) {
+    useKernels('webgpu', webgpuKernels, s.set);
+    s.loss = await step();
   }
-  const samples: KernelSample[] = [];
   for (let i = 0; i < o.steps; i++) {
-    const profile = await tf.profile(step);
-    for (const k of profile.kernels) {
-      const ms = await k.kernelTimeMs;
-      if (typeof ms !== 'number') throw new Error(`no GPU time for ${k.name}: ${ms.error}`);
-      samples.push({ name: o.byShape ? `${k.name} ${k.inputShapes.map((s) => s.join('×')).join(', ')}` : k.name, ms });
+    for (const s of state) {
+      useKernels('webgpu', webgpuKernels, s.set);
+      const t0 = performance.now();
+      s.loss = await step();
+      s.times.push(performance.now() - t0);
+      s.samples.push(...(await profiledStep(step, o.byShape)));
     }
   }
   optimizer.dispose();
   net.dispose();
   tf.dispose([x, y]);
-  return {
-    set,
-    rows: aggregateKernels(samples, o.steps),
-    stepMs: summarize(times).medianMs,
-    loss,
-    device: info.device.description,
-  };
+  const results = state.map((s) => ({
+    set: s.set,
+    rows: aggregateKernels(s.samples, o.steps),
+    stepMs: summarize(s.times).medianMs,
+    loss: s.loss,
+  }));
+  return { results, device: info.device.description };
 }
 
 async function main(): Promise<void> {
@@ -115,11 +130,9 @@ async function main(): Promise<void> {
     o.model === 'lenet5'
       ? `LeNet-5 train step, batch ${o.batch}`
       : `AlexNet train step, batch ${o.batch}, ${o.side}×${o.side}×3`;
-  const results: SetResult[] = [];
-  for (const set of o.sets) {
-    const r = await profileSet(set, o);
-    results.push(r);
-    console.log(`\n## ${title}, webgpu (${r.device}), ${set} kernels`);
+  const { results, device } = await profileSets(o);
+  for (const r of results) {
+    console.log(`\n## ${title}, webgpu (${device}), ${r.set} kernels`);
     console.log(`step ${r.stepMs.toFixed(0)} ms (median of ${o.steps}, unprofiled), loss ${r.loss.toFixed(4)}\n`);
     console.log(kernelTable(r.rows, o.top));
   }
