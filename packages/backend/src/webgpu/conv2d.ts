@@ -1,10 +1,15 @@
 // convkit's Conv2D, Conv2DBackpropInput and Conv2DBackpropFilter for tfjs'
 // webgpu backend: one tiled, gathered matrix product each (gemm-program.ts).
+//
 // tfjs' own filter gradient gives one invocation per filter element, each
-// looping over the whole batch (150 invocations for LeNet-5's first layer),
-// and its im2col matrix products tile 32 output channels where a small
-// network has 6 or 16. NCHW, and products too large for one dispatch, go to
-// tfjs' kernels.
+// looping over the whole batch (150 invocations for LeNet-5's first layer);
+// convkit's splits that loop across workgroups and wins on every layer
+// measured but the smallest (see the backend README). tfjs' forward and
+// input-gradient products are good when channels are wide and multiples of
+// 4 (it reads 4 channels at a time); with few or odd channels they tile 32
+// channels where a layer has 6 or 16, and convkit's narrow tiles are 1.1× to
+// 30× faster there (LeNet-5 on lavapipe). So convkit takes those cases and
+// hands wide ones, NCHW, and products too large for one dispatch to tfjs.
 import {
   backend_util,
   Conv2D,
@@ -70,6 +75,15 @@ function runGemm(backend: GpuBackend, call: GemmCall): TensorInfo {
   return sum;
 }
 
+/**
+ * Where tfjs' product reads 4 channels at a time and the output is wide,
+ * its kernel is the faster one (AlexNet's conv2–5 on lavapipe: 1.3–2×).
+ */
+function stockIsVectorized(inChannels: number, outChannels: number, wide: number, inRemainder3 = false): boolean {
+  const inVec = inChannels % 4 === 0 || (inRemainder3 && inChannels % 3 === 0);
+  return inVec && outChannels % 4 === 0 && wide > 16;
+}
+
 /** tfjs' kernel where convkit's does not apply: NCHW, or more row tiles than one dispatch holds. */
 function fitsConvkit(backend: GpuBackend, dataFormat: string | undefined, rows: number, cols: number): boolean {
   const limit = backend.device.limits.maxComputeWorkgroupsPerDimension;
@@ -96,7 +110,9 @@ const conv2D: KernelFunc = (args) => {
     a.dimRoundingMode,
   );
   const rows = info.batchSize * info.outHeight * info.outWidth;
-  if (!fitsConvkit(backend, a.dataFormat, rows, info.outChannels)) return stock(Conv2D, args);
+  // tfjs' forward product also vectorizes 3 input channels (RGB).
+  const vectorized = stockIsVectorized(info.inChannels, info.outChannels, info.outChannels, true);
+  if (vectorized || !fitsConvkit(backend, a.dataFormat, rows, info.outChannels)) return stock(Conv2D, args);
   return runGemm(backend, {
     name: 'conv2d',
     loaders: FORWARD_LOADERS,
@@ -124,7 +140,10 @@ const conv2DBackpropInput: KernelFunc = (args) => {
     a.dimRoundingMode,
   );
   const rows = info.batchSize * info.inHeight * info.inWidth;
-  if (!fitsConvkit(backend, a.dataFormat, rows, info.inChannels)) return stock(Conv2DBackpropInput, args);
+  const vectorized = stockIsVectorized(info.inChannels, info.outChannels, info.inChannels);
+  if (vectorized || !fitsConvkit(backend, a.dataFormat, rows, info.inChannels)) {
+    return stock(Conv2DBackpropInput, args);
+  }
   const unitStride = info.strideHeight === 1 && info.strideWidth === 1;
   return runGemm(backend, {
     name: unitStride ? 'conv2dInputGrad' : 'conv2dInputGradStrided',
