@@ -132,5 +132,10 @@ describe('architecture tables', () => {
     expect(a3?.weightsK).toBe('159.5');
     expect(a3?.agrees).toBe('yes');
     expect(t.params).toBe('6,998,552');
+    // 1024·1000 weights = 1000.0 K and 1,024,000 MACs, printed "1" (M): agrees within the print's rounding.
+    const linear = t.rows.find((r) => r.stage === 'linear');
+    expect([linear?.weightsK, linear?.macsM, linear?.agrees]).toEqual(['1000.0', '1.0', 'yes']);
+    // The paper's own slips stay flagged: conv1's 2.7 K (7·7·3·64 = 9,408 weights) and 5a's 1072 K.
+    expect(t.rows.filter((r) => r.agrees === 'no').map((r) => r.stage)).toEqual(['conv1', '4c', '5a']);
   });
 });

@@ -17,7 +17,7 @@ export function parameterExample(height = 28, width = 28, channels = 3, filters 
   const dense = denseParams({ inFeatures: height * width * channels, units: oh * ow * filters });
   return {
     perFilter,
-    perFilterFormula: `${kernel}·${kernel}·${channels} + 1 = ${perFilter}`,
+    perFilterFormula: `${kernel}·${kernel}·${channels} + 1 = ${formatCount(perFilter)}`,
     total,
     totalText: formatCount(total),
     totalFormula: `${formatCount(perFilter)} × ${filters} = ${formatCount(total)}`,
