@@ -1,7 +1,9 @@
-/** One kernel's time in a profiled step, as tfjs' `tf.profile()` reports it. */
+/** One kernel call's GPU time in a profiled step, as tfjs' `tf.profile()` reports it. */
 export interface KernelSample {
   name: string;
   ms: number;
+  /** Which profiled step (0, 1, …) the call belongs to. */
+  step: number;
 }
 
 /** One row of the per-kernel table: a kernel's calls and GPU time per step, and its share of the step. */
@@ -12,31 +14,42 @@ export interface KernelRow {
   share: number;
 }
 
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 === 1
+    ? (sorted[mid] as number)
+    : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
+}
+
 /**
- * Sums samples from `steps` profiled steps per kernel name, averages them per
- * step and sorts the rows by time, slowest first (ties by name, so the table
- * is stable between runs).
+ * Per kernel name: calls and GPU time per step, the time being the median
+ * over the `steps` profiled steps of the kernel's total in each (a median,
+ * because a software GPU shares the CPU with whatever else runs, and one
+ * step can be slowed throughout); sorted slowest first (ties by name, so
+ * the table is stable between runs). Shares are of the sum of the medians.
  */
 export function aggregateKernels(samples: readonly KernelSample[], steps: number): KernelRow[] {
   if (!Number.isInteger(steps) || steps < 1)
     throw new RangeError(`steps must be a positive integer, received ${steps}`);
-  const byName = new Map<string, { calls: number; ms: number }>();
-  let total = 0;
-  for (const { name, ms } of samples) {
-    const row = byName.get(name) ?? { calls: 0, ms: 0 };
+  const byName = new Map<string, { calls: number; perStep: number[] }>();
+  for (const { name, ms, step } of samples) {
+    if (!(step >= 0 && step < steps))
+      throw new RangeError(`${name}: step ${step} is not one of the ${steps} profiled steps`);
+    const row = byName.get(name) ?? { calls: 0, perStep: new Array<number>(steps).fill(0) };
     row.calls += 1;
-    row.ms += ms;
-    total += ms;
+    row.perStep[step] = (row.perStep[step] ?? 0) + ms;
     byName.set(name, row);
   }
-  return [...byName]
-    .map(([kernel, { calls, ms }]) => ({
-      kernel,
-      callsPerStep: calls / steps,
-      msPerStep: ms / steps,
-      share: total > 0 ? ms / total : 0,
-    }))
-    .sort((a, b) => b.msPerStep - a.msPerStep || a.kernel.localeCompare(b.kernel));
+  const rows = [...byName].map(([kernel, { calls, perStep }]) => ({
+    kernel,
+    callsPerStep: calls / steps,
+    msPerStep: median(perStep),
+    share: 0,
+  }));
+  const total = rows.reduce((t, r) => t + r.msPerStep, 0);
+  for (const r of rows) r.share = total > 0 ? r.msPerStep / total : 0;
+  return rows.sort((a, b) => b.msPerStep - a.msPerStep || a.kernel.localeCompare(b.kernel));
 }
 
 const ms = (v: number) => (v >= 100 ? v.toFixed(0) : v >= 10 ? v.toFixed(1) : v.toFixed(2));

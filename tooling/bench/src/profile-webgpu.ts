@@ -69,14 +69,14 @@ interface SetResult {
 }
 
 /** Profiles the kernels of one training step (GPU time per kernel, from timestamp queries). */
-async function profiledStep(step: () => Promise<number>, byShape: boolean): Promise<KernelSample[]> {
+async function profiledStep(step: () => Promise<number>, index: number, byShape: boolean): Promise<KernelSample[]> {
   const samples: KernelSample[] = [];
   const profile = await tf.profile(step);
   for (const k of profile.kernels) {
     const ms = await k.kernelTimeMs;
     if (typeof ms !== 'number') throw new Error(`no GPU time for ${k.name}: ${ms.error}`);
     const shapes = k.inputShapes.map((s) => s.join('×')).join(', ');
-    samples.push({ name: byShape ? `${k.name} ${shapes}` : k.name, ms });
+    samples.push({ name: byShape ? `${k.name} ${shapes}` : k.name, ms, step: index });
   }
   return samples;
 }
@@ -104,7 +104,7 @@ async function profileSets(o: ProfileOptions): Promise<{ results: SetResult[]; d
       const t0 = performance.now();
       s.loss = await step();
       s.times.push(performance.now() - t0);
-      s.samples.push(...(await profiledStep(step, o.byShape)));
+      s.samples.push(...(await profiledStep(step, i, o.byShape)));
     }
   }
   optimizer.dispose();
