@@ -17,8 +17,9 @@ commands:
                                      the layer table and totals, no weights allocated
   models [--json]                    the model zoo
   backends [--json]                  what this machine runs, the default and why, kernel coverage
-  viz <run> filters|maps|patches|evolution|curves|equivariance [--layer NAME] [--image FILE]
-                                     pictures of what the network learned, into the run folder
+  viz <run> filters|maps|patches|zf|evolution|curves|equivariance [--layer NAME] [--image FILE]
+                                     pictures of what the network learned, into the run folder;
+                                     zf: Zeiler–Fergus grid of --layer [--units 0,3] [--limit N test images]
   lecture [--batch N]                the CNN lecture's numbers, computed by @convkit/zoo/lecture
   help                               this text
 

@@ -76,7 +76,7 @@ export async function trainCommand(argv: string[], out: (line: string) => void =
       );
       return 130;
     }
-    const report = await testAndReport(model, data, config, run, filters, interrupts.finishing.signal);
+    const report = await testAndReport(model, data, config, run, filters, interrupts.finishing.signal, prepared.input);
     if (!report) return 130;
     log(report);
     return 0;
@@ -145,6 +145,7 @@ async function testAndReport(
   run: RunFolder,
   filters: FilterRecorder,
   signal: AbortSignal,
+  input: readonly number[],
 ): Promise<string | undefined> {
   const test = await evaluate(model, data.test, {
     normalize: config.normalize,
@@ -167,7 +168,18 @@ async function testAndReport(
   };
   await run.writeJson('evaluation.json', evaluation);
   if (signal.aborted) return undefined;
+  const started = performance.now();
   await filters.finish();
+  // The pictures search a sample of the test set (REPORT_SAMPLE images), so the report takes seconds, not minutes.
+  const { drawReportPictures } = await import('../report-pictures.js');
+  await drawReportPictures(model, {
+    test: data.test,
+    classNames: data.classNames,
+    input,
+    normalize: config.normalize,
+    dir: run.dir,
+  });
   const report = await (await import('../report.js')).writeReport(run.dir, { model });
-  return `test: loss ${test.loss.toFixed(4)}, top-1 error ${(100 * test.top1Error).toFixed(2)} % (accuracy ${(100 * (1 - test.top1Error)).toFixed(2)} %), top-5 error ${(100 * test.top5Error).toFixed(2)} %\nreport ${report}`;
+  const seconds = ((performance.now() - started) / 1000).toFixed(1);
+  return `test: loss ${test.loss.toFixed(4)}, top-1 error ${(100 * test.top1Error).toFixed(2)} % (accuracy ${(100 * (1 - test.top1Error)).toFixed(2)} %), top-5 error ${(100 * test.top5Error).toFixed(2)} %\nreport ${report} (pictures and report in ${seconds} s)`;
 }

@@ -4,28 +4,20 @@ import { initBackend } from '@convkit/backend';
 import { decodeImage, resizeBilinear } from '@convkit/data';
 import { writeFileAtomic } from '@convkit/io/node';
 import { type Layer, walkLayers } from '@convkit/layers';
-import {
-  activationAt,
-  encodePng,
-  featureMaps,
-  fieldAt,
-  filterGrid,
-  layerKernel,
-  poolingInvariance,
-  shiftEquivariance,
-  topPatches,
-} from '@convkit/viz';
+import { activationAt, encodePng, featureMaps, fieldAt, filterGrid, layerKernel, topPatches } from '@convkit/viz';
 import { trainingCurves } from '@convkit/viz/charts';
 import * as tf from '@tensorflow/tfjs-core';
 import { backendFlag } from '../args.js';
 import { loadData } from '../datasets.js';
 import { didYouMean, UsageError } from '../errors.js';
-import { firstConv, gridColumns } from '../filter-recorder.js';
+import { filterCaption, filterStyle, firstConv, gridColumns } from '../filter-recorder.js';
 import { loadRun } from '../load-run.js';
 import { writeReport } from '../report.js';
+import { equivarianceFigure } from '../report-equivariance.js';
+import { REPORT_SAMPLE, testSample } from '../report-input.js';
 import { readMetrics } from '../run-folder.js';
 
-const KINDS = ['filters', 'maps', 'patches', 'evolution', 'curves', 'equivariance'];
+const KINDS = ['filters', 'maps', 'patches', 'zf', 'evolution', 'curves', 'equivariance'];
 
 /** The input pixels of one image: `--image FILE` (PNG/JPEG, resized to the model's input), else the first test image. */
 function inputImage(
@@ -49,31 +41,11 @@ function inputImage(
   return Float32Array.from(pixels, (v) => v / 255);
 }
 
-/** The name of the first layer of `type` in the model, depth-first (inside branches and any container too). */
-function firstLayerOfType(model: Layer, type: string): string | undefined {
-  return walkLayers(model).find((v) => v.layer.type === type)?.layer.name;
-}
-
 /** The last layer of `type` in the model, depth-first. */
 function lastLayerOfType(model: Layer, type: string): string | undefined {
   return walkLayers(model)
     .filter((v) => v.layer.type === type)
     .at(-1)?.layer.name;
-}
-
-/** The channel whose map varies most for this input: a dead or flat channel would show nothing. */
-async function liveliestChannel(
-  model: Layer,
-  x: { data: Float32Array; shape: number[] },
-  layer: string,
-): Promise<number> {
-  const best = tf.tidy(() => {
-    const maps = activationAt(model, tf.tensor(x.data, x.shape), layer);
-    return tf.argMax(tf.sub(tf.max(maps, [0, 1, 2]), tf.min(maps, [0, 1, 2])));
-  });
-  const [channel] = await best.data();
-  best.dispose();
-  return channel ?? 0;
 }
 
 type Run = ReturnType<typeof loadRun>;
@@ -82,7 +54,7 @@ type Run = ReturnType<typeof loadRun>;
 interface Picture {
   run: Run;
   layer: string;
-  values: { layer?: string; image?: string; units?: string };
+  values: { layer?: string; image?: string; units?: string; limit?: string };
   write: (name: string, bytes: Uint8Array | string) => Promise<void>;
   out: (line: string) => void;
 }
@@ -102,7 +74,9 @@ function pictureInput({ run, values }: Picture): Float32Array {
 
 async function drawFilters({ run, layer, write }: Picture): Promise<void> {
   const kernel = layerKernel(run.model, layer);
-  await write('filters.png', encodePng((await filterGrid(kernel, { scale: 6, columns: gridColumns(kernel) })).image));
+  const { image, range } = await filterGrid(kernel, { ...filterStyle(kernel), columns: gridColumns(kernel) });
+  await write('filters.png', encodePng(image));
+  await write('filters.json', JSON.stringify({ caption: filterCaption(layer, kernel, range), range }));
 }
 
 async function drawMaps(picture: Picture): Promise<void> {
@@ -125,27 +99,27 @@ async function drawPatches({ run, layer, values, write, out }: Picture): Promise
   out(`top patches of ${patchLayer}, units ${units.join(', ')}, over ${result.examples} test images`);
 }
 
+/** Zeiler & Fergus's figure for `--layer` (default the first convolution): zf-<layer>.png and its caption. */
+async function drawZf({ run, layer, values, write, out }: Picture): Promise<void> {
+  const { drawZeilerFergus } = await import('../report-pictures.js');
+  const limit = values.limit === undefined ? REPORT_SAMPLE : Number(values.limit);
+  if (!Number.isInteger(limit) || limit < 1)
+    throw new UsageError(`--limit must be a positive integer, received ${values.limit}`);
+  const sample = testSample(testSet(run), run.input, limit);
+  const units = values.units?.split(',').map(Number);
+  out(
+    await drawZeilerFergus(run.model, sample, layer, {
+      normalize: run.config.normalize,
+      write,
+      ...(units ? { units } : {}),
+    }),
+  );
+}
+
 async function drawEquivariance(picture: Picture): Promise<void> {
   const { run, layer, write, out } = picture;
   const x = { data: pictureInput(picture), shape: [1, ...run.input] };
-  const conv = await shiftEquivariance(run.model, x, {
-    layer,
-    shift: [2, 2],
-    channel: await liveliestChannel(run.model, x, layer),
-  });
-  out(
-    `${layer}: input shifted by 2 px down and right → maps expected to shift by ${conv.mapShift.join('×')} (jump ${conv.jump.join('×')}); ` +
-      `max |difference| on the interior ${conv.maxAbsError.toExponential(2)}, relative ${conv.relativeError.toExponential(2)}${conv.exact ? ' (a multiple of the jump: exact equivariance expected)' : ''}`,
-  );
-  await write('equivariance.png', encodePng(conv.image));
-  const pool = firstLayerOfType(run.model, 'maxPool2d');
-  const row = pool ? (await poolingInvariance(run.model, x, { layer: pool, shifts: [1] })).rows[0] : undefined;
-  if (row) {
-    out(
-      `${pool}: under a 1-pixel shift ${(100 * row.unchangedFraction).toFixed(1)} % of the pooled outputs are unchanged ` +
-        `(${(100 * row.unchangedActiveFraction).toFixed(1)} % of the non-zero ones), relative change ${row.relativeChange.toFixed(3)}`,
-    );
-  }
+  for (const line of await equivarianceFigure(run.model, x, layer, write)) out(line);
 }
 
 async function drawEvolution({ run, out }: Picture): Promise<void> {
@@ -162,12 +136,13 @@ const DRAW: Record<string, (picture: Picture) => Promise<void>> = {
   filters: drawFilters,
   maps: drawMaps,
   patches: drawPatches,
+  zf: drawZf,
   evolution: drawEvolution,
   curves: drawCurves,
   equivariance: drawEquivariance,
 };
 
-/** `convkit viz <run> filters|maps|patches|evolution|curves [--layer NAME] [--image FILE]`: pictures into the run folder, and the report redone. */
+/** `convkit viz <run> filters|maps|patches|zf|evolution|curves|equivariance [--layer NAME] [--image FILE] [--units LIST] [--limit N]`: pictures into the run folder, and the report redone. */
 export async function vizCommand(argv: string[], out: (line: string) => void): Promise<number> {
   const { positionals, values } = parseArgs({
     args: argv,
@@ -176,6 +151,7 @@ export async function vizCommand(argv: string[], out: (line: string) => void): P
       layer: { type: 'string' },
       image: { type: 'string' },
       units: { type: 'string' },
+      limit: { type: 'string' },
       backend: { type: 'string' },
     },
   });
