@@ -97,102 +97,107 @@ function stock(kernelName: string, args: Parameters<KernelFunc>[0]): TensorInfo 
   return original.kernelFunc(args) as TensorInfo;
 }
 
-const conv2D: KernelFunc = (args) => {
+/** What a kernel asks for: its geometry, the product to run, and whether tfjs' kernel is the better one. */
+interface ConvPlan {
+  info: ConvInfo;
+  dataFormat: string | undefined;
+  preferStock: boolean;
+  product: Omit<GemmCall, 'info'>;
+}
+
+/** A webgpu kernel that runs its plan's product, or tfjs' kernel where that fits better. */
+function convKernel(kernelName: string, plan: (args: Parameters<KernelFunc>[0]) => ConvPlan): KernelConfig {
+  const kernelFunc: KernelFunc = (args) => {
+    const backend = args.backend as unknown as GpuBackend;
+    const p = plan(args);
+    if (p.preferStock || !fitsConvkit(backend, p.dataFormat, p.product.rows, p.product.cols)) {
+      return stock(kernelName, args);
+    }
+    return runGemm(backend, { ...p.product, info: p.info });
+  };
+  return { kernelName, backendName: 'webgpu', kernelFunc };
+}
+
+type Shape4 = [number, number, number, number];
+
+export const conv2DConfig = convKernel(Conv2D, (args) => {
   const { x, filter } = args.inputs as { x: TensorInfo; filter: TensorInfo };
-  const backend = args.backend as unknown as GpuBackend;
   const a = args.attrs as unknown as Conv2DAttrs;
   const info = backend_util.computeConv2DInfo(
-    x.shape as [number, number, number, number],
-    filter.shape as [number, number, number, number],
+    x.shape as Shape4,
+    filter.shape as Shape4,
     a.strides,
     a.dilations,
     a.pad,
     a.dimRoundingMode,
   );
-  const rows = info.batchSize * info.outHeight * info.outWidth;
-  // tfjs' forward product also vectorizes 3 input channels (RGB).
-  const vectorized = stockIsVectorized(info.inChannels, info.outChannels, info.outChannels, true);
-  if (vectorized || !fitsConvkit(backend, a.dataFormat, rows, info.outChannels)) return stock(Conv2D, args);
-  return runGemm(backend, {
-    name: 'conv2d',
-    loaders: FORWARD_LOADERS,
-    inputs: [x, filter],
-    variableNames: ['x', 'W'],
-    outputShape: info.outShape,
-    rows,
-    cols: info.outChannels,
-    inner: info.filterHeight * info.filterWidth * info.inChannels,
+  return {
     info,
-    split: false,
-  });
-};
+    dataFormat: a.dataFormat,
+    // tfjs' forward product also vectorizes 3 input channels (RGB).
+    preferStock: stockIsVectorized(info.inChannels, info.outChannels, info.outChannels, true),
+    product: {
+      name: 'conv2d',
+      loaders: FORWARD_LOADERS,
+      inputs: [x, filter],
+      variableNames: ['x', 'W'],
+      outputShape: info.outShape,
+      rows: info.batchSize * info.outHeight * info.outWidth,
+      cols: info.outChannels,
+      inner: info.filterHeight * info.filterWidth * info.inChannels,
+      split: false,
+    },
+  };
+});
 
-const conv2DBackpropInput: KernelFunc = (args) => {
+export const conv2DBackpropInputConfig = convKernel(Conv2DBackpropInput, (args) => {
   const { dy, filter } = args.inputs as { dy: TensorInfo; filter: TensorInfo };
-  const backend = args.backend as unknown as GpuBackend;
   const a = args.attrs as unknown as Conv2DBackpropInputAttrs;
   const info = backend_util.computeConv2DInfo(
     a.inputShape,
-    filter.shape as [number, number, number, number],
+    filter.shape as Shape4,
     a.strides,
     1,
     a.pad,
     a.dimRoundingMode,
   );
-  const rows = info.batchSize * info.inHeight * info.inWidth;
-  const vectorized = stockIsVectorized(info.inChannels, info.outChannels, info.inChannels);
-  if (vectorized || !fitsConvkit(backend, a.dataFormat, rows, info.inChannels)) {
-    return stock(Conv2DBackpropInput, args);
-  }
   const unitStride = info.strideHeight === 1 && info.strideWidth === 1;
-  return runGemm(backend, {
-    name: unitStride ? 'conv2dInputGrad' : 'conv2dInputGradStrided',
-    loaders: inputGradLoaders(unitStride),
-    inputs: [dy, filter],
-    variableNames: ['dy', 'W'],
-    outputShape: info.inShape,
-    rows,
-    cols: info.inChannels,
-    inner: info.filterHeight * info.filterWidth * info.outChannels,
+  return {
     info,
-    split: false,
-  });
-};
-
-const conv2DBackpropFilter: KernelFunc = (args) => {
-  const { x, dy } = args.inputs as { x: TensorInfo; dy: TensorInfo };
-  const backend = args.backend as unknown as GpuBackend;
-  const a = args.attrs as unknown as Conv2DBackpropFilterAttrs;
-  const info = backend_util.computeConv2DInfo(
-    x.shape as [number, number, number, number],
-    a.filterShape,
-    a.strides,
-    1,
-    a.pad,
-    a.dimRoundingMode,
-  );
-  const rows = info.filterHeight * info.filterWidth * info.inChannels;
-  if (!fitsConvkit(backend, a.dataFormat, rows, info.outChannels)) return stock(Conv2DBackpropFilter, args);
-  return runGemm(backend, {
-    name: 'conv2dFilterGrad',
-    loaders: FILTER_GRAD_LOADERS,
-    inputs: [x, dy],
-    variableNames: ['x', 'dy'],
-    outputShape: [...a.filterShape],
-    rows,
-    cols: info.outChannels,
-    inner: info.batchSize * info.outHeight * info.outWidth,
-    info,
-    split: true,
-  });
-};
-
-const config = (kernelName: string, kernelFunc: KernelFunc): KernelConfig => ({
-  kernelName,
-  backendName: 'webgpu',
-  kernelFunc,
+    dataFormat: a.dataFormat,
+    preferStock: stockIsVectorized(info.inChannels, info.outChannels, info.inChannels),
+    product: {
+      name: unitStride ? 'conv2dInputGrad' : 'conv2dInputGradStrided',
+      loaders: inputGradLoaders(unitStride),
+      inputs: [dy, filter],
+      variableNames: ['dy', 'W'],
+      outputShape: info.inShape,
+      rows: info.batchSize * info.inHeight * info.inWidth,
+      cols: info.inChannels,
+      inner: info.filterHeight * info.filterWidth * info.outChannels,
+      split: false,
+    },
+  };
 });
 
-export const conv2DConfig = config(Conv2D, conv2D);
-export const conv2DBackpropInputConfig = config(Conv2DBackpropInput, conv2DBackpropInput);
-export const conv2DBackpropFilterConfig = config(Conv2DBackpropFilter, conv2DBackpropFilter);
+export const conv2DBackpropFilterConfig = convKernel(Conv2DBackpropFilter, (args) => {
+  const { x, dy } = args.inputs as { x: TensorInfo; dy: TensorInfo };
+  const a = args.attrs as unknown as Conv2DBackpropFilterAttrs;
+  const info = backend_util.computeConv2DInfo(x.shape as Shape4, a.filterShape, a.strides, 1, a.pad, a.dimRoundingMode);
+  return {
+    info,
+    dataFormat: a.dataFormat,
+    preferStock: false,
+    product: {
+      name: 'conv2dFilterGrad',
+      loaders: FILTER_GRAD_LOADERS,
+      inputs: [x, dy],
+      variableNames: ['x', 'dy'],
+      outputShape: [...a.filterShape],
+      rows: info.filterHeight * info.filterWidth * info.inChannels,
+      cols: info.outChannels,
+      inner: info.batchSize * info.outHeight * info.outWidth,
+      split: true,
+    },
+  };
+});
