@@ -128,12 +128,12 @@ export function equivarianceSection(dir: string): string {
 /** The report's style: one column at most 1100 px wide; nothing in it is wider than the column. */
 export const STYLE = `body{font:15px/1.5 system-ui,sans-serif;max-width:1100px;margin:2em auto;padding:0 1em;color:#222}
 h1{font-size:1.6em}h2{margin-top:2em;border-bottom:1px solid #ddd}
-table{border-collapse:collapse;max-width:100%}th,td{text-align:left;padding:2px 12px 2px 0;vertical-align:top;overflow-wrap:anywhere}
+table{border-collapse:collapse;max-width:100%}th,td{text-align:left;padding:2px 12px 2px 0;vertical-align:top}th{white-space:nowrap}td{overflow-wrap:anywhere}
 .scroll{max-width:100%;overflow-x:auto}
 pre{background:#f6f6f6;padding:1em;overflow:auto;font-size:12px;max-width:100%}
 figure{display:inline-block;margin:0 1em 1em 0;max-width:100%;vertical-align:top}
 img{image-rendering:pixelated;max-width:100%;height:auto}svg{max-width:100%;height:auto}
-.big{font-size:1.3em}.gallery{display:flex;flex-wrap:wrap;gap:4px}.gallery figure{margin:0 0 8px 0}
+.big{font-size:1.3em}.gallery{display:flex;flex-wrap:wrap;gap:4px}.gallery figure{margin:0 1.5em 8px 0;max-width:240px}
 .mistake{width:130px}.mistake img{width:84px}figcaption{font-size:13px;max-width:1100px}
 .legend{display:inline-block;font-size:12px}.legend img{display:block;width:240px}
 .legend div{display:flex;justify-content:space-between;width:240px}`;
