@@ -7,13 +7,7 @@ import * as tf from '@tensorflow/tfjs-core';
 export const REPORT_SAMPLE = 1000;
 
 /** The first `count` test images at the model's input size, with their labels, and how many the test set has. */
-export interface Sample {
-  images: Uint8Array;
-  labels: Uint8Array;
-  count: number;
-  height: number;
-  width: number;
-  channels: number;
+export interface Sample extends Omit<ImageDataset, 'classes'> {
   /** Test images in all. */
   total: number;
 }
