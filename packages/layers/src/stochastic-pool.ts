@@ -39,7 +39,8 @@ function sample(windows: tf.Tensor, seed: number | undefined): tf.Tensor {
   const pick = customGrad1((a: tf.Tensor, save: tf.GradSaveFunc) => {
     const k = a.shape.at(-1) as number;
     const weights = tf.relu(a);
-    const cumulative = tf.cumsum(weights, a.rank - 1);
+    // On rows of a 2-D view: tfjs' webgpu Cumsum takes rank ≤ 4, and windows of an NHWC batch are rank 5.
+    const cumulative = tf.reshape(tf.cumsum(tf.reshape(weights, [-1, k]), 1), a.shape);
     const total = tf.slice(cumulative, [...Array(a.rank - 1).fill(0), k - 1], [...a.shape.slice(0, -1), 1]);
     const u = tf.randomUniform(total.shape, 0, 1, 'float32', seed);
     // The chosen index is how many cumulative sums lie at or below u·Σ (and
