@@ -133,7 +133,9 @@ async function main(): Promise<void> {
   const { results, device } = await profileSets(o);
   for (const r of results) {
     console.log(`\n## ${title}, webgpu (${device}), ${r.set} kernels`);
-    console.log(`step ${r.stepMs.toFixed(0)} ms (median of ${o.steps}, unprofiled), loss ${r.loss.toFixed(4)}\n`);
+    console.log(
+      `step ${r.stepMs.toFixed(0)} ms (median of ${o.steps}, unprofiled), loss ${r.loss.toFixed(4)} (one network, trained by the sets in turns)\n`,
+    );
     console.log(kernelTable(r.rows, o.top));
   }
   const [stock, convkit] = [results.find((r) => r.set === 'stock'), results.find((r) => r.set === 'convkit')];
