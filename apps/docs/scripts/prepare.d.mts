@@ -6,3 +6,5 @@ export declare const API_PACKAGES: string[];
 export declare const API_SUBPATHS: string[];
 /** Writes the subset's four gzipped IDX files into `out` (default: the site's public/mnist). */
 export declare function writeMnistSubset(out?: string): void;
+/** Adds typedoc's `{#api-constructor-N}` anchors to a generated page's plain "Constructor" headings. */
+export declare function anchorConstructors(markdown: string, prefix?: string): string;

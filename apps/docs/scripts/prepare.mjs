@@ -133,10 +133,33 @@ function sourceFingerprint(packagesDir) {
   return hash.digest('hex');
 }
 
+/**
+ * Gives each plain "Constructor" heading of a generated page the anchor
+ * typedoc's links use for it (`api-constructor`, `api-constructor-1`, … in
+ * page order, as its slugger counts them): the plugin writes `{#…}` on every
+ * member heading but those, so `Layer.constructor` links would point nowhere.
+ */
+export function anchorConstructors(markdown, prefix = 'api-') {
+  let seen = 0;
+  return markdown.replace(/^(#{2,6} Constructor)[ \t]*$/gm, (_, heading) => {
+    const anchor = `${prefix}constructor${seen === 0 ? '' : `-${seen}`}`;
+    seen += 1;
+    return `${heading} {#${anchor}}`;
+  });
+}
+
+function anchorGeneratedPages(dir) {
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const path = join(dir, entry.name);
+    if (entry.isDirectory()) anchorGeneratedPages(path);
+    else if (entry.name.endsWith('.md')) writeFileSync(path, anchorConstructors(readFileSync(path, 'utf8')));
+  }
+}
+
 async function generateApi() {
   const packagesDir = join(root, '..', '..', 'packages');
   const out = join(pages, 'api');
-  const settings = 'modules-v2'; // v2: subpath entries
+  const settings = 'modules-v4'; // v2: subpath entries; v3: custom heading anchors; v4: constructors' too
   const stamp = join(out, '.fingerprint');
   const fingerprint = `${settings}:${sourceFingerprint(packagesDir)}`;
   if (existsSync(stamp) && readFileSync(stamp, 'utf8') === fingerprint) {
@@ -166,6 +189,12 @@ async function generateApi() {
     disableSources: true,
     hidePageHeader: true,
     hideBreadcrumbs: true,
+    // Typedoc's links name its own anchors (`#conv2dconfig-1`, `#backend_choices`), which VitePress's
+    // slugs do not reproduce: `{#anchor}` on each heading makes the heading carry the id the links use.
+    // The prefix keeps them apart from VitePress's own slugs of plain headings ("Classes", "Returns"),
+    // which VitePress refuses to share with a `{#id}`.
+    useCustomAnchors: true,
+    anchorPrefix: 'api-',
     useCodeBlocks: true,
     parametersFormat: 'table',
     sanitizeComments: true,
@@ -179,6 +208,7 @@ async function generateApi() {
     module.name = `@convkit/${module.name.replace(/\/src$/, '').replace('/src/', '/')}`;
   }
   await app.generateOutputs(project);
+  anchorGeneratedPages(out);
   writeFileSync(stamp, fingerprint);
   log(`generated the API reference in ${relative(root, out)} (${((Date.now() - started) / 1000).toFixed(1)} s)`);
 }

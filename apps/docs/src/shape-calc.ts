@@ -1,5 +1,5 @@
 import { explainOutputSize, type OutputSizeExplanation } from '@convkit/shape';
-import type { Schema } from './state.js';
+import { type Schema, validate } from './state.js';
 
 /** The shape calculator's inputs: one spatial axis of a convolution or pooling window. */
 export interface ShapeCalcState {
@@ -34,8 +34,14 @@ export type ShapeCalcResult =
   | { ok: true; explanation: OutputSizeExplanation; summary: string }
   | { ok: false; error: string };
 
-/** The output size with its formula, or the library's error for geometry that cannot exist. */
+/**
+ * The output size with its formula; or, for a field the link format would
+ * refuse (the same schema checks both), that field's rule; or the library's
+ * error for geometry that cannot exist.
+ */
 export function calculate(state: ShapeCalcState): ShapeCalcResult {
+  const checked = validate(state, SHAPE_CALC_SCHEMA, SHAPE_CALC_DEFAULTS);
+  if (!checked.ok) return { ok: false, error: `${checked.error[0]?.toUpperCase()}${checked.error.slice(1)}.` };
   try {
     const explanation = explainOutputSize(state.n, {
       kernel: state.kernel,

@@ -100,4 +100,31 @@ describe('shape calculator', () => {
       error: expect.stringMatching(/^output size: kernel 7, more than the padded input/),
     });
   });
+
+  it('refuses in the form exactly what the link format refuses, with the same words', () => {
+    const cases: Record<string, unknown>[] = [
+      { n: 200_000 },
+      { n: 0 },
+      { kernel: 2.5 },
+      { stride: '' },
+      { padding: -1 },
+      { padding: 1.5 },
+      { dilation: 1001 },
+    ];
+    for (const change of cases) {
+      const state = { ...SHAPE_CALC_DEFAULTS, ...change };
+      const link = readState(encodeState(state), SHAPE_CALC_SCHEMA, SHAPE_CALC_DEFAULTS);
+      const form = calculate(state as typeof SHAPE_CALC_DEFAULTS);
+      expect(link?.ok, JSON.stringify(change)).toBe(false);
+      expect(form.ok, JSON.stringify(change)).toBe(false);
+      if (link && !link.ok && !form.ok) expect(form.error.toLowerCase()).toBe(`${link.error}.`.toLowerCase());
+    }
+    // NaN (JSON writes it as null) is refused too.
+    expect(calculate({ ...SHAPE_CALC_DEFAULTS, padding: Number.NaN })).toEqual({
+      ok: false,
+      error: 'Padding must be an integer from 0 to 10000 or one of same, valid, received NaN.',
+    });
+    // The largest values the schema allows still compute.
+    expect(calculate({ ...SHAPE_CALC_DEFAULTS, n: 100_000, kernel: 3, stride: 1 }).ok).toBe(true);
+  });
 });

@@ -1,10 +1,11 @@
 import { onMounted, type Ref, ref, watch } from 'vue';
-import { encodeState, readState, type Schema } from './state.js';
+import { encodeState, readState, type Schema, validate } from './state.js';
 
 /**
  * A playground's state, restored from `#state=…` when the page opens
  * (validated; a bad one leaves the defaults and sets `error`) and written
- * back to the URL as it changes, so the address is always a shareable link.
+ * back to the URL as it changes while it passes the same schema, so the
+ * address is always a shareable link.
  */
 export function useUrlState<T extends object>(schema: () => Schema, defaults: T) {
   const state = ref({ ...defaults }) as Ref<T>;
@@ -21,6 +22,9 @@ export function useUrlState<T extends object>(schema: () => Schema, defaults: T)
     watch(
       state,
       (value) => {
+        // The address only ever holds a link that restores: a field the schema refuses is shown
+        // as an error by the page and leaves the last valid link in place.
+        if (!validate(value, schema(), defaults).ok) return;
         const url = `${window.location.pathname}${window.location.search}${encodeState(value)}`;
         window.history.replaceState(window.history.state, '', url);
       },

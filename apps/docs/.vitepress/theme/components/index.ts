@@ -1,43 +1,30 @@
-import type { Component } from 'vue';
-import ActivationDemo from './ActivationDemo.vue';
-import ArchitectureDiagram from './ArchitectureDiagram.vue';
-import ConvolutionDemo from './ConvolutionDemo.vue';
-import CorrelationDemo from './CorrelationDemo.vue';
-import DrawDigit from './DrawDigit.vue';
-import EquivarianceDemo from './EquivarianceDemo.vue';
-import FeatureMapsDemo from './FeatureMapsDemo.vue';
-import GoogLeNetTable from './GoogLeNetTable.vue';
-import MatrixView from './MatrixView.vue';
-import ModelCard from './ModelCard.vue';
-import ModelSummary from './ModelSummary.vue';
-import NetworkEditor from './NetworkEditor.vue';
-import OutputSizeTable from './OutputSizeTable.vue';
-import ParamCount from './ParamCount.vue';
-import PoolingDemo from './PoolingDemo.vue';
-import ShapeCalculator from './ShapeCalculator.vue';
-import TrainMnist from './TrainMnist.vue';
-import VggConfigs from './VggConfigs.vue';
-import VggMemory from './VggMemory.vue';
+import { type Component, defineAsyncComponent } from 'vue';
 
-/** Every component the Markdown pages use, registered globally by the theme. */
+/**
+ * Every component the Markdown pages use, registered globally by the theme.
+ * Each is an async component: its code (and tfjs-core, ECharts, the zoo it
+ * pulls in) is a chunk of its own, fetched only by a page that renders it, so
+ * the theme every page loads stays small. Server rendering awaits them, so the
+ * static HTML still holds their numbers, and hydration waits for the chunk.
+ */
 export const components: Record<string, Component> = {
-  ActivationDemo,
-  ArchitectureDiagram,
-  ConvolutionDemo,
-  CorrelationDemo,
-  DrawDigit,
-  EquivarianceDemo,
-  FeatureMapsDemo,
-  GoogLeNetTable,
-  MatrixView,
-  ModelCard,
-  ModelSummary,
-  NetworkEditor,
-  OutputSizeTable,
-  ParamCount,
-  PoolingDemo,
-  ShapeCalculator,
-  TrainMnist,
-  VggConfigs,
-  VggMemory,
+  ActivationDemo: defineAsyncComponent(() => import('./ActivationDemo.vue')),
+  ArchitectureDiagram: defineAsyncComponent(() => import('./ArchitectureDiagram.vue')),
+  ConvolutionDemo: defineAsyncComponent(() => import('./ConvolutionDemo.vue')),
+  CorrelationDemo: defineAsyncComponent(() => import('./CorrelationDemo.vue')),
+  DrawDigit: defineAsyncComponent(() => import('./DrawDigit.vue')),
+  EquivarianceDemo: defineAsyncComponent(() => import('./EquivarianceDemo.vue')),
+  FeatureMapsDemo: defineAsyncComponent(() => import('./FeatureMapsDemo.vue')),
+  GoogLeNetTable: defineAsyncComponent(() => import('./GoogLeNetTable.vue')),
+  MatrixView: defineAsyncComponent(() => import('./MatrixView.vue')),
+  ModelCard: defineAsyncComponent(() => import('./ModelCard.vue')),
+  ModelSummary: defineAsyncComponent(() => import('./ModelSummary.vue')),
+  NetworkEditor: defineAsyncComponent(() => import('./NetworkEditor.vue')),
+  OutputSizeTable: defineAsyncComponent(() => import('./OutputSizeTable.vue')),
+  ParamCount: defineAsyncComponent(() => import('./ParamCount.vue')),
+  PoolingDemo: defineAsyncComponent(() => import('./PoolingDemo.vue')),
+  ShapeCalculator: defineAsyncComponent(() => import('./ShapeCalculator.vue')),
+  TrainMnist: defineAsyncComponent(() => import('./TrainMnist.vue')),
+  VggConfigs: defineAsyncComponent(() => import('./VggConfigs.vue')),
+  VggMemory: defineAsyncComponent(() => import('./VggMemory.vue')),
 };
