@@ -1,14 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { browserReachableFiles, syncReads, syncReadsInBrowserCode } from './sync-reads.js';
 
-/**
- * TEMPORARY (issue 19): files that still read synchronously and are being converted to `await t.data()`.
- * Each leaves once converted (the last test fails when a listed file is clean). Nothing may be added.
- */
-const NOT_YET_CONVERTED: string[] = [];
-
-const fileOf = (hit: string) => hit.slice(0, hit.indexOf(':'));
-
 describe('no synchronous reads in browser-reachable code', () => {
   it('finds each sync read call in a snippet, with its line, and ignores look-alikes', () => {
     const snippet = [
@@ -33,13 +25,7 @@ describe('no synchronous reads in browser-reachable code', () => {
     expect(files).not.toContain('packages/io/src/node.ts');
   });
 
-  it('finds no sync read outside the files still being converted', () => {
-    const hits = syncReadsInBrowserCode().filter((hit) => !NOT_YET_CONVERTED.includes(fileOf(hit)));
-    expect(hits).toEqual([]);
-  });
-
-  it('keeps the not-yet-converted list honest: each listed file still has a sync read', () => {
-    const dirty = new Set(syncReadsInBrowserCode().map(fileOf));
-    expect(NOT_YET_CONVERTED.filter((file) => !dirty.has(file))).toEqual([]);
+  it('finds no sync read in browser-reachable code', () => {
+    expect(syncReadsInBrowserCode()).toEqual([]);
   });
 });
