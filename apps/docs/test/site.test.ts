@@ -2,8 +2,9 @@
  * Builds the site with vitepress and opens its key pages in headless
  * chromium: each must render the numbers the library computes, restore a
  * shared state, report a malformed one, train, and log nothing to the
- * console. Without chromium the test is skipped with a message, except in
- * CI, where it fails.
+ * console; then the playground and every page again on WebGPU
+ * (webgpu-checks.ts). Without chromium the test is skipped with a message,
+ * except in CI, where it fails.
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
@@ -13,6 +14,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dumpDom, findChromium, type PageDump, textOf } from './chromium.js';
 import { serveStatic } from './serve.js';
+import { describeWebgpu } from './webgpu-checks.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const dist = join(root, 'dist');
@@ -127,7 +129,7 @@ describe.skipIf(!chromium && !inCI)('the built site in chromium', () => {
     const first = Number(/class="ck-first-loss">([\d.]+)</.exec(page.dom)?.[1]);
     const last = Number(/class="ck-last-loss">([\d.]+)</.exec(page.dom)?.[1]);
     expect(first).toBeGreaterThan(last);
-    expect(page.text).toContain('backend: wasm');
+    expect(page.text).toMatch(/running: wasm \(/);
   });
 
   it('measures equivariance, and reads a digit with the feature maps of each layer', { timeout: 180_000 }, async () => {
@@ -139,4 +141,6 @@ describe.skipIf(!chromium && !inCI)('the built site in chromium', () => {
     expect(draw.text).toContain('conv1 — 28×28×6');
     expect(draw.text).toContain('pool2 — 5×5×16');
   });
+
+  describeWebgpu(chromium, () => ({ url: server?.url ?? '', dist }));
 });
