@@ -132,6 +132,18 @@ describe.skipIf(!chromium && !inCI)('the built site in chromium', () => {
     expect(page.text).toMatch(/running: wasm \(/);
   });
 
+  it('says so when the backend picked cannot start (this chromium has no WebGPU adapter)', {
+    timeout: 120_000,
+  }, async () => {
+    const page = await open(
+      `/playground/train?backend=webgpu${state({ autostart: true, epochs: 1, examples: 32, backend: 'wasm' })}`,
+    );
+    // No adapter (or, in a chromium without WebGPU, no navigator.gpu): either way the message says why and what to pick.
+    expect(page.text).toContain('The webgpu backend is not available in this browser — webgpu: ');
+    expect(page.text).toContain('To go on, pick wasm (or auto, which falls back to it).');
+    expect(page.dom).not.toContain('ck-train-done');
+  });
+
   it('measures equivariance, and reads a digit with the feature maps of each layer', { timeout: 180_000 }, async () => {
     const page = await open(`/playground/equivariance${state({ digit: 3, shift: 2, layer: 'conv1' })}`);
     expect(page.dom).toMatch(/class="ck-max-error">0\.00</);

@@ -38,12 +38,7 @@ export async function startWasm(kernels: KernelSet, options: InitOptions): Promi
 export async function startWebgpu(kernels: KernelSet, options: InitOptions, explicit: boolean): Promise<BackendInfo> {
   const gpu = await ensureNavigatorGpu({ software: explicit });
   const adapter = await probeAdapter(gpu, options.powerPreference);
-  if (!adapter) {
-    throw new BackendError(
-      'webgpu',
-      'no WebGPU adapter found: on Linux without a GPU install a Vulkan driver (Debian: apt-get install chromium for SwiftShader, or mesa-vulkan-drivers from bookworm-backports), or use the wasm backend',
-    );
-  }
+  if (!adapter) throw new BackendError('webgpu', `no WebGPU adapter found: ${noAdapterHint()}`);
   await import('@tensorflow/tfjs-backend-webgpu');
   useKernels('webgpu', webgpuKernels, kernels);
   // The backend's flag exists once its module is loaded; it asks for its own adapter.
@@ -57,6 +52,14 @@ export async function startWebgpu(kernels: KernelSet, options: InitOptions, expl
     software: adapter.software,
   };
   return { name: 'webgpu', device, threads: 1, kernels };
+}
+
+/** What to do without an adapter: a browser's user checks the browser, Node's installs a Vulkan driver. */
+function noAdapterHint(): string {
+  if (typeof process === 'undefined' || process.versions?.node === undefined) {
+    return 'this browser offers WebGPU but no adapter (the GPU may be blocklisted or WebGPU disabled; chrome://gpu says which), so use the wasm backend';
+  }
+  return 'on Linux without a GPU install a Vulkan driver (Debian: apt-get install chromium for SwiftShader, or mesa-vulkan-drivers from bookworm-backports), or use the wasm backend';
 }
 
 /** Makes the registered backend `name` the active one, or throws a BackendError that says why it did not start. */
