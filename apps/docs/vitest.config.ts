@@ -7,6 +7,7 @@ export default mergeConfig(
     test: {
       name: 'docs',
       include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
+      globalSetup: ['./test/site-run.setup.ts'],
     },
   }),
 );

@@ -2,23 +2,18 @@
  * The built site's weight and finish: every page's first-load JavaScript
  * (gzipped) stays within its budget, every internal link and anchor has a
  * target, a favicon is served, and every page opens in headless chromium
- * with nothing on the console — a junk `#state` hash included. Builds its
- * own copy of the site (DOCS_SITE_DIST names a finished build to check
- * instead). Without chromium the browser part is skipped, except in CI.
+ * with nothing on the console — a junk `#state` hash included. Checks the
+ * test run's one build (site-build.ts), or DOCS_SITE_DIST, a finished build. Without chromium the browser part is skipped, except in CI.
  */
-import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dumpDom, findChromium, textOf } from './chromium.js';
 import { serveStatic } from './serve.js';
+import { builtSite } from './site-build.js';
 import { htmlPages, pageWeight } from './site-files.js';
 import { deadLinks } from './site-links.js';
 
-const root = fileURLToPath(new URL('..', import.meta.url));
 const chromium = findChromium();
 const inCI = Boolean(process.env.CI);
 
@@ -41,34 +36,12 @@ const budgetOf = (page: string) => (BUDGETS_KB.find(([pattern]) => pattern.test(
 /** The clean URL VitePress serves a built file at: `guide/index.html` → `/guide/`, `guide/pooling.html` → `/guide/pooling`. */
 const urlOf = (page: string) => `/${page.replace(/(^|\/)index\.html$/, '$1').replace(/\.html$/, '')}`;
 
-function buildSite(outDir: string): void {
-  const vitepress = join(
-    dirname(createRequire(import.meta.url).resolve('vitepress/package.json')),
-    'bin',
-    'vitepress.js',
-  );
-  for (const args of [[join(root, 'scripts', 'prepare.mjs')], [vitepress, 'build', '--outDir', outDir]]) {
-    const result = spawnSync(process.execPath, args, {
-      cwd: root,
-      encoding: 'utf8',
-      env: { ...process.env, NO_COLOR: '1' },
-    });
-    if (result.status !== 0)
-      throw new Error(`${args.join(' ')} failed (${result.status}):\n${result.stdout}\n${result.stderr}`);
-  }
-}
-
 describe('the built site: weight, links, favicon', () => {
-  const given = process.env.DOCS_SITE_DIST;
-  const dist = given ?? mkdtempSync(join(tmpdir(), 'docs-site-'));
+  let dist = process.env.DOCS_SITE_DIST ?? '';
 
-  beforeAll(() => {
-    if (!given) buildSite(dist);
+  beforeAll(async () => {
+    if (!dist) dist = await builtSite();
   }, 600_000);
-
-  afterAll(() => {
-    if (!given) rmSync(dist, { recursive: true, force: true });
-  });
 
   it('ships each page within its budget of first-load JavaScript (gzipped)', async () => {
     const cache = new Map<string, Buffer>();

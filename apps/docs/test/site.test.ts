@@ -6,18 +6,14 @@
  * (webgpu-checks.ts). Without chromium the test is skipped with a message,
  * except in CI, where it fails.
  */
-import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dumpDom, findChromium, type PageDump, textOf } from './chromium.js';
 import { serveStatic } from './serve.js';
+import { builtSite, dist } from './site-build.js';
 import { describeWebgpu } from './webgpu-checks.js';
 
-const root = fileURLToPath(new URL('..', import.meta.url));
-const dist = join(root, 'dist');
 const chromium = findChromium();
 const inCI = Boolean(process.env.CI);
 
@@ -26,13 +22,6 @@ if (!chromium && !inCI) {
 }
 
 const state = (value: unknown) => `#state=${Buffer.from(JSON.stringify(value)).toString('base64url')}`;
-
-function run(command: string, args: string[]): void {
-  const result = spawnSync(command, args, { cwd: root, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
-  if (result.status !== 0) {
-    throw new Error(`${[command, ...args].join(' ')} failed (${result.status}):\n${result.stdout}\n${result.stderr}`);
-  }
-}
 
 describe.skipIf(!chromium && !inCI)('the built site in chromium', () => {
   let server: Awaited<ReturnType<typeof serveStatic>> | undefined;
@@ -50,14 +39,7 @@ describe.skipIf(!chromium && !inCI)('the built site in chromium', () => {
 
   beforeAll(async () => {
     if (!chromium) return;
-    const vitepress = join(
-      dirname(createRequire(import.meta.url).resolve('vitepress/package.json')),
-      'bin',
-      'vitepress.js',
-    );
-    run(process.execPath, [join(root, 'scripts', 'prepare.mjs')]);
-    run(process.execPath, [vitepress, 'build']);
-    server = await serveStatic(dist);
+    server = await serveStatic(await builtSite());
   }, 400_000);
 
   afterAll(async () => {
