@@ -21,6 +21,8 @@ const guide = [
   { text: 'Fully connected layers', link: '/guide/fully-connected' },
   { text: 'Why CNNs work', link: '/guide/why-cnns-work' },
   { text: 'Convolution vs cross-correlation', link: '/guide/cross-correlation' },
+  { text: 'Training recipes', link: '/guide/training-recipes' },
+  { text: 'What the filters learn', link: '/guide/filters' },
 ];
 
 const architectures = [
