@@ -24,7 +24,7 @@ const publicDir = join(pages, 'public');
 const require = createRequire(import.meta.url);
 
 /** The MNIST subset the playground trains on: the first N digits of each split. */
-export const SUBSET = { train: 2000, test: 500 };
+export const SUBSET = { train: 10000, test: 500 };
 
 function log(message) {
   process.stdout.write(`docs/prepare: ${message}\n`);

