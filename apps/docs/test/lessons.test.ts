@@ -1,0 +1,72 @@
+/**
+ * The course's "Training recipes" and "What the filters learn" lessons in
+ * the built site: the recipes table is in the static HTML with the
+ * measured numbers, and the filters lesson trains LeNet-5 in chromium on
+ * wasm and draws every picture, not blank, with nothing on the console.
+ * Checks the test run's one build (site-build.ts), or DOCS_SITE_DIST, a
+ * finished build. Without chromium it is skipped, except in CI.
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { BrowserContext } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { measurements } from '../src/recipe-lesson.js';
+import { canvasPixels, launchWebgpu, variance, watchedPage } from './browser.js';
+import { findChromium, textOf } from './chromium.js';
+import { serveStatic } from './serve.js';
+import { builtSite } from './site-build.js';
+
+const chromium = findChromium();
+const inCI = Boolean(process.env.CI);
+
+describe.skipIf(!chromium && !inCI)('the training recipes and filters lessons', () => {
+  let server: Awaited<ReturnType<typeof serveStatic>> | undefined;
+  let browser: { context: BrowserContext; close(): Promise<void> } | undefined;
+  let dist = process.env.DOCS_SITE_DIST ?? '';
+
+  beforeAll(async () => {
+    if (!chromium)
+      throw new Error('CI needs chromium for the docs site test: .ci/run installs Debian’s chromium package');
+    if (!dist) dist = await builtSite();
+    server = await serveStatic(dist);
+    browser = await launchWebgpu(chromium);
+  }, 600_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await server?.close();
+  });
+
+  it('renders the measured table and the recipe fields at build time', () => {
+    const text = textOf(readFileSync(join(dist, 'guide', 'training-recipes.html'), 'utf8'));
+    const momentum = measurements.rows.find((r) => r.knob === 'momentum' && r.dataset === 'fashion-mnist');
+    expect(text).toContain(`${(100 * (momentum?.validationTop1Error ?? Number.NaN)).toFixed(1)} %`);
+    expect(text).toContain('optimizer.weightDecay');
+    expect(text).toContain('{"type":"plateau","factor":0.1,"patience":5,"minLr":0.00001}');
+    expect(text).toContain(measurements.command);
+  });
+
+  it('trains LeNet-5 in the page and draws filters, Zeiler–Fergus grids and occlusion maps', {
+    timeout: 240_000,
+  }, async () => {
+    const { page, problems } = await watchedPage(browser?.context as BrowserContext);
+    await page.goto(`${server?.url}/guide/filters?backend=wasm`);
+    const lesson = page.locator('.ck-filters-lesson');
+    await lesson.locator('input[type="number"]').fill('1');
+    await lesson.locator('button.ck-primary').click();
+    await lesson.locator('.ck-zf').nth(1).waitFor({ timeout: 200_000 });
+    expect(await lesson.locator('.ck-status').textContent()).toMatch(
+      /Done: 1 epoch\(s\) on wasm\. Test error \d+\.\d %/,
+    );
+    for (const label of [
+      'conv1 filters',
+      'Zeiler–Fergus figure for conv1',
+      'Zeiler–Fergus figure for conv2',
+      'occlusion map of test digit 1',
+    ]) {
+      expect(variance(await canvasPixels(page, label)), label).toBeGreaterThan(0);
+    }
+    expect(await lesson.locator('canvas').count()).toBe(2 + 2 + 1 + 8);
+    expect(problems).toEqual([]);
+  });
+});
