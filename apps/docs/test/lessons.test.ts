@@ -8,37 +8,20 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { BrowserContext } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { measurements } from '../src/recipe-lesson.js';
-import { canvasPixels, launchWebgpu, variance, watchedPage } from './browser.js';
+import { canvasPixels, variance, watchedPage } from './browser.js';
 import { findChromium, textOf } from './chromium.js';
-import { serveStatic } from './serve.js';
-import { builtSite } from './site-build.js';
+import { siteSession } from './site-session.js';
 
 const chromium = findChromium();
 const inCI = Boolean(process.env.CI);
 
 describe.skipIf(!chromium && !inCI)('the training recipes and filters lessons', () => {
-  let server: Awaited<ReturnType<typeof serveStatic>> | undefined;
-  let browser: { context: BrowserContext; close(): Promise<void> } | undefined;
-  let dist = process.env.DOCS_SITE_DIST ?? '';
-
-  beforeAll(async () => {
-    if (!chromium)
-      throw new Error('CI needs chromium for the docs site test: .ci/run installs Debian’s chromium package');
-    if (!dist) dist = await builtSite();
-    server = await serveStatic(dist);
-    browser = await launchWebgpu(chromium);
-  }, 600_000);
-
-  afterAll(async () => {
-    await browser?.close();
-    await server?.close();
-  });
+  const session = siteSession(chromium);
 
   it('renders the measured table and the recipe fields at build time', () => {
-    const text = textOf(readFileSync(join(dist, 'guide', 'training-recipes.html'), 'utf8'));
+    const text = textOf(readFileSync(join(session().dist, 'guide', 'training-recipes.html'), 'utf8'));
     const momentum = measurements.rows.find((r) => r.knob === 'momentum' && r.dataset === 'fashion-mnist');
     expect(text).toContain(`${(100 * (momentum?.validationTop1Error ?? Number.NaN)).toFixed(1)} %`);
     expect(text).toContain('optimizer.weightDecay');
@@ -49,8 +32,8 @@ describe.skipIf(!chromium && !inCI)('the training recipes and filters lessons', 
   it('trains LeNet-5 in the page and draws filters, Zeiler–Fergus grids and occlusion maps', {
     timeout: 240_000,
   }, async () => {
-    const { page, problems } = await watchedPage(browser?.context as BrowserContext);
-    await page.goto(`${server?.url}/guide/filters?backend=wasm`);
+    const { page, problems } = await watchedPage(session().context);
+    await page.goto(`${session().url}/guide/filters?backend=wasm`);
     const lesson = page.locator('.ck-filters-lesson');
     await lesson.locator('input[type="number"]').fill('1');
     await lesson.locator('button.ck-primary').click();
