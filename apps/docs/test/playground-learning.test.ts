@@ -5,17 +5,16 @@
  * and the gallery shows exactly the off-diagonal mistakes. A short run (320
  * digits, one epoch) keeps it fast; DOCS_FULL_RUN=1 also trains the page's
  * default and checks it reaches ≤ 2 % test error (minutes). Checks the test
- * run's one build (site-build.ts), or DOCS_SITE_DIST, a finished build.
+ * run's one build or DOCS_SITE_DIST, a finished build (site-session.ts).
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
-import type { BrowserContext, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchWebgpu, watchedPage } from './browser.js';
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
+import { canvasPixels, pixelDifference, variance, type WatchedPage, watchedPage } from './browser.js';
 import { findChromium } from './chromium.js';
-import { serveStatic } from './serve.js';
-import { builtSite } from './site-build.js';
+import { siteSession } from './site-session.js';
 
 const chromium = findChromium();
 const inCI = Boolean(process.env.CI);
@@ -41,29 +40,20 @@ async function confusion(page: Page): Promise<number[][]> {
 }
 
 describe.skipIf(!chromium && !inCI)('the training playground: what the network gets wrong', () => {
-  let server: Awaited<ReturnType<typeof serveStatic>> | undefined;
-  let browser: { context: BrowserContext; close(): Promise<void> } | undefined;
-  let dist = process.env.DOCS_SITE_DIST ?? '';
-
-  beforeAll(async () => {
-    if (!chromium)
-      throw new Error('CI needs chromium for the docs site test: .ci/run installs Debian’s chromium package');
-    if (!dist) dist = await builtSite();
-    server = await serveStatic(dist);
-    browser = await launchWebgpu(chromium);
-  }, 600_000);
-
-  afterAll(async () => {
-    await browser?.close();
-    await server?.close();
-  });
+  const session = siteSession(chromium);
+  /** A new watched tab, and the trained playground in it (a short run: 320 digits, one epoch). */
+  async function shortRun(): Promise<WatchedPage & { dist: string }> {
+    const { url, context, dist } = session();
+    const watched = await watchedPage(context);
+    const run = { autostart: true, epochs: 1, examples: 320, batchSize: 32, backend: 'wasm' };
+    await trained(watched.page, `${url}/playground/train?backend=wasm${state(run)}`, 150_000);
+    return { ...watched, dist };
+  }
 
   it('shows a confusion matrix of every test digit and a gallery of exactly its mistakes', {
     timeout: 180_000,
   }, async () => {
-    const { page, problems } = await watchedPage(browser?.context as BrowserContext);
-    const run = { autostart: true, epochs: 1, examples: 320, batchSize: 32, backend: 'wasm' };
-    await trained(page, `${server?.url}/playground/train?backend=wasm${state(run)}`, 150_000);
+    const { page, problems, dist } = await shortRun();
     const matrix = await confusion(page);
     const labels = testLabels(dist);
     expect(matrix.length).toBe(10);
@@ -102,13 +92,52 @@ describe.skipIf(!chromium && !inCI)('the training playground: what the network g
     await page.close();
   });
 
+  it("shows a clicked unit's map, top patches and projection, links a hovered filter to its map, and redraws an edited filter", {
+    timeout: 180_000,
+  }, async () => {
+    const { page, problems } = await shortRun();
+    const idle = () => page.locator('.ck-units[aria-busy="false"]').waitFor({ timeout: 60_000 });
+    await idle();
+    expect(await page.locator('canvas[aria-label^="conv1 unit "]').count()).toBe(6);
+    expect(await page.locator('canvas[aria-label^="conv2 unit "]').count()).toBe(16);
+    await page.locator('button:has(canvas[aria-label="conv2 unit 3"])').click();
+    await idle();
+    for (const view of ['feature map', 'top patches', 'projection']) {
+      const pixels = await canvasPixels(page, `selected unit's ${view}`);
+      expect(pixels.length, view).toBeGreaterThan(100);
+      expect(variance(pixels), `${view} is not blank`).toBeGreaterThan(0);
+    }
+    // Hover linking: conv1's filter 2 lights up conv1's map 2 (and only it).
+    await page.locator('button:has(canvas[aria-label="conv1 filter 2"])').hover();
+    expect(await page.locator('button.ck-linked:has(canvas[aria-label="conv1 unit 2"])').count()).toBe(1);
+    expect(await page.locator('button.ck-linked:has(canvas[aria-label^="conv1 unit "])').count()).toBe(1);
+    // Editing: the map drawn from the filter as trained is the selected map; a larger centre weight changes it.
+    await page.locator('button:has(canvas[aria-label="conv1 unit 2"])').click();
+    await idle();
+    const before = await canvasPixels(page, "edited filter's feature map");
+    const centre = page.getByLabel('weight row 3 column 3');
+    await centre.fill(String(Number(await centre.inputValue()) + 3));
+    await centre.dispatchEvent('change');
+    await idle();
+    const after = await canvasPixels(page, "edited filter's feature map");
+    expect(after.length).toBe(before.length);
+    expect(pixelDifference(before, after).max).toBeGreaterThan(0);
+    await page.getByRole('button', { name: 'Reset to the trained weights' }).click();
+    await idle();
+    expect(pixelDifference(before, await canvasPixels(page, "edited filter's feature map")).max).toBe(0);
+    // The test's own canvasPixels reads the same canvas three times: chromium's hint about it is not the page's.
+    expect(problems.filter((p) => !/willReadFrequently/.test(p))).toEqual([]);
+    await page.close();
+  });
+
   it.runIf(process.env.DOCS_FULL_RUN)(
     'reaches ≤ 2 % test error with the default settings',
     { timeout: 900_000 },
     async () => {
-      const { page, problems } = await watchedPage(browser?.context as BrowserContext);
+      const { url, context } = session();
+      const { page, problems } = await watchedPage(context);
       const started = performance.now();
-      await trained(page, `${server?.url}/playground/train?backend=wasm${state({ autostart: true })}`, 850_000);
+      await trained(page, `${url}/playground/train?backend=wasm${state({ autostart: true })}`, 850_000);
       const seconds = (performance.now() - started) / 1000;
       const error = Number((await page.locator('.ck-test-error').textContent())?.replace('%', ''));
       process.stdout.write(`default playground run on wasm: ${seconds.toFixed(0)} s, ${error}% test error\n`);
