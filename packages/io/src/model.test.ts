@@ -86,10 +86,10 @@ describe('the exports never read a tensor synchronously', () => {
     // The dense bias goes out as it is: the initializer holds the variable's own values.
     const fcBias = decodeOnnx(onnx, 'small.onnx').graph.initializers.get('fc/bias');
     expect(Array.from(tensorFloats(fcBias as NonNullable<typeof fcBias>))).toEqual(
-      Array.from(lenet.getWeights()['fc/bias']?.dataSync() ?? []),
+      Array.from((await lenet.getWeights()['fc/bias']?.data()) ?? []),
     );
     expect(Array.from(torch['classifier.6.bias']?.data ?? [])).toEqual(
-      Array.from(vgg.getWeights()['fc8/bias']?.dataSync() ?? []),
+      Array.from((await vgg.getWeights()['fc8/bias']?.data()) ?? []),
     );
     lenet.dispose();
     vgg.dispose();
@@ -106,7 +106,7 @@ describe('the exports never read a tensor synchronously', () => {
     );
     const wrapped = leaf(childrenOf(m)[0] as LayerLike, 'opaque');
     await exportOnnx(wrapped, { input: [5, 5, 2] });
-    expect(Array.from(seen ?? [])).toEqual(Array.from(m.getWeights()['conv1/kernel']?.dataSync() ?? []));
+    expect(Array.from(seen ?? [])).toEqual(Array.from((await m.getWeights()['conv1/kernel']?.data()) ?? []));
     m.dispose();
   });
 });
