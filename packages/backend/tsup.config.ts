@@ -5,7 +5,7 @@ type Plugin = NonNullable<Options['esbuildPlugins']>[number];
 
 /**
  * Plain Node cannot load tfjs-core's extensionless ESM deep imports
- * (`dist/register_all_gradients`), so the `node` build bundles them while
+ * (`dist/register_all_gradients`), so the `node` condition's build (`index.node`) bundles them while
  * keeping `@tensorflow/tfjs-core` itself external: the bundled gradient code
  * registers into the same global registries as the app's tfjs-core.
  */
@@ -25,10 +25,13 @@ const external = [
 
 export default defineConfig([
   // names: the backend names alone, importing nothing (a CLI's help lists them without loading tfjs).
-  libraryConfig({ index: 'src/index.ts', names: 'src/names.ts', adapter: 'src/adapter/index.ts' }, { external }),
+  libraryConfig(
+    { index: 'src/index.ts', names: 'src/names.ts', adapter: 'src/adapter/index.ts', node: 'src/node.ts' },
+    { external },
+  ),
   // The second build must not clean the first one's output, and emits no declarations of its own.
   libraryConfig(
-    { node: 'src/index.ts' },
+    { 'index.node': 'src/index.ts' },
     {
       external,
       clean: false,
