@@ -50,6 +50,20 @@ export { registerOnnxImport } from './onnx/import-registry.js';
 export type { WireField, WireSource, WireValue } from './proto/reader.js';
 export { readFields, readVarint } from './proto/reader.js';
 export { encodeVarint, ProtoMessage } from './proto/writer.js';
+export { CONNECTIONS_CONV } from './pytorch/emit-builtins-conv.js';
+// PyTorch model generation
+export type { PytorchModelOptions } from './pytorch/emit-model.js';
+export { pytorchModelFiles } from './pytorch/emit-model.js';
+export type {
+  PythonHelper,
+  PytorchEmitContext,
+  PytorchEmitter,
+  PytorchExportOptions,
+  PytorchLayer,
+  PytorchValue,
+  PytorchWeightLayout,
+} from './pytorch/registry.js';
+export { pytorchExportTypes, registerPytorchExport, registerPytorchHelper } from './pytorch/registry.js';
 export type {
   DecodedTensor,
   SafetensorsHeader,
