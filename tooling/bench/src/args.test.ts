@@ -7,7 +7,8 @@ describe('parseArgs', () => {
     expect(o.workloads).toEqual(['lenet5', 'alexnet', 'alexnet-train', 'vgg16', 'conv3x3', 'sgemm', 'mnist']);
     expect(o.configurations).toEqual([
       'cpu',
-      'wasm',
+      'wasm-1t',
+      'wasm-2t',
       'webgpu',
       'native',
       'cuda',
@@ -58,7 +59,7 @@ describe('parseArgs', () => {
       /unknown resnet; use lenet5, alexnet, alexnet-train, vgg16, conv3x3/,
     );
     expect(() => parseArgs(['--backends', 'rocm'])).toThrow(
-      /unknown rocm; use cpu, wasm, webgpu, webgpu-lavapipe, webgpu-swiftshader, native, cuda, tfjs-cpu, tfjs-wasm, tfjs-webgpu-lavapipe, tfjs-webgpu-swiftshader, torch/,
+      /unknown rocm; use cpu, wasm, wasm-1t, wasm-2t, webgpu, webgpu-lavapipe, webgpu-swiftshader, native, cuda, tfjs-cpu, tfjs-wasm, tfjs-webgpu-lavapipe, tfjs-webgpu-swiftshader, torch/,
     );
     expect(() => parseArgs(['--fast'])).toThrow(/unknown option --fast/);
     expect(() => parseArgs(['--only'])).toThrow(/--only needs a value/);

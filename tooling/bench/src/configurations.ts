@@ -6,6 +6,8 @@ export type Engine = 'tfjs' | 'torch' | 'ort';
 export type ConfigurationId =
   | 'cpu'
   | 'wasm'
+  | 'wasm-1t'
+  | 'wasm-2t'
   | 'webgpu'
   | 'webgpu-lavapipe'
   | 'webgpu-swiftshader'
@@ -34,6 +36,8 @@ export interface Configuration {
   /** tfjs only: the backend and which kernels `initBackend` installs. */
   backend?: 'cpu' | 'wasm' | 'webgpu' | 'native' | 'cuda';
   kernels?: 'convkit' | 'stock';
+  /** wasm only: the threads `initBackend` is given (default: the backend's own, the machine's cores). */
+  threads?: number;
   /**
    * webgpu only: the software Vulkan driver Dawn runs on, named to the child process by `VK_ICD_FILENAMES`
    * (Dawn reads it when it starts). Without it, `initBackend('webgpu')` picks the driver itself.
@@ -67,7 +71,19 @@ function onDriver(driver: SoftwareVulkanDriverName, kernels: 'convkit' | 'stock'
 
 export const CONFIGURATIONS: readonly Configuration[] = [
   { id: 'cpu', label: 'convkit cpu', engine: 'tfjs', backend: 'cpu', kernels: 'convkit' },
-  { id: 'wasm', label: 'convkit wasm', engine: 'tfjs', backend: 'wasm', kernels: 'convkit' },
+  // Threads fixed, so rows compare across machines and the scaling from 1 to 2 threads is in every run (issue 17);
+  // plain `wasm` takes the backend's default (the machine's cores), on 2 cores the same as wasm-2t, so it is opt-in.
+  { id: 'wasm', label: 'convkit wasm', engine: 'tfjs', backend: 'wasm', kernels: 'convkit', optIn: true },
+  ...[1, 2].map(
+    (threads): Configuration => ({
+      id: threads === 1 ? 'wasm-1t' : 'wasm-2t',
+      label: `convkit wasm ${threads} thread${threads === 1 ? '' : 's'}`,
+      engine: 'tfjs',
+      backend: 'wasm',
+      kernels: 'convkit',
+      threads,
+    }),
+  ),
   { id: 'webgpu', label: 'convkit webgpu', engine: 'tfjs', backend: 'webgpu', kernels: 'convkit' },
   ...DRIVERS.map((driver) => onDriver(driver, 'convkit')),
   { id: 'native', label: 'convkit native', engine: 'tfjs', backend: 'native', kernels: 'convkit' },

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { parseArgs } from './args.js';
 import { type Configuration, configurationById, type Requirement } from './configurations.js';
 import type { Cell } from './outcome.js';
 import type { PeerStatus } from './peers/onnxruntime.js';
@@ -103,5 +104,21 @@ describe('outcomeWithoutRunning', () => {
       reason: expect.stringMatching(/~62 s per run predicted from alexnet/),
     });
     expect(predicted(FULL_POLICY)).toBeUndefined();
+  });
+
+  it('runs the AlexNet training step on native and PyTorch in the default bench (issue 17 rates them)', () => {
+    const defaults = parseArgs([]);
+    expect(defaults.workloads).toContain('alexnet-train');
+    expect(defaults.configurations).toEqual(expect.arrayContaining(['native', 'torch', 'wasm-1t', 'wasm-2t']));
+    const torch = new Map<Requirement, PeerStatus>([['torch', { available: true, version: '1.13', detail: 'CPU' }]]);
+    // FACTS.md's AlexNet forwards (native ~13 ms, PyTorch 37 ms) predict steps of ~1.3 s and ~3.6 s: far under both limits.
+    for (const [id, ms] of [
+      ['native', 13],
+      ['torch', 37],
+    ] as const) {
+      const forward: Cell = { ...alexnetTook(ms), configuration: id };
+      for (const policy of [QUICK_POLICY, FULL_POLICY])
+        expect(outcomeWithoutRunning(config(id), workload('alexnet-train'), torch, [forward], policy)).toBeUndefined();
+    }
   });
 });

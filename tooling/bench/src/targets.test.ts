@@ -3,7 +3,7 @@ import { CONFIGURATIONS } from './configurations.js';
 import type { Cell } from './outcome.js';
 import { rowsFor } from './report.js';
 import { renderResultsFile } from './results-file.js';
-import { CUDA_TARGETS, targetsTable } from './targets.js';
+import { CUDA_TARGETS, ISSUE17_TARGETS, TARGET_SETS, targetsTable } from './targets.js';
 import { WORKLOADS } from './workloads.js';
 
 const ok = (samplesMs: number[]) => ({ kind: 'ok' as const, warmupMs: [], samplesMs, runtime: 'x' });
@@ -82,6 +82,38 @@ describe('targetsTable', () => {
       // torch-cuda was not asked for: "—".
       ['VGG-16 forward, batch 1', 'no GPU here', '—', '—', 'report'],
     ]);
+  });
+
+  it("rates issue 17's four targets, wasm on 2 threads against native on the same LeNet-5 step", () => {
+    const run: Cell[] = [
+      { configuration: 'native', workload: 'alexnet-train', outcome: ok([1300, 1304, 1310]) },
+      { configuration: 'torch', workload: 'alexnet-train', outcome: ok([825]) },
+      { configuration: 'native', workload: 'lenet5', outcome: ok([2, 2, 2]) },
+      { configuration: 'torch', workload: 'lenet5', outcome: ok([4, 4]) },
+      { configuration: 'wasm-2t', workload: 'lenet5', outcome: ok([7, 7, 7]) },
+      { configuration: 'wasm-1t', workload: 'lenet5', outcome: ok([12]) },
+      { configuration: 'native', workload: 'mnist', outcome: { kind: 'failed', reason: 'boom' } },
+      { configuration: 'torch', workload: 'mnist', outcome: ok([3376]) },
+    ];
+    const all = WORKLOADS;
+    const runRows = new Map(all.map((w) => [w.id, rowsFor(w, run, CONFIGURATIONS)]));
+    const table = targetsTable(all, runRows, ISSUE17_TARGETS);
+    expect(table.headers).toEqual(['workload', 'convkit', 'reference', 'ratio', 'goal', 'met']);
+    // Ratios by hand: 1304 / 825 = 1.58, 2 / 4 = 0.50, 7 / 2 = 3.50.
+    expect(table.rows).toEqual([
+      ['AlexNet train step, batch 32', '1,304 ms (convkit native)', '825 ms (PyTorch CPU)', '1.58×', '≤ 1.00×', 'no'],
+      ['LeNet-5 train step, batch 64', '2.00 ms (convkit native)', '4.00 ms (PyTorch CPU)', '0.50×', '≤ 0.60×', 'yes'],
+      [
+        'LeNet-5 train step, batch 64',
+        '7.00 ms (convkit wasm 2 threads)',
+        '2.00 ms (convkit native)',
+        '3.50×',
+        '≤ 3.00×',
+        'no',
+      ],
+      ['LeNet-5 epoch on MNIST (60,000, batch 64)', 'failed', '3,376 ms (PyTorch CPU)', '—', '≤ 0.80×', '—'],
+    ]);
+    expect(TARGET_SETS).toContain(ISSUE17_TARGETS);
   });
 
   it('go into RESULTS.md under their titles', () => {

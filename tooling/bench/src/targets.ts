@@ -10,6 +10,8 @@ import type { Workload, WorkloadId } from './workloads.js';
  */
 export interface Target {
   workload: WorkloadId;
+  /** The configuration measured, where it is not the set's subject (wasm-2t against native in issue 17's set). */
+  subject?: ConfigurationId;
   /** What the subject's row is compared with: a configuration's median time, or the run's best SGEMM GFLOP/s. */
   against: ConfigurationId | 'best-sgemm';
   /** `time`: subject ms / reference ms; `rate`: subject GFLOP/s / reference GFLOP/s. */
@@ -58,7 +60,23 @@ export const CUDA_TARGETS: TargetSet = {
   unavailable: { cuda: 'no GPU here', 'torch-cuda': 'PyTorch CUDA unavailable' },
 };
 
-export const TARGET_SETS: readonly TargetSet[] = [NATIVE_TARGETS, CUDA_TARGETS];
+/**
+ * Issue 17 (filed as issue 21): AlexNet training at PyTorch speed, less
+ * dispatch per small step, and wasm on 2 threads within 3× native.
+ */
+export const ISSUE17_TARGETS: TargetSet = {
+  title: 'Issue 17 targets',
+  subject: 'native',
+  columns: ['convkit', 'reference', 'ratio'],
+  targets: [
+    { workload: 'alexnet-train', against: 'torch', kind: 'time', goal: 1.0 },
+    { workload: 'lenet5', against: 'torch', kind: 'time', goal: 0.6 },
+    { workload: 'lenet5', subject: 'wasm-2t', against: 'native', kind: 'time', goal: 3.0 },
+    { workload: 'mnist', against: 'torch', kind: 'time', goal: 0.8 },
+  ],
+};
+
+export const TARGET_SETS: readonly TargetSet[] = [NATIVE_TARGETS, ISSUE17_TARGETS, CUDA_TARGETS];
 
 type Rows = ReadonlyMap<WorkloadId, readonly Row[]>;
 
@@ -94,7 +112,7 @@ export function targetsTable(workloads: readonly Workload[], rows: Rows, set: Ta
       return workload && rows.has(t.workload) ? [{ t, title: workload.title }] : [];
     })
     .map(({ t, title }) => {
-      const mine = rowOf(rows, t.workload, set.subject);
+      const mine = rowOf(rows, t.workload, t.subject ?? set.subject);
       const reference = t.against === 'best-sgemm' ? bestSgemm(rows) : rowOf(rows, t.workload, t.against);
       const goal =
         t.goal === undefined

@@ -13,8 +13,9 @@ async function main(): Promise<Outcome> {
   const job = parseJobArgument(process.argv);
   const { backend, kernels } = job.configuration;
   if (backend === undefined) throw new Error(`configuration ${job.configuration.id} names no tfjs backend`);
-  // The native backend gets the peers' thread count; the others decide their own (tfjs: one).
-  const threads = backend === 'native' ? { threads: job.threads } : {};
+  // The native backend gets the peers' thread count, wasm-1t and wasm-2t their own; the others decide (wasm: the cores).
+  const count = backend === 'native' ? job.threads : job.configuration.threads;
+  const threads = count === undefined ? {} : { threads: count };
   const info = await initBackend(backend, { kernels: kernels ?? 'convkit', ...threads });
   // A GPU row names its adapter; a software one (SwiftShader) runs on the CPU with the driver's own threads.
   const onednn = /oneDNN .*$/.exec(info.device.description)?.[0];
