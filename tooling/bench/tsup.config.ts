@@ -15,6 +15,7 @@ export default defineConfig(
       'ort-worker': 'src/workers/ort-worker.ts',
       'cuda-probe': 'src/workers/cuda-probe.ts',
       'profile-webgpu': 'src/profile-webgpu.ts',
+      'profile-native': 'src/profile-native.ts',
     },
     {
       external: [/^@tensorflow\//, '@convkit/backend'],

@@ -56,13 +56,14 @@ const ms = (v: number) => (v >= 100 ? v.toFixed(0) : v >= 10 ? v.toFixed(1) : v.
 const pct = (v: number) => `${(100 * v).toFixed(1)} %`;
 
 /**
- * The per-kernel table as markdown: kernel, calls per step, GPU ms per step
- * and share; the rows past `top` are folded into one "other kernels" row.
+ * The per-kernel table as markdown: kernel, calls per step, ms per step
+ * (`unit` names the column: GPU time, or a CPU kernel's wall time) and
+ * share; the rows past `top` are folded into one "other kernels" row.
  */
-export function kernelTable(rows: readonly KernelRow[], top = 15): string {
+export function kernelTable(rows: readonly KernelRow[], top = 15, unit = 'GPU ms/step'): string {
   const shown = rows.slice(0, top);
   const rest = rows.slice(top);
-  const lines = ['| kernel | calls/step | GPU ms/step | share |', '|---|---:|---:|---:|'];
+  const lines = [`| kernel | calls/step | ${unit} | share |`, '|---|---:|---:|---:|'];
   for (const r of shown) lines.push(`| ${r.kernel} | ${r.callsPerStep} | ${ms(r.msPerStep)} | ${pct(r.share)} |`);
   if (rest.length > 0) {
     const sum = (f: (r: KernelRow) => number) => rest.reduce((t, r) => t + f(r), 0);

@@ -1,0 +1,134 @@
+// Profiles one training step on the native backend kernel by kernel:
+// `pnpm --filter @convkit/bench profile:native [-- options]`. The PyTorch side
+// of the same comparison is `python3 torch_profile.py` (same shapes, NCHW).
+//
+// Time per kernel is the wall time of each tfjs kernel call, which tfjs'
+// profiler takes around the kernel through the cpu backend's timer (the
+// native backend runs synchronously, so that is the kernel's whole cost).
+// The step time is measured separately, without the profiler; the gap
+// between it and the kernels' sum is tfjs' own work: dispatch, gradient
+// bookkeeping, allocation and disposal.
+import os from 'node:os';
+import { initBackend } from '@convkit/backend';
+import { alexnet, batchFor, lenet5, type Network, trainStepAsync } from '@convkit/workloads';
+import * as tf from '@tensorflow/tfjs-core';
+import { aggregateKernels, type KernelSample, kernelTable } from './profile-table.js';
+import { summarize } from './stats.js';
+
+const USAGE = `Usage: pnpm --filter @convkit/bench profile:native [-- options]
+
+  --model <id>      alexnet (default) or lenet5
+  --batch <n>       default 32 for alexnet, 64 for lenet5 (the bench's batches)
+  --side <n>        alexnet's input side (default 224)
+  --threads <n>     native threads (default 2, the bench's)
+  --steps <n>       profiled and timed steps (default 3)
+  --top <n>         rows in each table (default 30)
+  --by-shape        one row per kernel and input shapes, to see which layer's call is slow`;
+
+interface ProfileOptions {
+  model: 'lenet5' | 'alexnet';
+  batch: number;
+  side: number;
+  threads: number;
+  steps: number;
+  top: number;
+  byShape: boolean;
+}
+
+function parse(argv: readonly string[]): ProfileOptions {
+  const get = (flag: string) => {
+    const i = argv.indexOf(flag);
+    return i >= 0 ? argv[i + 1] : undefined;
+  };
+  const int = (flag: string, fallback: number) => {
+    const raw = get(flag);
+    const n = raw === undefined ? fallback : Number(raw);
+    if (!Number.isInteger(n) || n < 1) throw new Error(`${flag} takes a positive integer, received ${raw}`);
+    return n;
+  };
+  const model = get('--model') ?? 'alexnet';
+  if (model !== 'lenet5' && model !== 'alexnet') throw new Error(`--model takes lenet5 or alexnet, received ${model}`);
+  return {
+    model,
+    batch: int('--batch', model === 'lenet5' ? 64 : 32),
+    side: int('--side', 224),
+    threads: int('--threads', 2),
+    steps: int('--steps', 3),
+    top: int('--top', 30),
+    byShape: argv.includes('--by-shape'),
+  };
+}
+
+/** The kernels of one profiled step, with their wall time. */
+async function profiledStep(step: () => Promise<number>, index: number, byShape: boolean): Promise<KernelSample[]> {
+  const samples: KernelSample[] = [];
+  const profile = await tf.profile(step);
+  for (const k of profile.kernels) {
+    const ms = await k.kernelTimeMs;
+    if (typeof ms !== 'number') throw new Error(`no time for ${k.name}: ${ms.error}`);
+    const shapes = k.inputShapes.map((s) => s.join('×')).join(', ');
+    samples.push({ name: byShape ? `${k.name} ${shapes}` : k.name, ms, step: index });
+  }
+  return samples;
+}
+
+async function main(): Promise<void> {
+  const argv = process.argv.slice(2);
+  if (argv.includes('--help')) {
+    console.log(USAGE);
+    return;
+  }
+  const o = parse(argv);
+  const info = await initBackend('native', { threads: o.threads });
+  const net: Network = o.model === 'lenet5' ? lenet5() : alexnet(1, o.side);
+  const { x, y } = batchFor(net, o.batch);
+  const optimizer = tf.train.momentum(0.01, 0.9);
+  const step = () => trainStepAsync(net, optimizer, x, y);
+  // The first step builds oneDNN's primitives and the optimizer's slots, the second still allocates
+  // what the first one's disposals did not leave for reuse: neither is timed nor profiled.
+  let loss = await step();
+  loss = await step();
+  const times: number[] = [];
+  const cpu: number[] = [];
+  const faults: number[] = [];
+  const samples: KernelSample[] = [];
+  for (let i = 0; i < o.steps; i++) {
+    const [t0, usage0] = [performance.now(), process.resourceUsage()];
+    loss = await step();
+    const usage = process.resourceUsage();
+    times.push(performance.now() - t0);
+    cpu.push((usage.userCPUTime + usage.systemCPUTime - usage0.userCPUTime - usage0.systemCPUTime) / 1000);
+    faults.push(usage.minorPageFault - usage0.minorPageFault);
+    samples.push(...(await profiledStep(step, i, o.byShape)));
+  }
+  optimizer.dispose();
+  net.dispose();
+  tf.dispose([x, y]);
+  const rows = aggregateKernels(samples, o.steps);
+  const stepMs = summarize(times).medianMs;
+  const kernelsMs = rows.reduce((t, r) => t + r.msPerStep, 0);
+  const title =
+    o.model === 'lenet5'
+      ? `LeNet-5 train step, batch ${o.batch}`
+      : `AlexNet train step, batch ${o.batch}, ${o.side}×${o.side}×3`;
+  console.log(`\n## ${title}, native (${info.device.description}), ${o.threads} threads`);
+  console.log(
+    `step ${stepMs.toFixed(0)} ms (median of ${o.steps}, unprofiled), kernels ${kernelsMs.toFixed(0)} ms, ` +
+      `tfjs outside kernels ≈ ${(stepMs - kernelsMs).toFixed(0)} ms; loss ${loss.toFixed(4)}`,
+  );
+  // CPU time and page faults change little with the machine's load, unlike wall time: a fresh
+  // array's first touch faults every 4 KiB page in, which is slow in a virtual machine.
+  console.log(
+    `CPU time ${summarize(cpu).medianMs.toFixed(0)} ms per step (all threads), ` +
+      `${Math.round(summarize(faults).medianMs)} minor page faults per step; load average ${os.loadavg()[0]?.toFixed(1)}\n`,
+  );
+  console.log(kernelTable(rows, o.top, 'ms/step'));
+}
+
+main().then(
+  () => process.exit(0),
+  (error: unknown) => {
+    console.error(error instanceof Error ? error.message : error);
+    process.exit(1);
+  },
+);
