@@ -1,6 +1,7 @@
 import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitepress';
 import { API_PACKAGES, API_SUBPATHS } from '../scripts/prepare.mjs';
+import { ISOLATION_HEADERS } from '../scripts/serve.mjs';
 
 /**
  * The export condition under which workspace packages point at their
@@ -114,6 +115,10 @@ export default defineConfig({
       ],
     },
     ssr: { resolve: { conditions: [SOURCE_CONDITION] } },
+    // Cross-origin isolated, so the wasm backend gets SharedArrayBuffer and runs on threads. `vitepress preview`
+    // ignores preview.headers: `pnpm preview` serves with scripts/serve.mjs, and the build ships public/_headers.
+    server: { headers: { ...ISOLATION_HEADERS } },
+    preview: { headers: { ...ISOLATION_HEADERS } },
     // tfjs and its backends are large by nature; gzip-size reports of every chunk only slow the build.
     build: { chunkSizeWarningLimit: 8192, reportCompressedSize: false },
   },
