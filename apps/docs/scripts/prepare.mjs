@@ -1,18 +1,9 @@
 // Everything the site serves that is made, not written: the wasm backend's
-// binaries, a small MNIST subset for the in-browser training, and the API
+// binaries and the threaded build's scripts, a small MNIST subset for the in-browser training, and the API
 // reference generated from the packages' JSDoc. Runs before `vitepress
 // build` and `vitepress dev`; nothing is downloaded.
 import { createHash } from 'node:crypto';
-import {
-  copyFileSync,
-  existsSync,
-  mkdirSync,
-  readdirSync,
-  readFileSync,
-  rmSync,
-  statSync,
-  writeFileSync,
-} from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -30,13 +21,25 @@ function log(message) {
   process.stdout.write(`docs/prepare: ${message}\n`);
 }
 
-function copyWasm() {
-  const dist = join(dirname(require.resolve('@tensorflow/tfjs-backend-wasm/package.json')), 'dist');
+/**
+ * The wasm backend's files, threaded build included (its factory script and
+ * worker script), as @convkit/backend's page loader looks for them under
+ * `wasmPaths`. Its Node entry is the built one: build the packages first
+ * (`pnpm --filter docs... build`, or turbo's `build`, which does).
+ */
+async function writeWasm() {
+  let writeWasmAssets;
+  try {
+    ({ writeWasmAssets } = await import('@convkit/backend/node'));
+  } catch (cause) {
+    throw new Error(
+      `@convkit/backend/node did not load (${cause.message}): build the packages first, e.g. pnpm --filter docs... build`,
+      { cause },
+    );
+  }
   const out = join(publicDir, 'wasm');
-  mkdirSync(out, { recursive: true });
-  const files = readdirSync(dist).filter((f) => f.endsWith('.wasm'));
-  for (const file of files) copyFileSync(join(dist, file), join(out, file));
-  log(`copied ${files.join(', ')} to ${relative(root, out)}`);
+  const files = await writeWasmAssets(out);
+  log(`wrote ${files.join(', ')} to ${relative(root, out)}`);
 }
 
 /** Reads an IDX file's header (magic, dimensions) and returns [dims, dataOffset]. */
@@ -214,7 +217,7 @@ async function generateApi() {
 }
 
 async function main() {
-  copyWasm();
+  await writeWasm();
   writeMnistSubset();
   if (process.env.DOCS_SKIP_API === '1' && existsSync(join(pages, 'api', 'index.md')))
     log('API reference kept (DOCS_SKIP_API=1)');

@@ -6,8 +6,15 @@
  * Which backend: the playground's picker, or `?backend=webgpu` (also
  * `auto`, `wasm`, `cpu`) in the address, which every page honours, so a
  * link or a test can force one for the course's demos too.
+ *
+ * wasm runs on as many threads as the browser reports cores
+ * (`navigator.hardwareConcurrency`), or `?threads=N` in the address
+ * (`?threads=1`: one thread, to compare). Threads need SharedArrayBuffer,
+ * which a browser gives only a cross-origin isolated page (COOP + COEP
+ * headers, scripts/serve.mjs); elsewhere wasm runs on one thread and the
+ * backend line says why.
  */
-import type { BackendInfo } from '@convkit/backend';
+import type { BackendInfo, InitOptions } from '@convkit/backend';
 import { shallowRef } from 'vue';
 
 /** The backends a page can run: `native` and `cuda` exist only in Node. */
@@ -56,11 +63,55 @@ export function rememberBackend(choice: PageBackend): void {
   window.history.replaceState(window.history.state, '', url.href);
 }
 
-/** A started backend in a few words: `webgpu (google swiftshader, software)`, `wasm (8-core CPU, 1 thread)`. */
-export function describeBackend(info: BackendInfo): string {
+/** `?threads=` of a query string: a positive integer, `undefined` without one, or an error naming the bad value. */
+export function threadsParam(search: string): { threads?: number; error?: string } {
+  const value = new URLSearchParams(search).get('threads');
+  if (value === null || value === '') return {};
+  const threads = Number(value);
+  if (/^\d+$/.test(value) && threads >= 1) return { threads };
+  return { error: `?threads=${value} is not a thread count: use a whole number ≥ 1, e.g. ?threads=1` };
+}
+
+/** Whether the page may use wasm threads: cross-origin isolated (false outside a browser). */
+export function pageIsolated(): boolean {
+  return typeof window !== 'undefined' && window.crossOriginIsolated === true;
+}
+
+/**
+ * The threads to ask wasm for: `?threads=`, else the cores the browser
+ * reports; 1 on a page that is not cross-origin isolated, where the
+ * browser allows none (describeBackend then says why).
+ */
+export function pageThreads(search: string, isolated: boolean, cores: number | undefined): number | undefined {
+  const { threads, error } = threadsParam(search);
+  if (error) throw new Error(error);
+  if (!isolated) return 1;
+  return threads ?? cores;
+}
+
+/**
+ * A started backend in a few words: `webgpu (google swiftshader, software)`,
+ * `wasm (8-core CPU, 4 threads)`; on a page that is not cross-origin
+ * isolated, why wasm has one thread.
+ */
+export function describeBackend(info: BackendInfo, isolated = true): string {
   const { device } = info;
   if (device.kind === 'gpu') return `${info.name} (${device.description}${device.software ? ', software' : ''})`;
-  return `${info.name} (${device.description}, ${info.threads} thread${info.threads === 1 ? '' : 's'})`;
+  const threads = `${info.threads} thread${info.threads === 1 ? '' : 's'}`;
+  const why =
+    info.name === 'wasm' && !isolated
+      ? ': this page is not cross-origin isolated (its host sends no COOP/COEP headers), so the browser allows wasm no threads'
+      : '';
+  return `${info.name} (${device.description}, ${threads}${why})`;
+}
+
+/** What `initBackend` gets for `choice` in this page: where the `.wasm` files are and how many threads. */
+function pageOptions(choice: PageBackend, base: string): InitOptions {
+  if (choice !== 'wasm' && choice !== 'auto') return {};
+  const search = typeof window === 'undefined' ? '' : window.location.search;
+  const cores = typeof navigator === 'undefined' ? undefined : navigator.hardwareConcurrency;
+  const threads = pageThreads(search, pageIsolated(), cores);
+  return { wasmPaths: wasmPrefix(base), ...(threads === undefined ? {} : { threads }) };
 }
 
 /** Why `choice` did not start, with what to pick instead. */
@@ -78,11 +129,17 @@ export function unavailable(choice: PageBackend, error: unknown): string {
  */
 export function startBackend(choice: PageBackend, base = '/'): Promise<BackendInfo> {
   if (current && current.choice === choice) return current.info;
+  let options: InitOptions;
+  try {
+    options = pageOptions(choice, base);
+  } catch (error) {
+    // A bad ?threads= is the address's fault, not the backend's: its own message.
+    running.value = { choice, error: (error as Error).message };
+    return Promise.reject(error);
+  }
   running.value = { choice };
   const info = import('@convkit/backend')
-    .then(({ initBackend }) =>
-      initBackend(choice, choice === 'wasm' || choice === 'auto' ? { wasmPaths: wasmPrefix(base) } : {}),
-    )
+    .then(({ initBackend }) => initBackend(choice, options))
     .catch((error: unknown) => {
       throw new Error(unavailable(choice, error), { cause: error });
     });

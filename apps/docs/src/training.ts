@@ -79,3 +79,16 @@ export async function trainLenet(
   });
   return { model, history: result.history, reason: result.reason };
 }
+
+/**
+ * Training throughput over whole epochs: images trained on per second of
+ * the epochs' wall time (steps, plus the page's drawing between them), or
+ * `undefined` before an epoch ends.
+ */
+export function imagesPerSecond(
+  history: readonly Pick<EpochRecord, 'seconds' | 'examplesPerSecond'>[],
+): number | undefined {
+  const seconds = history.reduce((sum, r) => sum + r.seconds, 0);
+  if (history.length === 0 || !(seconds > 0)) return undefined;
+  return history.reduce((sum, r) => sum + r.examplesPerSecond * r.seconds, 0) / seconds;
+}
