@@ -19,6 +19,8 @@ export { softmaxCrossEntropy, withAuxiliary } from './losses.js';
 export { ClassificationMetrics, inTopK } from './metrics.js';
 export type { Optimizer, OptimizerConfig, OptimizerState, SavedTensor } from './optimizers.js';
 export { createOptimizer } from './optimizers.js';
+export type { PytorchRunConfig, PytorchTrainOptions } from './pytorch/train-py.js';
+export { pytorchTrainPy } from './pytorch/train-py.js';
 export type { Recipe } from './recipes.js';
 export { getRecipe, recipes } from './recipes.js';
 export type { Schedule, ScheduleConfig, ScheduleState } from './schedules.js';
