@@ -6,7 +6,9 @@ export interface InitOptions {
   /** `'convkit'` (default) adds and replaces kernels so the backend can train fast; `'stock'` runs tfjs' own. */
   kernels?: KernelSet;
   /**
-   * wasm: worker threads (browser only, on a cross-origin isolated page). Default: what the page allows.
+   * wasm: XNNPACK's threads (tfjs' threaded SIMD build; worker threads in Node, web workers
+   * in a browser, which allows them only on a cross-origin isolated page and with `wasmPaths`).
+   * Default: the machine's cores, at most 8; 1 runs the single-threaded build.
    * native: oneDNN's threads. Default: the machine's cores.
    */
   threads?: number;
@@ -36,6 +38,6 @@ export interface BackendInfo {
   /** CPU threads the backend computes with. */
   threads: number;
   kernels: KernelSet;
-  /** Why `'auto'` chose this backend. */
+  /** Why `'auto'` chose this backend, or why wasm runs on fewer threads than asked for. */
   reason?: string;
 }

@@ -5,6 +5,8 @@ import { BackendError } from './errors.js';
 import { type KernelSet, useKernels } from './kernels.js';
 import type { BackendName } from './names.js';
 import { wasmKernels } from './wasm/index.js';
+import { registerWasm } from './wasm/threaded.js';
+import { planWasmThreads } from './wasm/threaded-count.js';
 import { webgpuKernels } from './webgpu/index.js';
 import { type AdapterInfo, ensureNavigatorGpu, probeAdapter } from './webgpu.js';
 
@@ -19,19 +21,20 @@ export async function startCpu(kernels: KernelSet): Promise<BackendInfo> {
   return { name: 'cpu', device: await cpuDevice(), threads: 1, kernels };
 }
 
-/** Starts tfjs' wasm backend, with `options.threads` and `options.wasmPaths` when given. */
+/**
+ * Starts tfjs' wasm backend on `options.threads` threads (default: the
+ * machine's cores, at most 8): tfjs' threaded SIMD build through convkit's
+ * loader when more than one, tfjs' own single-threaded build for one.
+ */
 export async function startWasm(kernels: KernelSet, options: InitOptions): Promise<BackendInfo> {
   const wasm = await import('@tensorflow/tfjs-backend-wasm');
   if (options.wasmPaths !== undefined) wasm.setWasmPaths(options.wasmPaths as string);
-  if (options.threads !== undefined) {
-    if (!Number.isInteger(options.threads) || options.threads < 1) {
-      throw new BackendError('wasm', `threads must be a positive integer, received ${options.threads}`);
-    }
-    wasm.setThreadsCount(options.threads);
-  }
+  const plan = await planWasmThreads(options.threads, options.wasmPaths);
+  registerWasm(wasm, plan.threads, options.wasmPaths);
   useKernels('wasm', wasmKernels, kernels);
   await activate('wasm');
-  return { name: 'wasm', device: await cpuDevice(), threads: wasm.getThreadsCount(), kernels };
+  const info: BackendInfo = { name: 'wasm', device: await cpuDevice(), threads: wasm.getThreadsCount(), kernels };
+  return plan.reason === undefined ? info : { ...info, reason: plan.reason };
 }
 
 /** Starts tfjs' webgpu backend; a software adapter is accepted only when `explicit` (asked for by name). */
