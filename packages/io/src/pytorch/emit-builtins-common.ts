@@ -1,6 +1,6 @@
 import { type Padding2d, type ResolvedWindow, resolveWindow, type Size2 } from '@convkit/shape';
 import { UnsupportedError } from '../errors.js';
-import type { PytorchEmitContext, PytorchLayer } from './registry.js';
+import type { PytorchEmitContext } from './registry.js';
 
 /** `(a, b)` or `a` when both are equal: how the generated code writes a pair. */
 export function pyPair([a, b]: readonly [number, number]): string {
@@ -34,7 +34,8 @@ export function noPadding(padding: Sides): boolean {
 }
 
 /** The Python expression of convkit's activation `fn` applied to `x` (NCHW, so softmax runs over dim 1). */
-export function activationExpr(layer: PytorchLayer, fn: unknown, x: string, alpha?: unknown): string {
+export function activationExpr(ctx: PytorchEmitContext, fn: unknown, x: string, alpha?: unknown): string {
+  const layer = ctx.layer;
   switch (fn ?? 'linear') {
     case 'linear':
       return x;
@@ -44,12 +45,16 @@ export function activationExpr(layer: PytorchLayer, fn: unknown, x: string, alph
       return `F.softmax(${x}, dim=1)`;
     case 'geluTanh':
       return `F.gelu(${x}, approximate="tanh")`;
+    case 'gelu':
+      // PyTorch 1.13's F.gelu backward is wrong (2.0 off, CPU) when the incoming gradient has
+      // channels-last strides, as after flatten's permute; the runtime writes the formula out.
+      return `${ctx.helper('gelu')}(${x})`;
     default: {
       const call = ACTIVATIONS[fn as string];
       if (!call) {
         throw new UnsupportedError(
           `${layer.name} (${layer.type})`,
-          `activation ${JSON.stringify(fn)} has no PyTorch form; convkit's are linear, leakyRelu, softmax, geluTanh, ${Object.keys(ACTIVATIONS).join(', ')}`,
+          `activation ${JSON.stringify(fn)} has no PyTorch form; convkit's are linear, leakyRelu, softmax, gelu, geluTanh, ${Object.keys(ACTIVATIONS).join(', ')}`,
         );
       }
       return `${call}(${x})`;
@@ -71,7 +76,6 @@ const ACTIVATIONS: Record<string, string> = {
   softplus: 'F.softplus',
   swish: 'F.silu',
   silu: 'F.silu',
-  gelu: 'F.gelu',
   mish: 'F.mish',
   hardSwish: 'F.hardswish',
   hardSigmoid: 'F.hardsigmoid',

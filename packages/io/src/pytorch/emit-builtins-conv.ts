@@ -44,7 +44,7 @@ function conv2d(ctx: PytorchEmitContext): PytorchValue {
   ctx.weight('kernel', stateKey(module, 'weight'), 'oihw');
   if (bias) ctx.weight('bias', stateKey(module, 'bias'));
   const x = symmetric ? ctx.input.expr : `F.pad(${ctx.input.expr}, ${padArgs(window.padding)})`;
-  const expr = activationExpr(ctx.layer, config.activation, `${module}(${x})`);
+  const expr = activationExpr(ctx, config.activation, `${module}(${x})`);
   return { expr: ctx.assign(expr), shape: [...window.output, filters] };
 }
 
@@ -62,7 +62,7 @@ function dense(ctx: PytorchEmitContext): PytorchValue {
   const module = ctx.module(`nn.Linear(${ctx.input.shape[0]}, ${units}${bias ? '' : ', bias=False'})`);
   ctx.weight('kernel', stateKey(module, 'weight'), 'linear');
   if (bias) ctx.weight('bias', stateKey(module, 'bias'));
-  const expr = activationExpr(ctx.layer, config.activation, `${module}(${ctx.input.expr})`);
+  const expr = activationExpr(ctx, config.activation, `${module}(${ctx.input.expr})`);
   return { expr: ctx.assign(expr), shape: [units] };
 }
 

@@ -6,7 +6,7 @@ import type { BuiltInEmitter, PytorchEmitContext, PytorchValue } from './registr
 /** activation → the matching `F.*` call (softmax over channels, dim 1 in NCHW). */
 function activation(ctx: PytorchEmitContext): PytorchValue {
   const { fn, alpha } = ctx.layer.config;
-  return { expr: ctx.assign(activationExpr(ctx.layer, fn, ctx.input.expr, alpha)), shape: ctx.input.shape };
+  return { expr: ctx.assign(activationExpr(ctx, fn, ctx.input.expr, alpha)), shape: ctx.input.shape };
 }
 
 /**

@@ -71,8 +71,19 @@ const AVG_POOL = `class AvgPool2d(nn.Module):
         return f"kernel_size={self.kernel_size}, stride={self.stride}, padding={self.padding}, count_include_pad={self.count_include_pad}"
 `;
 
+/**
+ * convkit's gelu written out. PyTorch 1.13's `F.gelu` backward gives wrong gradients on CPU (measured
+ * 2.0 off) when the incoming gradient has channels-last strides, which flatten's permute produces.
+ */
+const GELU = `def gelu(x):
+    """convkit's gelu, 0.5·x·(1 + erf(x/√2)), as a formula: F.gelu's backward in PyTorch 1.13 is wrong
+    for a gradient with channels-last strides (what flatten's permute sends back)."""
+    return 0.5 * x * (1 + torch.erf(x * 0.7071067811865476))
+`;
+
 /** The runtime helpers convkit's built-in emitters use. */
 export const BUILT_IN_PYTHON_HELPERS: readonly PythonHelper[] = [
   { name: 'BatchNorm', source: BATCH_NORM },
   { name: 'AvgPool2d', source: AVG_POOL },
+  { name: 'gelu', source: GELU },
 ];
