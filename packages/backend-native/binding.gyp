@@ -17,6 +17,7 @@
         "native/norm.cc",
         "native/elementwise.cc",
         "native/reduce.cc",
+        "native/optimizer.cc",
         "native/omp_wait_policy.cc"
       ],
       "include_dirs": ["<(napi_include)", "<(convkit_include)"],

@@ -8,6 +8,9 @@
 
 namespace convkit {
 
+// The fused optimizer updates (optimizer.cc).
+ModulePart initOptimizer;
+
 dnnl::engine &cpuEngine() {
   static dnnl::engine engine(dnnl::engine::kind::cpu, 0);
   return engine;
@@ -105,7 +108,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("setThreads", Napi::Function::New(env, SetThreads));
   exports.Set("getThreads", Napi::Function::New(env, GetThreads));
   exports.Set("describe", Napi::Function::New(env, Describe));
-  addParts(env, exports, {initConv, initMatmul, initPool, initNorm, initElementwise, initReduce});
+  addParts(env, exports, {initConv, initMatmul, initPool, initNorm, initElementwise, initReduce, initOptimizer});
   return exports;
 }
 

@@ -76,6 +76,37 @@ export interface Addon {
     y: Float32Array,
     epsilon: number,
   ): void;
+  /** The fused SGD update (native/optimizer.cc); velocities null without momentum. */
+  sgdUpdate(
+    weights: Float32Array[],
+    gradients: Float32Array[],
+    velocities: Float32Array[] | null,
+    newWeights: Float32Array[],
+    newVelocities: Float32Array[] | null,
+    decay: Uint8Array,
+    lr: number,
+    momentum: number,
+    weightDecay: number,
+    nesterov: boolean,
+  ): void;
+  /** The fused Adam update; bias1 and bias2 are 1 − β1^step and 1 − β2^step. */
+  adamUpdate(
+    weights: Float32Array[],
+    gradients: Float32Array[],
+    m: Float32Array[],
+    v: Float32Array[],
+    newWeights: Float32Array[],
+    newM: Float32Array[],
+    newV: Float32Array[],
+    decay: Uint8Array,
+    lr: number,
+    beta1: number,
+    beta2: number,
+    epsilon: number,
+    weightDecay: number,
+    bias1: number,
+    bias2: number,
+  ): void;
 }
 
 /** The Debian packages the build needs, as one command. */

@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { fusedAdam, fusedSgd, type Slot, type UpdateEntry } from './fused-update.js';
 import { checkOptions, type OptionKinds } from './options.js';
 
 /**
@@ -72,8 +73,6 @@ function checkRange(name: string, value: number, low: number, high: number): voi
 
 type SgdConfig = Extract<OptimizerConfig, { type: 'sgd' }>;
 type AdamConfig = Extract<OptimizerConfig, { type: 'adam' }>;
-/** A state tensor of one weight (`<weight name>/<slot>`), zeros like the weight the first time it is asked for. */
-type Slot = (name: string, like: tf.Tensor) => tf.Variable;
 /** One weight's update from its (already decayed) gradient. */
 type Update = (name: string, weight: tf.Variable, g: tf.Tensor, lr: number) => void;
 
@@ -110,6 +109,18 @@ function adamUpdate(config: AdamConfig, slot: Slot, steps: () => number): Update
   };
 }
 
+/** The whole step in one kernel call where the backend has it (fused-update.ts); false: run `Update` per weight. */
+function fusedFor(config: OptimizerConfig, slot: Slot, steps: () => number) {
+  const weightDecay = config.weightDecay ?? 0;
+  if (config.type === 'sgd') {
+    const { momentum = 0, nesterov = false } = config;
+    return (entries: UpdateEntry[], lr: number) => fusedSgd(entries, slot, { lr, momentum, nesterov, weightDecay });
+  }
+  const { beta1 = 0.9, beta2 = 0.999, epsilon = 1e-8 } = config;
+  return (entries: UpdateEntry[], lr: number) =>
+    fusedAdam(entries, slot, { lr, beta1, beta2, epsilon, weightDecay, step: steps() });
+}
+
 function updateFor(config: OptimizerConfig, slot: Slot, steps: () => number): Update {
   if (config.type === 'sgd') return sgdUpdate(config, slot);
   if (config.type === 'adam') return adamUpdate(config, slot, steps);
@@ -142,9 +153,11 @@ export function createOptimizer(config: OptimizerConfig): Optimizer {
     }
     return v;
   };
+  const decays = (weight: tf.Variable) => weightDecay > 0 && (config.decayBias || weight.rank > 1);
   const decayed = (weight: tf.Variable, gradient: tf.Tensor): tf.Tensor =>
-    weightDecay > 0 && (config.decayBias || weight.rank > 1) ? tf.add(gradient, tf.mul(weight, weightDecay)) : gradient;
+    decays(weight) ? tf.add(gradient, tf.mul(weight, weightDecay)) : gradient;
   const update = updateFor(config, slot, () => steps);
+  const fused = fusedFor(config, slot, () => steps);
 
   return {
     config,
@@ -156,10 +169,13 @@ export function createOptimizer(config: OptimizerConfig): Optimizer {
         throw new RangeError(`optimizer: lr must be a non-negative number, received ${lr}`);
       steps++;
       tf.tidy(() => {
+        const entries: UpdateEntry[] = [];
         for (const [name, weight] of weights) {
           const gradient = gradients.get(name);
-          if (gradient && weight.trainable) update(name, weight, decayed(weight, gradient), lr);
+          if (gradient && weight.trainable) entries.push({ name, weight, gradient, decay: decays(weight) });
         }
+        if (fused(entries, lr)) return;
+        for (const { name, weight, gradient } of entries) update(name, weight, decayed(weight, gradient), lr);
       });
     },
     async state() {
