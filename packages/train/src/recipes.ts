@@ -48,6 +48,22 @@ export const recipes: Record<string, Recipe> = {
       "Its step-wise decreasing rate keeps the paper's epochs and ratios, scaled to a starting rate of 0.05 for SGD with momentum at batch 64 (0.01 ends at 98.99 % on MNIST, 0.05 above 99 %).",
     ],
   },
+  'lenet5-fast': {
+    name: 'lenet5-fast',
+    source:
+      "convkit's few-epoch recipe for the modern LeNet-5 (ReLU, max pooling) on MNIST: SGD with momentum 0.9 and the paper's weight decay 0.0005, batch 128, a half-epoch linear warm-up then a cosine decay over 6 epochs (Loshchilov & Hutter 2017, SGDR), and 2-pixel random shifts (a crop of 28 from the image padded by 2)",
+    batchSize: 128,
+    lr: 0.1,
+    epochs: 6,
+    optimizer: { type: 'sgd', momentum: 0.9, weightDecay: 0.0005 },
+    schedule: { type: 'cosine', epochs: 6, warmup: { epochs: 0.5, startFactor: 0.1 } },
+    augment: { randomCrop: { size: [28, 28], padding: 2 } },
+    notes: [
+      "The default for lenet5-modern and `pnpm demo`: ≥ 99 % on MNIST's test set in 6 epochs instead of the paper's 20, so a machine on wasm finishes in minutes; `--recipe lenet5` is the paper's.",
+      'Measured on the 55,000/5,000 split with seed 0 (native): validation error 0.84 % after epoch 6, test accuracy 99.28 %. Without the shifts the validation error stayed at 1.06–1.12 % (test 99.2 %) for 5 to 8 epochs; batch 128 halves the steps per epoch, which is what costs time on wasm.',
+      "Written for lenet5-modern; the paper's lenet5 (tanh, RBF output) needs a smaller rate (see the lenet5 recipe).",
+    ],
+  },
   alexnet2012: {
     name: 'alexnet2012',
     source:
