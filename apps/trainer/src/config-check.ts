@@ -57,6 +57,7 @@ export const CONFIG_FIELDS: { readonly [K in keyof Required<TrainConfig>]: Check
   auxiliaryWeight: nonNegative,
   clipGradNorm: positive,
   earlyStopping,
+  targetError: fraction,
   seed,
   backend,
 };

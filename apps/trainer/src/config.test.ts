@@ -12,12 +12,24 @@ describe('trainer configuration', () => {
 
   it("takes a recipe's per-model settings: the paper's LeNet-5 trains at a smaller rate", () => {
     expect(composeConfig({ model: 'lenet5' }).lr).toBe(0.002);
-    expect(composeConfig({ model: 'lenet5-modern' }).lr).toBe(0.05);
+    expect(composeConfig({ model: 'lenet5-modern', recipe: 'lenet5' }).lr).toBe(0.05);
     expect(composeConfig({ model: 'lenet5', lr: 0.01 }).lr).toBe(0.01);
   });
 
+  it("the modern LeNet-5 trains with the few-epoch recipe by default; the paper's 20 epochs by name", () => {
+    expect(composeConfig({ model: 'lenet5-modern' })).toMatchObject({
+      recipe: 'lenet5-fast',
+      epochs: 6,
+      batchSize: 128,
+      lr: 0.1,
+      augment: { randomCrop: { size: [28, 28], padding: 2 } },
+      targetError: 0.01,
+    });
+    expect(composeConfig({ model: 'lenet5-modern', recipe: 'lenet5' })).toMatchObject({ epochs: 20, batchSize: 64 });
+  });
+
   it('names recipes by family', () => {
-    expect(['lenet5-modern', 'vgg16', 'googlenet', 'inception-v3', 'zfnet', 'nin'].map(defaultRecipe)).toEqual([
+    expect(['lenet5', 'vgg16', 'googlenet', 'inception-v3', 'zfnet', 'nin'].map(defaultRecipe)).toEqual([
       'lenet5',
       'vgg2014',
       'googlenet2014',
@@ -29,7 +41,7 @@ describe('trainer configuration', () => {
 
   it('an unknown recipe is a usage error listing the known ones', () => {
     expect(() => composeConfig({ model: 'alexnet', recipe: 'alexnet2013' })).toThrow(
-      /unknown recipe "alexnet2013"; known: lenet5, alexnet2012/,
+      /unknown recipe "alexnet2013"; known: lenet5, lenet5-fast, alexnet2012/,
     );
   });
 

@@ -1,5 +1,6 @@
 import type { FitEvent } from '@convkit/train/node';
 import { MultiBar, Presets } from 'cli-progress';
+import { clockTime as seconds } from './timing.js';
 
 /** How training progress is shown: bars on a terminal, a line per epoch otherwise, or JSON lines for machines. */
 export type ProgressMode = 'bars' | 'lines' | 'json';
@@ -10,8 +11,6 @@ export function progressMode(json: boolean, stream: NodeJS.WriteStream = process
 }
 
 const percent = (x: number | undefined) => (x === undefined ? '—' : `${(100 * x).toFixed(2)} %`);
-const seconds = (s: number) =>
-  s >= 90 ? `${Math.floor(s / 60)}m${String(Math.round(s % 60)).padStart(2, '0')}s` : `${s.toFixed(1)}s`;
 
 /** One line per finished epoch, as Keras prints in non-interactive mode. */
 export function epochLine(event: Extract<FitEvent, { type: 'epochEnd' }>): string {
@@ -29,25 +28,32 @@ export function epochLine(event: Extract<FitEvent, { type: 'epochEnd' }>): strin
   ].join('  ');
 }
 
+/** What draws a run's progress. */
+export interface Progress {
+  listener: (e: FitEvent) => void;
+  /** A line between the epochs (on a terminal, above the bars); with `--json`, `event` as one more JSON line. */
+  note(line: string, event: { type: string } & Record<string, unknown>): void;
+  stop(): void;
+}
+
 /**
  * A listener for `fit` events that draws progress: two bars (epochs, and
  * batches of this epoch with loss, accuracy, lr, images/s and ETA) on a
  * terminal; epoch lines when piped; one JSON object per event with `--json`.
  */
-export function progressListener(
-  mode: ProgressMode,
-  write: (line: string) => void,
-): { listener: (e: FitEvent) => void; stop(): void } {
+export function progressListener(mode: ProgressMode, write: (line: string) => void): Progress {
   if (mode === 'json') {
     return {
       listener: (e) => {
         if (e.type !== 'batchEnd' || e.batch % 50 === 0 || e.batch === e.batches - 1) write(JSON.stringify(e));
       },
+      note: (_line, event) => write(JSON.stringify(event)),
       stop() {},
     };
   }
   if (mode === 'lines') {
     return {
+      note: (line) => write(line),
       listener: (e) => {
         if (e.type === 'trainStart')
           write(
@@ -96,6 +102,7 @@ export function progressListener(
           break;
       }
     },
+    note: (line) => bars.log(`${line}\n`),
     stop: () => bars.stop(),
   };
 }

@@ -16,6 +16,7 @@ import {
   zeilerFergusSection,
 } from './report-sections.js';
 import { readMetrics, readRunConfig } from './run-folder.js';
+import { type RunTiming, totalLine } from './timing.js';
 
 function table(rows: [string, string][]): string {
   return `<table>${rows.map(([k, v]) => `<tr><th>${escapeHtml(k)}</th><td>${escapeHtml(v)}</td></tr>`).join('')}</table>`;
@@ -38,6 +39,7 @@ export async function writeReport(dir: string, { model }: { model?: Layer } = {}
   const metrics = readMetrics(dir);
   const evaluation = readJson(dir, 'evaluation.json');
   const env = readJson(dir, 'environment.json') ?? {};
+  const timing = readJson(dir, 'timing.json') as RunTiming | undefined;
   const input = model?.inputShape;
   const curves =
     metrics.length > 0
@@ -62,6 +64,7 @@ ${
     ? `<p class="big">Test: top-1 error <b>${pct(evaluation.top1Error)}</b> (accuracy ${pct(1 - (evaluation.top1Error as number))}), top-5 error ${pct(evaluation.top5Error)}, loss ${(evaluation.loss as number).toFixed(4)} on ${evaluation.examples} images.</p>`
     : '<p class="big">Not evaluated on the test set yet.</p>'
 }
+${timing ? `<p>Time: ${escapeHtml(totalLine(timing))}.</p>` : ''}
 <h2>Training</h2>${curves}
 ${
   metrics.length > 0

@@ -1,4 +1,4 @@
-import { initBackend } from '@convkit/backend';
+import { type BackendInfo, initBackend } from '@convkit/backend';
 import type { Layer } from '@convkit/layers';
 import { directoryStore, evaluate, type FitEvent, fit } from '@convkit/train/node';
 import { fitAugmentToData, type TrainConfig } from '../config.js';
@@ -7,9 +7,10 @@ import { environment } from '../environment.js';
 import { FilterRecorder } from '../filter-recorder.js';
 import { Interrupts } from '../interrupts.js';
 import { buildModel } from '../model.js';
-import { progressListener, progressMode } from '../progress.js';
+import { type Progress, progressListener, progressMode } from '../progress.js';
 import { checkResumedOrder, parseTrainArgs, resolveRun } from '../resolve-run.js';
 import { lockRun, openRunFolder, type RunFolder } from '../run-folder.js';
+import { DEFAULT_TARGET_ERROR, RunClock, reachedLine, totalLine } from '../timing.js';
 import { prepareTrainingData, type TrainingData } from '../training-data.js';
 
 /** `convkit train`: returns the exit code (0 done, 130 interrupted with a checkpoint written). */
@@ -38,11 +39,10 @@ export async function trainCommand(argv: string[], out: (line: string) => void =
   process.on('SIGINT', interrupts.onSigint);
   try {
     if (!saved) await writeRunFiles();
-    log(
-      `convkit train ${config.model} on ${config.data} (${prepared.train.count} train / ${prepared.validation.count} validation / ${data.test.count} test), backend ${backend.name}: ${backend.reason ?? backend.device.description}`,
-    );
+    log(headLine(config, prepared, data, backend));
     log(`run folder ${run.dir}`);
     const progress = progressListener(mode, mode === 'json' ? out : log);
+    const clock = new RunClock(config.targetError ?? DEFAULT_TARGET_ERROR);
     const filters = new FilterRecorder(model, run);
     const result = await fit(model, {
       ...fitOptions(config, prepared),
@@ -54,6 +54,7 @@ export async function trainCommand(argv: string[], out: (line: string) => void =
         const lastBatch = e.type === 'batchEnd' && e.epoch + 1 === config.epochs && e.batch + 1 === e.batches;
         if (lastBatch || e.type === 'trainEnd') interrupts.trainingDone();
         progress.listener(e);
+        noteTarget(clock, progress, e);
         if (e.type === 'checkpoint') await writeRunFiles();
         // First: on trainStart it clears killed writes' temporaries before anything writes into the folder.
         await run.track(e);
@@ -76,9 +77,11 @@ export async function trainCommand(argv: string[], out: (line: string) => void =
       );
       return 130;
     }
-    const report = await testAndReport(model, data, config, run, filters, interrupts.finishing.signal, prepared.input);
+    const { signal } = interrupts.finishing;
+    const report = await testAndReport({ model, data, config, run, filters, signal, input: prepared.input, clock });
     if (!report) return 130;
     log(report);
+    log(totalLine(clock.timing()));
     return 0;
   } finally {
     process.off('SIGINT', interrupts.onSigint);
@@ -137,16 +140,39 @@ function once(f: () => Promise<void>): () => Promise<void> {
   };
 }
 
+/** The run's first line: model, data, the split's sizes, the backend (with its threads) and why it was chosen. */
+function headLine(config: TrainConfig, prepared: TrainingData, data: LoadedData, backend: BackendInfo): string {
+  const threads = backend.threads > 1 ? ` (${backend.threads} threads)` : '';
+  return `convkit train ${config.model} on ${config.data} (${prepared.train.count} train / ${prepared.validation.count} validation / ${data.test.count} test), backend ${backend.name}${threads}: ${backend.reason ?? backend.device.description}`;
+}
+
+/** Says, between the epoch lines (with --json as a `targetReached` event), when validation error first reaches the target. */
+function noteTarget(clock: RunClock, progress: Progress, e: FitEvent): void {
+  const reached = clock.observe(e);
+  if (reached)
+    progress.note(reachedLine(reached, clock.target), { type: 'targetReached', targetError: clock.target, ...reached });
+}
+
 /** The test-set evaluation, the filter pictures and report.html; undefined when `signal` stopped it (Ctrl-C). */
-async function testAndReport(
-  model: Layer,
-  data: LoadedData,
-  config: TrainConfig,
-  run: RunFolder,
-  filters: FilterRecorder,
-  signal: AbortSignal,
-  input: readonly number[],
-): Promise<string | undefined> {
+async function testAndReport({
+  model,
+  data,
+  config,
+  run,
+  filters,
+  signal,
+  input,
+  clock,
+}: {
+  model: Layer;
+  data: LoadedData;
+  config: TrainConfig;
+  run: RunFolder;
+  filters: FilterRecorder;
+  signal: AbortSignal;
+  input: readonly number[];
+  clock: RunClock;
+}): Promise<string | undefined> {
   const test = await evaluate(model, data.test, {
     normalize: config.normalize,
     signal,
@@ -179,6 +205,8 @@ async function testAndReport(
     normalize: config.normalize,
     dir: run.dir,
   });
+  // Read by the report: the time to the target error and the wall time so far, as the last line prints them.
+  await run.writeJson('timing.json', clock.timing());
   const report = await (await import('../report.js')).writeReport(run.dir, { model });
   const seconds = ((performance.now() - started) / 1000).toFixed(1);
   return `test: loss ${test.loss.toFixed(4)}, top-1 error ${(100 * test.top1Error).toFixed(2)} % (accuracy ${(100 * (1 - test.top1Error)).toFixed(2)} %), top-5 error ${(100 * test.top5Error).toFixed(2)} %\nreport ${report} (pictures and report in ${seconds} s)`;
