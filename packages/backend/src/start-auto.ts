@@ -8,8 +8,9 @@ import { probeAdapterInChild } from './webgpu-probe.js';
 
 /**
  * `'auto'`: cuda on an NVIDIA GPU, else a hardware WebGPU adapter, else
- * native (oneDNN), else wasm, else cpu. `reason` lists why each faster one
- * was passed over.
+ * native (oneDNN), else wasm on the machine's cores (`options.threads`
+ * overrides), else cpu. `reason` lists why each faster one was passed over,
+ * and wasm's thread count.
  */
 export async function startAuto(kernels: KernelSet, options: InitOptions): Promise<BackendInfo> {
   const why: string[] = [];
@@ -47,8 +48,11 @@ export async function startAuto(kernels: KernelSet, options: InitOptions): Promi
     why.push(native.message);
   }
   try {
+    // Without native (a machine without libdnnl-dev, a browser), wasm is what most users run: startWasm gives it
+    // the machine's cores unless options.threads says otherwise, and says why where it runs on fewer.
     const info = await startWasm(kernels, options);
-    return { ...info, reason: `${why.join('; ')}: wasm is the fastest CPU backend here` };
+    const threads = `${info.threads} thread${info.threads === 1 ? '' : 's'}${info.reason ? `: ${info.reason}` : ''}`;
+    return { ...info, reason: `${why.join('; ')}: wasm (${threads}) is the fastest CPU backend here` };
   } catch (error) {
     why.push(`wasm failed (${error instanceof Error ? error.message : String(error)})`);
   }
