@@ -5,7 +5,7 @@ import { TRAIN_USAGE, USAGE } from './usage.js';
 
 // Each command is imported when it runs: tfjs, the backends and the chart library load only for the commands that need them.
 
-const COMMANDS = ['train', 'eval', 'export', 'summary', 'models', 'backends', 'viz', 'lecture', 'help'];
+const COMMANDS = ['train', 'eval', 'export', 'import', 'summary', 'models', 'backends', 'viz', 'lecture', 'help'];
 
 async function main(argv: string[], out: (line: string) => void): Promise<number> {
   const [command = 'help', ...given] = argv;
@@ -26,6 +26,8 @@ async function main(argv: string[], out: (line: string) => void): Promise<number
       return (await import('./commands/evaluate.js')).evalCommand(rest, out);
     case 'export':
       return (await import('./commands/export.js')).exportCommand(rest, out);
+    case 'import':
+      return (await import('./commands/import.js')).importCommand(rest, out);
     case 'summary':
       return (await import('./commands/info.js')).summaryCommand(rest, out);
     case 'models':

@@ -13,6 +13,9 @@ commands:
                                      loss, top-1/top-5 error, per-class accuracy, confusion matrix
   export <run|checkpoint> --format onnx|safetensors|torchvision [--out FILE]
                                      the trained model for ONNX Runtime, safetensors readers or PyTorch
+  export <run|model> --format pytorch [--out DIR] [--data SPEC] [--recipe NAME]
+                                     model.py, train.py (the recipe under torchrun/DDP), weights, README.md
+  import <dir> [--out RUN]           a trained PyTorch export back as a run folder (eval, viz, export, report)
   summary <model> [--input HxWxC] [--classes N] [--batch N] [--json]
                                      the layer table and totals, no weights allocated
   models [--json]                    the model zoo

@@ -18,7 +18,7 @@ import { backendFlag } from '../args.js';
 import { UsageError } from '../errors.js';
 import { loadRun } from '../load-run.js';
 
-export const EXPORT_FORMATS = ['onnx', 'safetensors', 'torchvision'] as const;
+export const EXPORT_FORMATS = ['onnx', 'safetensors', 'torchvision', 'pytorch'] as const;
 export type ExportFormat = (typeof EXPORT_FORMATS)[number];
 
 /** What `convkit export` was asked for. */
@@ -28,9 +28,14 @@ export interface ExportArgs {
   out?: string;
   opset?: number;
   backend: BackendChoice;
+  /** --format pytorch of a zoo model: the data and recipe train.py starts from. */
+  data?: string;
+  recipe?: string;
+  /** A JSON file of `convkit train` settings (as its --config). */
+  config?: string;
 }
 
-/** Parses `convkit export <run|checkpoint> --format onnx|safetensors|torchvision [--out FILE] [--opset N] [--backend NAME]`. */
+/** Parses `convkit export <run|checkpoint|model> --format onnx|safetensors|torchvision|pytorch [--out PATH] [--opset N] [--backend NAME] [--data SPEC] [--recipe NAME]`. */
 export function parseExportArgs(argv: string[]): ExportArgs {
   const { positionals, values } = parseArgs({
     args: argv,
@@ -40,6 +45,9 @@ export function parseExportArgs(argv: string[]): ExportArgs {
       out: { type: 'string' },
       opset: { type: 'string' },
       backend: { type: 'string' },
+      data: { type: 'string' },
+      recipe: { type: 'string' },
+      config: { type: 'string' },
     },
   });
   const backend = backendFlag(values.backend) ?? 'cpu';
@@ -59,10 +67,18 @@ export function parseExportArgs(argv: string[]): ExportArgs {
       `--opset takes an integer and goes with --format onnx, received ${JSON.stringify(values.opset)} with --format ${format}`,
     );
   }
+  const zooFlags = { data: values.data, recipe: values.recipe, config: values.config };
+  if (Object.values(zooFlags).some((v) => v !== undefined) && format !== 'pytorch')
+    throw new UsageError(
+      `--data, --recipe and --config go with --format pytorch of a zoo model, received --format ${format}`,
+    );
   return {
     target,
     format: format as ExportFormat,
     backend,
+    ...(values.data !== undefined ? { data: values.data } : {}),
+    ...(values.recipe !== undefined ? { recipe: values.recipe } : {}),
+    ...(values.config !== undefined ? { config: values.config } : {}),
     ...(values.out !== undefined ? { out: values.out } : {}),
     ...(opset !== undefined ? { opset } : {}),
   };
@@ -70,6 +86,7 @@ export function parseExportArgs(argv: string[]): ExportArgs {
 
 /** The file a format is written to when --out is not given: `<run>/export/<model>.<ext>`. */
 export function defaultExportPath(runDir: string, model: string, format: ExportFormat): string {
+  if (format === 'pytorch') return join(runDir, 'export', 'pytorch');
   const extension = format === 'onnx' ? 'onnx' : format === 'torchvision' ? 'torchvision.safetensors' : 'safetensors';
   return join(runDir, 'export', `${model}.${extension}`);
 }
@@ -121,6 +138,8 @@ const HOW_TO_LOAD: Record<ExportFormat, (file: string) => string> = {
   onnx: (file) => `onnxruntime: InferenceSession.create('${file}'), feeds { input: float32 [batch, h, w, c] (NHWC) }`,
   safetensors: (file) => `convkit: readSafetensors('${file}'); the architecture is in its metadata`,
   torchvision: (file) => `PyTorch: model.load_state_dict(safetensors.torch.load_file('${file}'))`,
+  pytorch: (dir) =>
+    `torchrun --nproc_per_node=2 ${join(dir, 'train.py')} (README.md there; then convkit import ${dir})`,
 };
 
 /**
@@ -138,10 +157,11 @@ export function preprocessingNote(normalize: Normalize | undefined): string {
   return `note: the graph has no preprocessing: feed what training fed the model, ${scaling}`;
 }
 
-/** `convkit export <run|checkpoint> --format onnx|safetensors|torchvision [--out FILE]`: a trained model for other tools. */
+/** `convkit export <run|checkpoint> --format onnx|safetensors|torchvision|pytorch [--out PATH]`: a trained model for other tools. */
 export async function exportCommand(argv: string[], out: (line: string) => void): Promise<number> {
   const args = parseExportArgs(argv);
   await initBackend(args.backend);
+  if (args.format === 'pytorch') return (await import('../pytorch-export.js')).pytorchExportCommand(args, out);
   const run = loadRun(args.target);
   const bytes = await exportBytes(
     run.model,

@@ -60,10 +60,6 @@ def prepare(args, rank, world, device):
     model = build_model()
     load_convkit_weights(model, resumed[0] if resumed else read_safetensors(args.weights)[0])
     model.to(device)
-    with torch.no_grad():
-        # Weights loaded through a transpose keep its strides; DDP's gradient buckets want standard ones.
-        for p in model.parameters():
-            p.data = p.data.clone(memory_format=torch.contiguous_format)
     names = parameter_names(model)
     optimizer = make_optimizer(model, names, config['optimizer'], config['lr'])
     schedule = Schedule(config['schedule'], config['lr'])

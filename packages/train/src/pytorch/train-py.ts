@@ -14,8 +14,8 @@ import { SEEDS_PY } from './seeds-py.js';
 /**
  * The run configuration train.py follows: the fields of `convkit train`'s
  * config.json that training depends on. It travels whole into the
- * checkpoints' `extra.config`, so `convkit import` gets back a config that
- * `convkit eval` and the report accept.
+ * checkpoints' `extra.config` with any other fields it has, so `convkit import`
+ * gets back a config that `convkit eval` and the report accept.
  */
 export interface PytorchRunConfig {
   model: string;
@@ -37,7 +37,6 @@ export interface PytorchRunConfig {
   clipGradNorm?: number;
   earlyStopping?: { patience: number; minDelta?: number };
   seed: number;
-  [key: string]: unknown;
 }
 
 /** What train.py needs besides the run configuration. */
@@ -62,6 +61,7 @@ import os
 import struct
 import sys
 import time
+import warnings
 import zlib
 
 import numpy as np
@@ -74,6 +74,10 @@ sys.path.insert(0, HERE)
 import model as convkit_model  # noqa: E402  (model.py beside this file)
 from convkit_runtime import read_safetensors  # noqa: E402
 from model import build_model, load_convkit_weights  # noqa: E402
+
+# A conv kernel with one input channel gets gradients whose strides differ from DDP's bucket in that
+# size-1 dimension only: same memory order, nothing to fix, so the warning is noise.
+warnings.filterwarnings('ignore', message='Grad strides do not match bucket view strides')
 `;
 
 /** A JSON value as a Python expression that reads back exactly (JSON's escapes are Python's). */
