@@ -101,12 +101,15 @@ const STOCHASTIC_POOL = `class StochasticPool2d(nn.Module):
     """Zeiler & Fergus 2013. Training: each window's output is one of its activations, drawn with
     probability a_i / sum(a) (negatives count as 0), the gradient flowing to the drawn one. Inference: the
     probability-weighted mean sum(a^2) / sum(a). A window whose sum is 0 gives 0. self.uniforms(shape)
-    gives the draws, [N, C, oh, ow, 1] in [0, 1): replace it to inject them."""
+    gives the draws, [N, C, oh, ow, 1] in [0, 1): assign a function to it to inject them."""
 
     def __init__(self, kernel, stride):
         super().__init__()
         self.kernel, self.stride = tuple(kernel), tuple(stride)
-        self.uniforms = lambda shape: torch.rand(shape)
+
+    def uniforms(self, shape):
+        """The training-mode draws: a method (not a lambda) so that the module pickles; tests replace it."""
+        return torch.rand(shape)
 
     def forward(self, x):
         (kh, kw), (sh, sw) = self.kernel, self.stride

@@ -53,7 +53,7 @@ const CASES: Record<string, Make> = {
     model: sequential([new Flatten(), new EuclideanRbf({ name: 'output', units: 5 })]),
     shape: [2, 2, 3],
   }),
-  'subsample2d 2×2 with tanh, then 3×3 stride 2': () => ({
+  'subsample2d 2×2 with tanh, then 3×3 stride 1': () => ({
     model: sequential([
       new Subsample2d({ name: 'S2', activation: 'tanh' }),
       new Subsample2d({ name: 'S4', kernel: 3, stride: 1 }),
