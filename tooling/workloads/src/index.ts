@@ -2,6 +2,9 @@
 // before (and independently of) @convkit/layers: the same networks that the
 // PyTorch and ONNX Runtime peers run. NHWC activations, HWIO weights.
 import * as tf from '@tensorflow/tfjs-core';
+import type { StepOptimizer } from './momentum.js';
+
+export { type StepOptimizer, sgdMomentum } from './momentum.js';
 
 /** A variable holding `initial`, which it takes over (the initial tensor is disposed). */
 function own(initial: tf.Tensor, name: string): tf.Variable {
@@ -204,7 +207,7 @@ export function gradients(
  * One SGD-with-momentum training step (lr 0.01, momentum 0.9): forward,
  * backward, update. Returns the loss; leaves no tensor behind.
  */
-export function trainStep(net: Network, optimizer: tf.Optimizer, x: tf.Tensor4D, y: tf.Tensor2D): number {
+export function trainStep(net: Network, optimizer: StepOptimizer, x: tf.Tensor4D, y: tf.Tensor2D): number {
   const value = optimizer.minimize(() => loss(net, x, y), true, net.variables) as tf.Scalar;
   const result = value.dataSync()[0] as number;
   value.dispose();
@@ -218,7 +221,7 @@ export function trainStep(net: Network, optimizer: tf.Optimizer, x: tf.Tensor4D,
  */
 export async function trainStepAsync(
   net: Network,
-  optimizer: tf.Optimizer,
+  optimizer: StepOptimizer,
   x: tf.Tensor4D,
   y: tf.Tensor2D,
 ): Promise<number> {

@@ -1,5 +1,5 @@
 import { loadIdxPair, shuffledIndices } from '@convkit/data';
-import { lenet5, trainStepAsync } from '@convkit/workloads';
+import { lenet5, sgdMomentum, trainStepAsync } from '@convkit/workloads';
 import * as tf from '@tensorflow/tfjs-core';
 import type { Job } from '../job.js';
 import type { TfjsWorkload } from './tfjs-workloads.js';
@@ -25,7 +25,7 @@ export function mnistEpoch(files: NonNullable<Job['workload']['data']>, batch: n
     tf.cast(tf.oneHot(tf.tensor1d(Int32Array.from(data.labels.subarray(0, count)), 'int32'), 10), 'float32'),
   );
   const net = lenet5(1);
-  const optimizer = tf.train.momentum(0.01, 0.9);
+  const optimizer = sgdMomentum(0.01, 0.9);
   let epoch = 0;
   return {
     params: net.variables.reduce((total, v) => total + v.size, 0),

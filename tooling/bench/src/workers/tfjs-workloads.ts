@@ -1,4 +1,13 @@
-import { alexnet, batchFor, conv3x3, lenet5, type Network, trainStepAsync, vgg16 } from '@convkit/workloads';
+import {
+  alexnet,
+  batchFor,
+  conv3x3,
+  lenet5,
+  type Network,
+  sgdMomentum,
+  trainStepAsync,
+  vgg16,
+} from '@convkit/workloads';
 import * as tf from '@tensorflow/tfjs-core';
 import type { Job } from '../job.js';
 import type { WorkloadId } from '../workloads.js';
@@ -68,7 +77,7 @@ export function tfjsWorkload(workload: Job['workload']): TfjsWorkload {
     tf.dispose([x, y]);
   };
   if (mode === 'train') {
-    const optimizer = tf.train.momentum(0.01, 0.9);
+    const optimizer = sgdMomentum(0.01, 0.9);
     return {
       params,
       // Reading the loss back waits for the whole step, backward and update included.
