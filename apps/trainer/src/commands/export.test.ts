@@ -31,7 +31,7 @@ describe('parseExportArgs', () => {
   it('explains what is wrong', () => {
     expect(() => parseExportArgs(['--format', 'onnx'])).toThrow(UsageError);
     expect(() => parseExportArgs(['runs/a', '--format', 'pt'])).toThrow(
-      /--format must be one of onnx, safetensors, torchvision, received "pt"/,
+      /--format must be one of onnx, safetensors, torchvision, pytorch, received "pt"/,
     );
     expect(() => parseExportArgs(['runs/a'])).toThrow(/received null/);
     expect(() => parseExportArgs(['runs/a', '--format', 'safetensors', '--opset', '13'])).toThrow(
