@@ -1,7 +1,7 @@
 // A Node program on threaded wasm ends when its work does: XNNPACK's pool
 // threads live in worker threads for the backend's whole life, and they must
 // not keep the process alive (tfjs turns threads off in Node partly for this).
-import { spawn } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
@@ -12,22 +12,12 @@ const built = fileURLToPath(new URL('../dist/index.node.js', import.meta.url));
 /** Generous for a loaded 2-core machine; a process kept alive by its workers never ends at all. */
 const EXIT_WITHIN_MS = 20_000;
 
+/** Runs the child; `execFile` kills it with SIGKILL once it has run {@link EXIT_WITHIN_MS}. */
 function run(): Promise<{ code: number | null; signal: NodeJS.Signals | null; out: string; err: string }> {
-  return new Promise((resolve, reject) => {
-    const proc = spawn(process.execPath, [child], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '';
-    let err = '';
-    proc.stdout.on('data', (d: Buffer) => {
-      out += d;
-    });
-    proc.stderr.on('data', (d: Buffer) => {
-      err += d;
-    });
-    const timer = setTimeout(() => proc.kill('SIGKILL'), EXIT_WITHIN_MS);
-    proc.on('error', reject);
-    proc.on('close', (code, signal) => {
-      clearTimeout(timer);
-      resolve({ code, signal, out, err });
+  return new Promise((resolve) => {
+    const options = { timeout: EXIT_WITHIN_MS, killSignal: 'SIGKILL' as const, encoding: 'utf8' as const };
+    const proc = execFile(process.execPath, [child], options, (_error, out, err) => {
+      resolve({ code: proc.exitCode, signal: proc.signalCode, out, err });
     });
   });
 }

@@ -5,6 +5,7 @@ import { gradients, lenet5 } from '@convkit/workloads';
 import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
 import { initBackend } from '../src/init.js';
+import { MAX_WASM_THREADS, noThreadsReason, planWasmThreads } from '../src/wasm/threaded-count.js';
 import { host } from './wasm-oracles.js';
 
 /** Reads every tensor, then disposes them. */
@@ -77,5 +78,27 @@ describe('wasm on threads', () => {
   it('refuses a thread count that is not a positive integer, naming it', async () => {
     await expect(initBackend('wasm', { threads: 0 })).rejects.toThrow('threads must be a positive integer, received 0');
     await expect(initBackend('wasm', { threads: 1.5 })).rejects.toThrow('received 1.5');
+  });
+});
+
+describe('where wasm cannot have threads', () => {
+  const node = { node: true, sharedMemory: true };
+  const page = { node: false, sharedMemory: true, crossOriginIsolated: true };
+
+  it('Node always can; a page needs cross-origin isolation and wasmPaths', () => {
+    expect(noThreadsReason(node, undefined)).toBeUndefined();
+    expect(noThreadsReason(page, '/wasm/')).toBeUndefined();
+    expect(noThreadsReason({ ...page, crossOriginIsolated: false, sharedMemory: false }, '/wasm/')).toMatch(
+      /^the page is not cross-origin isolated/,
+    );
+    expect(noThreadsReason(page, undefined)).toMatch(/^no wasmPaths/);
+    expect(noThreadsReason({ node: true, sharedMemory: false }, undefined)).toBe(
+      'this runtime has no SharedArrayBuffer',
+    );
+  });
+
+  it('caps the count at the 8 workers tfjs starts', async () => {
+    expect(await planWasmThreads(64, undefined)).toEqual({ threads: MAX_WASM_THREADS });
+    expect(MAX_WASM_THREADS).toBe(8);
   });
 });

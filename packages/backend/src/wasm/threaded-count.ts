@@ -21,11 +21,12 @@ export function noThreadsReason(
   runtime: { node: boolean; crossOriginIsolated?: boolean; sharedMemory: boolean },
   wasmPaths: unknown,
 ): string | undefined {
-  if (!runtime.sharedMemory) return 'this runtime has no SharedArrayBuffer';
-  if (runtime.node) return undefined;
-  if (runtime.crossOriginIsolated !== true) {
+  // A browser withholds SharedArrayBuffer from a page that is not isolated: say the cause, not the symptom.
+  if (!runtime.node && runtime.crossOriginIsolated !== true) {
     return 'the page is not cross-origin isolated (its server sends no COOP/COEP headers)';
   }
+  if (!runtime.sharedMemory) return 'this runtime has no SharedArrayBuffer';
+  if (runtime.node) return undefined;
   if (wasmPaths === undefined) return 'no wasmPaths to load the threaded build and its worker script from';
   return undefined;
 }
