@@ -7,7 +7,7 @@ import { type BackendName, initBackend } from '@convkit/backend';
 import { alexnet, batchFor, gradients } from '@convkit/workloads';
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { cudaOnGpu } from './harness.js';
+import { cudaOnGpu, startOptions } from './harness.js';
 
 const cudaAvailable = await (async () => {
   const { cudaStatus } = await import('@convkit/backend-cuda');
@@ -18,7 +18,7 @@ const cudaAvailable = await (async () => {
 })();
 
 async function alexnetGradients(name: BackendName) {
-  await initBackend(name, name === 'cuda' ? { emulate: !(await cudaOnGpu()) } : {});
+  await initBackend(name, name === 'cuda' ? { emulate: !(await cudaOnGpu()) } : startOptions(name));
   const net = alexnet(3);
   const { x, y } = batchFor(net, 2, 5);
   const { value, grads } = gradients(net, x, y);

@@ -21,17 +21,62 @@ export async function cudaOnGpu(): Promise<boolean> {
 }
 
 /**
+ * `CONVKIT_WASM_THREADS`: the threads wasm runs on in this run (unset:
+ * initBackend's default, the machine's cores), so the suite can check the
+ * threaded build at a fixed count (`pnpm test:wasm-threads`) or the
+ * single-threaded one (`=1`). Throws on anything but a positive integer.
+ */
+export function wasmThreads(): number | undefined {
+  const value = process.env.CONVKIT_WASM_THREADS;
+  if (value === undefined || value === '') return undefined;
+  if (!/^\d+$/.test(value) || Number(value) < 1) {
+    throw new Error(`CONVKIT_WASM_THREADS must be a whole number ≥ 1, received ${JSON.stringify(value)}`);
+  }
+  return Number(value);
+}
+
+/** The options this run starts `name` with: wasm's thread count from {@link wasmThreads}. */
+export function startOptions(name: BackendName): { threads?: number } {
+  const threads = name === 'wasm' ? wasmThreads() : undefined;
+  return threads === undefined ? {} : { threads };
+}
+
+/**
+ * `CONVKIT_CONFORMANCE_BACKENDS=wasm,native`: test only these, and cpu, which
+ * every run tests (it is the reference the others are compared with). Unset: all.
+ */
+function onlyBackends(): Set<string> | undefined {
+  const value = process.env.CONVKIT_CONFORMANCE_BACKENDS;
+  return value ? new Set(value.split(',').map((name) => name.trim())) : undefined;
+}
+
+/** Starts wasm with this run's options; a run that asked for threads and would get fewer fails instead of passing on fewer. */
+async function startWasmAsAsked(): Promise<void> {
+  const info = await initBackend('wasm', startOptions('wasm'));
+  const asked = wasmThreads();
+  if (asked !== undefined && info.threads !== asked) {
+    throw new Error(
+      `CONVKIT_WASM_THREADS=${asked}, but wasm started on ${info.threads} thread(s)${info.reason ? `: ${info.reason}` : ''}`,
+    );
+  }
+}
+
+/**
  * The backends to test here: cpu and wasm always; webgpu where a WebGPU
  * adapter exists (a software one counts: correctness, not speed); native
  * where @convkit/backend-native's addon is built; cuda on a GPU, else on the
  * emulator. In CI (`CI=true`) all must start: `.ci/run` installs lavapipe
  * (Mesa 25, which webgpu prefers) and SwiftShader, and the native and CUDA toolchains.
+ * `CONVKIT_CONFORMANCE_BACKENDS` narrows the list, `CONVKIT_WASM_THREADS` sets wasm's threads.
  */
 export async function backendsUnderTest(): Promise<BackendName[]> {
-  const names: BackendName[] = ['cpu', 'wasm'];
-  await initBackend('wasm');
-  const emulate = !(await cudaOnGpu());
-  for (const optional of ['webgpu', 'native', 'cuda'] as const) {
+  const only = onlyBackends();
+  const wanted = (name: BackendName) => only === undefined || name === 'cpu' || only.has(name);
+  const names: BackendName[] = (['cpu', 'wasm'] as const).filter(wanted);
+  if (wanted('wasm')) await startWasmAsAsked();
+  const optionals = (['webgpu', 'native', 'cuda'] as const).filter(wanted);
+  const emulate = optionals.includes('cuda') ? !(await cudaOnGpu()) : true;
+  for (const optional of optionals) {
     try {
       await initBackend(optional, optional === 'cuda' ? { emulate } : {});
       names.push(optional);
