@@ -49,7 +49,7 @@ function connectedConv(ctx: PytorchEmitContext): PytorchValue {
   const module = ctx.module(`${ctx.helper('ConnectedConv2d')}(${args.join(', ')})`);
   ctx.weight('kernel', stateKey(module, 'weight'), 'oihw');
   if (bias) ctx.weight('bias', stateKey(module, 'bias'));
-  const expr = activationExpr(ctx.layer, config.activation, `${module}(${ctx.input.expr})`);
+  const expr = activationExpr(ctx, config.activation, `${module}(${ctx.input.expr})`);
   return { expr: ctx.assign(expr), shape: [...window.output, filters] };
 }
 
@@ -71,7 +71,7 @@ function subsample2d(ctx: PytorchEmitContext): PytorchValue {
   const module = ctx.module(`${ctx.helper('Subsample2d')}(${args})`);
   ctx.weight('coefficient', stateKey(module, 'coefficient'));
   ctx.weight('bias', stateKey(module, 'bias'));
-  const expr = activationExpr(ctx.layer, activation, `${module}(${ctx.input.expr})`);
+  const expr = activationExpr(ctx, activation, `${module}(${ctx.input.expr})`);
   return { expr: ctx.assign(expr), shape: [...window.output, channels] };
 }
 
