@@ -25,6 +25,8 @@ export async function cudaOnGpu(): Promise<boolean> {
  * initBackend's default, the machine's cores), so the suite can check the
  * threaded build at a fixed count (`pnpm test:wasm-threads`) or the
  * single-threaded one (`=1`). Throws on anything but a positive integer.
+ * CI runs the suite once, unset: on its multi-core runners that is already
+ * the threaded build, so a second pass would repeat it.
  */
 export function wasmThreads(): number | undefined {
   const value = process.env.CONVKIT_WASM_THREADS;
