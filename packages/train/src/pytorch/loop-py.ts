@@ -50,7 +50,7 @@ def train_epoch(run, epoch):
     for b in range(batches):
         indices = order[b * size:(b + 1) * size]
         mine = indices[rank::world] or indices[:1]
-        x, y = make_batch(data, mine, run['augment'], seed, c['normalize'])
+        x, y = make_batch(data, mine, run['augment'], seed, c.get('normalize', 'unit'))
         x, y = x.to(run['device']), y.to(run['device'])
         lr = run['schedule'].rate(epoch, b / batches)
         for group in run['optimizer'].param_groups:
@@ -86,7 +86,7 @@ def evaluate(run, data):
     with torch.no_grad():
         for start in range(run['rank'] * size, count, size * run['world']):
             x, y = make_batch(data, list(range(start, min(start + size, count))), c.get('evaluationAugment'), 0,
-                              c['normalize'])
+                              c.get('normalize', 'unit'))
             out, _ = split_output(model(x.to(run['device'])))
             y = y.to(run['device'])
             top = out.topk(min(5, out.shape[1]), 1).indices

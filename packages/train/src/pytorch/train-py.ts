@@ -1,7 +1,8 @@
-import type { AugmentOptions, Normalize } from '@convkit/data';
 import { TrainingError } from '../errors.js';
-import { createOptimizer, type OptimizerConfig } from '../optimizers.js';
-import { createSchedule, type ScheduleConfig } from '../schedules.js';
+import type { FitOptions } from '../fit-options.js';
+import { createOptimizer } from '../optimizers.js';
+import type { Recipe } from '../recipes.js';
+import { createSchedule } from '../schedules.js';
 import { AUGMENT_PY } from './augment-py.js';
 import { CHECKPOINT_PY } from './checkpoint-py.js';
 import { DATA_PY } from './data-py.js';
@@ -17,27 +18,29 @@ import { SEEDS_PY } from './seeds-py.js';
  * checkpoints' `extra.config` with any other fields it has, so `convkit import`
  * gets back a config that `convkit eval` and the report accept.
  */
-export interface PytorchRunConfig {
-  model: string;
-  data: string;
-  recipe: string;
-  epochs: number;
-  batchSize: number;
-  lr: number;
-  optimizer: OptimizerConfig;
-  schedule: ScheduleConfig;
-  augment?: AugmentOptions;
-  evaluationAugment?: AugmentOptions;
-  normalize: Normalize;
-  colorNoise?: number;
-  validationFraction: number;
-  limit?: number;
-  labelSmoothing?: number;
-  auxiliaryWeight?: number;
-  clipGradNorm?: number;
-  earlyStopping?: { patience: number; minDelta?: number };
-  seed: number;
-}
+export type PytorchRunConfig = Pick<
+  Recipe,
+  | 'epochs'
+  | 'batchSize'
+  | 'lr'
+  | 'optimizer'
+  | 'schedule'
+  | 'augment'
+  | 'evaluationAugment'
+  | 'colorNoise'
+  | 'labelSmoothing'
+  | 'auxiliaryWeight'
+> &
+  Pick<FitOptions, 'normalize' | 'clipGradNorm' | 'earlyStopping'> & {
+    /** The zoo name, the data spec and the recipe's name, as convkit train records them. */
+    model: string;
+    data: string;
+    recipe: string;
+    /** The fraction of the training part held out for validation, and an optional cap on the training part. */
+    validationFraction: number;
+    limit?: number;
+    seed: number;
+  };
 
 /** What train.py needs besides the run configuration. */
 export interface PytorchTrainOptions {
