@@ -47,9 +47,9 @@ export function startOptions(name: BackendName): { threads?: number } {
  * `CONVKIT_CONFORMANCE_BACKENDS=wasm,native`: test only these, and cpu, which
  * every run tests (it is the reference the others are compared with). Unset: all.
  */
-function onlyBackends(): Set<string> | undefined {
+export function backendWanted(name: BackendName): boolean {
   const value = process.env.CONVKIT_CONFORMANCE_BACKENDS;
-  return value ? new Set(value.split(',').map((name) => name.trim())) : undefined;
+  return !value || name === 'cpu' || value.split(',').some((listed) => listed.trim() === name);
 }
 
 /** Starts wasm with this run's options; a run that asked for threads and would get fewer fails instead of passing on fewer. */
@@ -72,11 +72,9 @@ async function startWasmAsAsked(): Promise<void> {
  * `CONVKIT_CONFORMANCE_BACKENDS` narrows the list, `CONVKIT_WASM_THREADS` sets wasm's threads.
  */
 export async function backendsUnderTest(): Promise<BackendName[]> {
-  const only = onlyBackends();
-  const wanted = (name: BackendName) => only === undefined || name === 'cpu' || only.has(name);
-  const names: BackendName[] = (['cpu', 'wasm'] as const).filter(wanted);
-  if (wanted('wasm')) await startWasmAsAsked();
-  const optionals = (['webgpu', 'native', 'cuda'] as const).filter(wanted);
+  const names: BackendName[] = (['cpu', 'wasm'] as const).filter(backendWanted);
+  if (backendWanted('wasm')) await startWasmAsAsked();
+  const optionals = (['webgpu', 'native', 'cuda'] as const).filter(backendWanted);
   const emulate = optionals.includes('cuda') ? !(await cudaOnGpu()) : true;
   for (const optional of optionals) {
     try {
