@@ -1,6 +1,8 @@
 """PyTorch peer of the convkit bench: one workload, one process.
 
 Usage: python3 torch_bench.py '<job json>'  (the orchestrator, src/run.ts, writes the job).
+       python3 torch_bench.py --profile '<job json>'  (src/profile-native.ts --torch: a train job's
+       step kernel by kernel through torch.profiler, printed as a table, no result line).
 
 The network is built from the same architecture table as the ONNX models and
 the MAC counts (src/architectures.ts, passed in the job), in PyTorch's NCHW
@@ -150,8 +152,30 @@ def cuda_runtime(torch):
     )
 
 
+def profile(torch, run, job):
+    """Kernel by kernel: self CPU time per operator (and input shapes) over the job's profiled steps."""
+    options = job["profile"]
+    steps = options["steps"]
+    for _ in range(2):  # as profile-native.ts: two untimed steps first
+        run()
+    with torch.profiler.profile(activities=[torch.profiler.ProfilerActivity.CPU], record_shapes=True) as prof:
+        for _ in range(steps):
+            run()
+    start, cpu_start = time.perf_counter(), time.process_time()
+    for _ in range(steps):
+        run()
+    step_ms = (time.perf_counter() - start) * 1000.0 / steps
+    # CPU time of all threads: steadier than wall time when other processes share the cores.
+    cpu_ms = (time.process_time() - cpu_start) * 1000.0 / steps
+    averages = prof.key_averages(group_by_input_shape=options.get("byShape", False))
+    print(f"step {step_ms:.0f} ms, CPU time {cpu_ms:.0f} ms (means of {steps}, unprofiled); load average {os.getloadavg()[0]:.1f}")
+    print(f"totals below are over the {steps} profiled steps")
+    print(averages.table(sort_by="self_cpu_time_total", row_limit=options.get("top", 30), max_name_column_width=40))
+
+
 def main():
-    job = json.loads(sys.argv[1])
+    profiling = sys.argv[1] == "--profile"
+    job = json.loads(sys.argv[2 if profiling else 1])
     import torch
 
     device = job["configuration"].get("device") or "cpu"
@@ -194,6 +218,10 @@ def main():
             optimizer.step()
             loss.item()
 
+        if profiling:
+            profile(torch, run, job)
+            return None
+
     else:
         model.eval()
 
@@ -211,6 +239,9 @@ def main():
 
 
 if __name__ == "__main__":
+    if sys.argv[1] == "--profile":
+        main()
+        sys.exit(0)
     try:
         report(main())
     except Exception as error:  # noqa: BLE001 - every failure becomes the cell's reason

@@ -8,10 +8,16 @@
 // The step time is measured separately, without the profiler; the gap
 // between it and the kernels' sum is tfjs' own work: dispatch, gradient
 // bookkeeping, allocation and disposal.
+import { spawnSync } from 'node:child_process';
 import os from 'node:os';
+import { join } from 'node:path';
 import { initBackend } from '@convkit/backend';
 import { alexnet, batchFor, lenet5, type Network, trainStepAsync } from '@convkit/workloads';
 import * as tf from '@tensorflow/tfjs-core';
+import { ALEXNET, LENET5 } from './architectures.js';
+import { architectureCost } from './cost.js';
+import { BENCH_ROOT } from './peers/paths.js';
+import { ensureOpenBlas, PYTHON } from './peers/torch.js';
 import { aggregateKernels, type KernelSample, kernelTable } from './profile-table.js';
 import { summarize } from './stats.js';
 
@@ -23,7 +29,11 @@ const USAGE = `Usage: pnpm --filter @convkit/bench profile:native [-- options]
   --threads <n>     native threads (default 2, the bench's)
   --steps <n>       profiled and timed steps (default 3)
   --top <n>         rows in each table (default 30)
-  --by-shape        one row per kernel and input shapes, to see which layer's call is slow`;
+  --by-shape        one row per kernel and input shapes, to see which layer's call is slow
+  --cpu-time        time each kernel by the CPU time of all threads, not wall time (steadier
+                    when other processes share the cores; the step line still gives both)
+  --torch           then the same step in PyTorch CPU (torch_bench.py --profile: torch.profiler,
+                    same threads, NCHW, on OpenBLAS as the bench runs it)`;
 
 interface ProfileOptions {
   model: 'lenet5' | 'alexnet';
@@ -33,6 +43,8 @@ interface ProfileOptions {
   steps: number;
   top: number;
   byShape: boolean;
+  cpuTime: boolean;
+  torch: boolean;
 }
 
 function parse(argv: readonly string[]): ProfileOptions {
@@ -56,6 +68,8 @@ function parse(argv: readonly string[]): ProfileOptions {
     steps: int('--steps', 3),
     top: int('--top', 30),
     byShape: argv.includes('--by-shape'),
+    cpuTime: argv.includes('--cpu-time'),
+    torch: argv.includes('--torch'),
   };
 }
 
@@ -66,10 +80,52 @@ async function profiledStep(step: () => Promise<number>, index: number, byShape:
   for (const k of profile.kernels) {
     const ms = await k.kernelTimeMs;
     if (typeof ms !== 'number') throw new Error(`no time for ${k.name}: ${ms.error}`);
-    const shapes = k.inputShapes.map((s) => s.join('×')).join(', ');
+    const shapes = k.inputShapes.map((s) => (s ? s.join('×') : '–')).join(', ');
     samples.push({ name: byShape ? `${k.name} ${shapes}` : k.name, ms, step: index });
   }
   return samples;
+}
+
+/** The same step in PyTorch, profiled by torch_bench.py; its table goes to this process's output. */
+function profileTorch(o: ProfileOptions): void {
+  const architecture = o.model === 'lenet5' ? LENET5 : ALEXNET;
+  if (o.model === 'alexnet' && o.side !== architecture.input[0]) {
+    throw new Error(
+      `--torch profiles AlexNet at the bench's ${architecture.input[0]}×${architecture.input[0]} only, received --side ${o.side}`,
+    );
+  }
+  const job = {
+    configuration: { id: 'torch', label: 'PyTorch CPU', engine: 'torch', device: 'cpu' },
+    workload: { id: `${o.model}-profile`, batch: o.batch, mode: 'train', architecture },
+    policy: { warmupRuns: 2, warmupMinMs: 0, maxRuns: o.steps, budgetMs: 0 },
+    threads: o.threads,
+    params: architectureCost(architecture).params,
+    profile: { steps: o.steps, top: o.top, byShape: o.byShape },
+  };
+  const blas = ensureOpenBlas((line) => console.log(line));
+  const env = blas
+    ? { ...process.env, LD_LIBRARY_PATH: [blas, process.env.LD_LIBRARY_PATH].filter(Boolean).join(':') }
+    : process.env;
+  console.log(`\n## the same step in PyTorch CPU, ${o.threads} threads, ${blas ? 'OpenBLAS' : "the system's BLAS"}`);
+  const child = spawnSync(PYTHON, [join(BENCH_ROOT, 'torch_bench.py'), '--profile', JSON.stringify(job)], {
+    env,
+    stdio: 'inherit',
+  });
+  if (child.status !== 0) throw new Error(`torch_bench.py --profile exited with ${child.status ?? child.signal}`);
+}
+
+/**
+ * Makes tfjs' profiler time kernels by CPU time. It calls the backend's
+ * `time(f)`, which runs the kernel synchronously on this (cpu-derived) backend.
+ */
+function timeByCpu(): void {
+  const backend = tf.backend() as unknown as { time(f: () => void): Promise<{ kernelMs: number }> };
+  backend.time = async (f) => {
+    const start = process.cpuUsage();
+    f();
+    const used = process.cpuUsage(start);
+    return { kernelMs: (used.user + used.system) / 1000 };
+  };
 }
 
 async function main(): Promise<void> {
@@ -80,6 +136,7 @@ async function main(): Promise<void> {
   }
   const o = parse(argv);
   const info = await initBackend('native', { threads: o.threads });
+  if (o.cpuTime) timeByCpu();
   const net: Network = o.model === 'lenet5' ? lenet5() : alexnet(1, o.side);
   const { x, y } = batchFor(net, o.batch);
   const optimizer = tf.train.momentum(0.01, 0.9);
@@ -122,7 +179,8 @@ async function main(): Promise<void> {
     `CPU time ${summarize(cpu).medianMs.toFixed(0)} ms per step (all threads), ` +
       `${Math.round(summarize(faults).medianMs)} minor page faults per step; load average ${os.loadavg()[0]?.toFixed(1)}\n`,
   );
-  console.log(kernelTable(rows, o.top, 'ms/step'));
+  console.log(kernelTable(rows, o.top, o.cpuTime ? 'CPU ms/step' : 'ms/step'));
+  if (o.torch) profileTorch(o);
 }
 
 main().then(
