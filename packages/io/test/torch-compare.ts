@@ -23,6 +23,8 @@ export interface ParityCase {
   batch?: number;
   /** Default 1. */
   seed?: number;
+  /** Print how long convkit's side took (slow models). */
+  logTime?: boolean;
 }
 
 /** What one comparison found. */
@@ -259,7 +261,9 @@ export async function torchParity(python: string, cases: readonly ParityCase[]):
       const dir = join(folder.dir, `case${k}`);
       mkdirSync(dir);
       try {
+        const start = Date.now();
         prepared.push({ c, dir, side: await prepare(c, dir) });
+        if (c.logTime) console.log(`${c.name}: convkit side ${((Date.now() - start) / 1000).toFixed(1)} s`);
       } catch (e) {
         prepared.push({ c, dir, error: String(e) });
       }

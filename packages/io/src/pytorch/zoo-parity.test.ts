@@ -1,0 +1,101 @@
+import { initBackend } from '@convkit/backend';
+import { getModel, listModels } from '@convkit/zoo';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { findTorch } from '../../test/python.js';
+import { type ParityCase, type ParityResult, torchParity } from '../../test/torch-compare.js';
+import { pytorchModelFiles } from './emit-model.js';
+
+// Every registered zoo model at its smallest valid input, through pytorchModelFiles' model.py (python3
+// with torch) and through convkit with the same weights (biases and batch-norm statistics randomized)
+// and batch: inference output within 1e-4 (of max(1, |output|)), the training-mode loss gradient of
+// every weight within 1e-3 relative (dropout off), the running statistics after that step within 1e-4.
+// Auxiliary heads are built where they fit at up to twice the model's smallest input (GoogLeNet's do;
+// Inception v3's need 299²). Skips without torch; prints each model's numbers.
+
+const found = findTorch();
+console.log(`zoo PyTorch parity: ${found.python ? 'running with' : 'skipped:'} ${found.why}`);
+
+const CLASSES = 10;
+/** `CONVKIT_ZOO_PARITY_BATCH` overrides: batch norm in training mode needs a few examples per channel. */
+const BATCH = Number(process.env.CONVKIT_ZOO_PARITY_BATCH ?? 4);
+/** `CONVKIT_ZOO_PARITY_SCALE=2` doubles every input side (a better-conditioned check, slower). */
+const SCALE = Number(process.env.CONVKIT_ZOO_PARITY_SCALE ?? 1);
+
+/** Whether the model takes `[s, s, c]` (with auxiliary heads or without). */
+function fits(name: string, size: number, channels: number, auxLogits: boolean): boolean {
+  try {
+    getModel(name, { input: [size, size, channels], numClasses: CLASSES, auxLogits }).outputShape([
+      size,
+      size,
+      channels,
+    ]);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** The smallest square input a model takes, found by trying sizes upward from 16. */
+function smallest(name: string, channels: number, auxLogits: boolean, limit: number): number | undefined {
+  for (let size = 16; size <= limit; size++) if (fits(name, size, channels, auxLogits)) return size;
+  return undefined;
+}
+
+/** One case per registered model (aliases aside), or per model named in `only`. */
+function zooCases(only: readonly string[] | undefined): ParityCase[] {
+  const cards = listModels().filter((card) => !only || only.includes(card.name));
+  return cards.map((card) => {
+    const channels = card.input[2];
+    const plain = smallest(card.name, channels, false, card.input[0]) ?? card.input[0];
+    const withAux = smallest(card.name, channels, true, 2 * plain);
+    const auxLogits =
+      withAux !== undefined &&
+      JSON.stringify(getModel(card.name, { auxLogits: true }).toJSON()).includes('"auxiliaryHead"');
+    const size = Math.round((auxLogits ? (withAux as number) : plain) * SCALE);
+    const inputShape = [size, size, channels];
+    const json = getModel(card.name, { input: [size, size, channels], numClasses: CLASSES, auxLogits }).toJSON();
+    return { name: card.name, json, inputShape, batch: BATCH, logTime: true };
+  });
+}
+
+/** `CONVKIT_ZOO_PARITY=vgg-a,nin-cifar` runs only those models (all by default). */
+const only = process.env.CONVKIT_ZOO_PARITY?.split(',').filter(Boolean);
+const CASES = found.python ? zooCases(only) : [];
+
+describe.skipIf(!found.python)('every zoo model: convkit and its PyTorch export agree', () => {
+  let results: ParityResult[] = [];
+  beforeAll(async () => {
+    await initBackend('cpu');
+    results = await torchParity(found.python as string, CASES);
+  }, 1_800_000);
+
+  it.each(CASES.map((c) => [c.name, c.inputShape.join('×')]))('%s at %s', (name) => {
+    const r = results.find((x) => x.name === name);
+    if (r?.error) throw new Error(`${name}: ${r.error}`);
+    if (!r) throw new Error(`${name}: no result`);
+    console.log(
+      `${name}: forward max |Δ| ${r.forward.toExponential(2)} (|y| ≤ ${r.scale.toFixed(2)}), grad max rel ${r.grad.toExponential(2)} (${r.gradWeight}), running stats ${r.stats.toExponential(2)}, aux ${r.auxCount.join('/')}`,
+    );
+    expect(r.forward).toBeLessThan(1e-4 * Math.max(1, r.scale));
+    expect(r.gradCount[0]).toBe(r.gradCount[1]);
+    expect(r.grad).toBeLessThan(1e-3);
+    expect(r.stats).toBeLessThan(1e-4);
+    expect(r.auxCount[0]).toBe(r.auxCount[1]);
+  });
+});
+
+describe('model.py reads as PyTorch', () => {
+  it("vgg-a's model.py declares its convolutions as nn.Conv2d and its classifier as nn.Linear", () => {
+    const files = pytorchModelFiles(getModel('vgg-a', { input: [32, 32, 3], numClasses: CLASSES }).toJSON(), {
+      inputShape: [32, 32, 3],
+      title: 'vgg-a',
+    });
+    const model = files['model.py'] ?? '';
+    expect(model.match(/= nn\.Conv2d\(/g)?.length).toBe(8);
+    expect(model).toContain('nn.Conv2d(3, 64, kernel_size=3, padding=1)');
+    expect(model.match(/= nn\.Linear\(/g)?.length).toBe(3);
+    expect(model).toContain('.permute(0, 2, 3, 1).flatten(1)');
+    expect(model).toContain('def build_model():');
+    expect(files['convkit_runtime.py']).toContain('def read_safetensors(path):');
+  });
+});
