@@ -41,7 +41,7 @@ export interface ParityResult {
   gradWeight: string;
   /** Weights with a gradient on both sides / trainable weights convkit has. */
   gradCount: [number, number];
-  /** max |Δ| of the non-trainable weights (running statistics) after the training step. */
+  /** max |Δ| / max(1, |value|) of the non-trainable weights (running statistics) after the training step. */
   stats: number;
   /** Auxiliary outputs PyTorch returned while training / convkit's. */
   auxCount: [number, number];
@@ -219,7 +219,10 @@ function compare(name: string, dir: string, side: ConvkitSide): ParityResult {
     if (d.worst > 0 && rel > grad) [grad, gradWeight] = [rel, weight];
   }
   let stats = 0;
-  for (const [weight, v] of side.after) stats = Math.max(stats, diff(get(`after:${weight}`), v).worst);
+  for (const [weight, v] of side.after) {
+    const d = diff(get(`after:${weight}`), v);
+    stats = Math.max(stats, d.worst / Math.max(1, d.scale));
+  }
   const auxCount: [number, number] = [Number(get('aux_count')[0] ?? 0), side.auxCount];
   return {
     name,

@@ -35,9 +35,9 @@ function fits(name: string, size: number, channels: number, auxLogits: boolean):
   }
 }
 
-/** The smallest square input a model takes, found by trying sizes upward from 16. */
-function smallest(name: string, channels: number, auxLogits: boolean, limit: number): number | undefined {
-  for (let size = 16; size <= limit; size++) if (fits(name, size, channels, auxLogits)) return size;
+/** The smallest square input of at least `from` a model takes, found by trying sizes upward. */
+function smallest(name: string, channels: number, auxLogits: boolean, from: number, limit: number): number | undefined {
+  for (let size = from; size <= limit; size++) if (fits(name, size, channels, auxLogits)) return size;
   return undefined;
 }
 
@@ -46,12 +46,13 @@ function zooCases(only: readonly string[] | undefined): ParityCase[] {
   const cards = listModels().filter((card) => !only || only.includes(card.name));
   return cards.map((card) => {
     const channels = card.input[2];
-    const plain = smallest(card.name, channels, false, card.input[0]) ?? card.input[0];
-    const withAux = smallest(card.name, channels, true, 2 * plain);
+    const plain = smallest(card.name, channels, false, 16, card.input[0]) ?? card.input[0];
+    const withAux = smallest(card.name, channels, true, plain, 2 * plain);
     const auxLogits =
       withAux !== undefined &&
       JSON.stringify(getModel(card.name, { auxLogits: true }).toJSON()).includes('"auxiliaryHead"');
-    const size = Math.round((auxLogits ? (withAux as number) : plain) * SCALE);
+    const least = auxLogits ? (withAux as number) : plain;
+    const size = smallest(card.name, channels, auxLogits, Math.round(least * SCALE), 4 * least) ?? least;
     const inputShape = [size, size, channels];
     const json = getModel(card.name, { input: [size, size, channels], numClasses: CLASSES, auxLogits }).toJSON();
     return { name: card.name, json, inputShape, batch: BATCH, logTime: true };
