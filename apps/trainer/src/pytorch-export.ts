@@ -102,7 +102,8 @@ torchrun --nproc_per_node=2 train.py --out run --resume
 
 Debian 12's torch 1.13 under Python 3.11: torchrun stops with \`AttributeError: 'NoneType' object
 has no attribute 'get'\` (its Std flag enum meets Python 3.11's Flag changes) unless output
-redirection is on: add \`--redirects 1 --tee 1\` after \`torchrun\` (torch ≥ 2.0 does not need it).
+redirection is on: add \`--redirects 1 --tee 1\` after \`torchrun\` (a known incompatibility of torch 1.13's
+launcher with Python 3.11, e.g. meta-llama/llama#86).
 
 \`--batch\` is the global batch (${info.config.batchSize}), split across the processes, so the
 updates are convkit's whatever the process count. Data: \`--data ${info.data.spec}\` by default
@@ -110,6 +111,8 @@ updates are convkit's whatever the process count. Data: \`--data ${info.data.spe
 (\`--threads\`). Rank 0 writes \`run/checkpoints/{last,best}.safetensors\` (convkit's checkpoint
 format: ${info.checkpointNames}) and \`run/metrics.jsonl\` (one convkit EpochRecord per epoch);
 every rank writes \`run/rank-<r>.sha256\`, a checksum of its final weights.
+With \`--nnodes\`, put \`--out\` on a file system every node sees: rank 0 writes the checkpoints
+and every rank reads \`last\` on \`--resume\`.
 
 ## Back to convkit
 
