@@ -3,7 +3,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { type ActivationName, activate, checkActivation } from './activation.js';
 import type { Initializer } from './initializers.js';
 import { type BaseConfig, Layer, type WeightSpec } from './layer.js';
-import { connectionMask, conv2d, masked } from './ops.js';
+import { connectionMask, conv2d, convBiasActivation, masked } from './ops.js';
 import { placeWindow } from './window.js';
 
 /** Options of {@link Conv2d}. */
@@ -117,7 +117,13 @@ export class Conv2d extends Layer<Conv2dConfig> {
     const { kernel, stride = 1, padding = 0, dilation = 1, groups = 1, bias = true, activation } = this.config;
     const place = placeWindow(this.name, [input.shape[1], input.shape[2]], { kernel, stride, padding, dilation });
     const weights = masked(this.weight('kernel') as unknown as tf.Tensor4D, this.connectionMask(input.shape[3]));
+    const act = activation ?? 'linear';
+    // The common layer (conv + bias + ReLU or nothing) is one fused kernel, forward and backward.
+    if (bias && groups === 1 && (act === 'relu' || act === 'linear') && place.dilation.every((d) => d === 1)) {
+      const b = this.weight('bias') as unknown as tf.Tensor1D;
+      return convBiasActivation(input, weights, b, place.stride, place.padding, act);
+    }
     const y = conv2d(input, weights, { ...place, groups });
-    return activate(activation ?? 'linear', bias ? tf.add(y, this.weight('bias')) : y);
+    return activate(act, bias ? tf.add(y, this.weight('bias')) : y);
   }
 }

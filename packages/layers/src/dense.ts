@@ -3,6 +3,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { type ActivationName, activate, checkActivation } from './activation.js';
 import type { Initializer } from './initializers.js';
 import { type BaseConfig, Layer, type WeightSpec } from './layer.js';
+import { matMulBiasActivation } from './ops.js';
 
 /** Options of {@link Dense}. */
 export interface DenseConfig extends BaseConfig {
@@ -51,6 +52,12 @@ export class Dense extends Layer<DenseConfig> {
   }
 
   protected call(x: tf.Tensor): tf.Tensor {
+    const act = this.config.activation ?? 'linear';
+    // x·W + b with a ReLU or nothing is one fused kernel, forward and backward.
+    if ((this.config.bias ?? true) && (act === 'relu' || act === 'linear') && x.rank === 2) {
+      const [w, b] = [this.weight('kernel') as unknown as tf.Tensor2D, this.weight('bias') as unknown as tf.Tensor1D];
+      return matMulBiasActivation(x as tf.Tensor2D, w, b, act);
+    }
     let y = tf.matMul(x as tf.Tensor2D, this.weight('kernel') as tf.Tensor);
     if (this.config.bias ?? true) y = tf.add(y, this.weight('bias'));
     return activate(this.config.activation ?? 'linear', y);

@@ -119,3 +119,91 @@ export function avgPoolCountingPad(
   ];
   return tf.avgPool(padded, kernel, stride, rest as never);
 }
+
+/** The activations a fused conv or matmul kernel applies here, with a gradient (the others run as their own op). */
+export type FusedActivation = 'linear' | 'relu';
+
+/** dy through the fused activation, from the kernel's output y (ReLU passes where y > 0, as where its input > 0). */
+function throughActivation(dy: tf.Tensor, y: tf.Tensor, activation: unknown): tf.Tensor {
+  return activation === 'relu' ? tf.mul(dy, tf.step(y)) : dy;
+}
+
+/**
+ * Gradients for tfjs' FusedConv2D and _FusedMatMul kernels, registered once. tfjs' own fused ops
+ * stop fusing a ReLU while gradients are recorded, and their custom gradient computes every input's
+ * gradient, the network input's too; a kernel gradient is lazy per input, like the unfused ops' gradients.
+ */
+function registerFusedGradients(): void {
+  if (tf.getGradient(tf.FusedConv2D)) return;
+  tf.registerGradient({
+    kernelName: tf.FusedConv2D,
+    inputsToSave: ['x', 'filter'],
+    outputsToSave: [true],
+    gradFunc: (dy, saved, attrs) => {
+      const [x, filter, y] = saved as [tf.Tensor4D, tf.Tensor4D, tf.Tensor4D];
+      const { strides, pad, dimRoundingMode, activation } = attrs as unknown as tf.FusedConv2DAttrs;
+      const dyA = throughActivation(dy as tf.Tensor, y, activation) as tf.Tensor4D;
+      const geometry = { strides, pad, dataFormat: 'NHWC', dimRoundingMode };
+      return {
+        x: () =>
+          tf.engine().runKernel(tf.Conv2DBackpropInput, { dy: dyA, filter }, { ...geometry, inputShape: x.shape }),
+        filter: () =>
+          tf.engine().runKernel(tf.Conv2DBackpropFilter, { x, dy: dyA }, { ...geometry, filterShape: filter.shape }),
+        bias: () => tf.sum(dyA, [0, 1, 2]),
+      } as Record<string, () => tf.Tensor>;
+    },
+  });
+  tf.registerGradient({
+    kernelName: tf._FusedMatMul,
+    inputsToSave: ['a', 'b'],
+    outputsToSave: [true],
+    gradFunc: (dy, saved, attrs) => {
+      // Rank 3, as matMulBiasActivation calls it (and tfjs' fused matMul), without transposes.
+      const [a, b, y] = saved as [tf.Tensor3D, tf.Tensor3D, tf.Tensor3D];
+      const { activation } = attrs as unknown as tf._FusedMatMulAttrs;
+      const dyA = throughActivation(dy as tf.Tensor, y, activation) as tf.Tensor3D;
+      return {
+        a: () => tf.matMul(dyA, b, false, true),
+        b: () => tf.matMul(a, dyA, true, false),
+        bias: () => tf.sum(dyA, [0, 1]),
+      };
+    },
+  });
+}
+
+/** The attributes tfjs' FusedConv2D takes (NHWC, no PReLU). */
+function fusedConvAttrs(stride: [number, number], padding: ExplicitPadding, activation: FusedActivation) {
+  return { strides: stride, pad: padding, dataFormat: 'NHWC', dilations: [1, 1], activation, leakyreluAlpha: 0 };
+}
+
+/**
+ * `act(conv(x, kernel) + bias)` as one FusedConv2D kernel, forward and (with its registered gradient)
+ * backward: a plain convolution (groups 1, dilation 1) with a bias and a linear or ReLU activation.
+ */
+export function convBiasActivation(
+  x: tf.Tensor4D,
+  kernel: tf.Tensor4D,
+  bias: tf.Tensor1D,
+  stride: [number, number],
+  padding: ExplicitPadding,
+  activation: FusedActivation,
+): tf.Tensor4D {
+  registerFusedGradients();
+  const attrs = fusedConvAttrs(stride, padding, activation);
+  return tf.engine().runKernel(tf.FusedConv2D, { x, filter: kernel, bias }, attrs as never) as tf.Tensor4D;
+}
+
+/** `act(x·w + bias)` as one _FusedMatMul kernel (rank 3 inside, as tfjs' kernels take it), with its registered gradient. */
+export function matMulBiasActivation(
+  x: tf.Tensor2D,
+  w: tf.Tensor2D,
+  bias: tf.Tensor1D,
+  activation: FusedActivation,
+): tf.Tensor2D {
+  registerFusedGradients();
+  const [rows, inner] = x.shape;
+  const units = w.shape[1];
+  const attrs = { transposeA: false, transposeB: false, activation, leakyreluAlpha: 0 };
+  const inputs = { a: tf.reshape(x, [1, rows, inner]), b: tf.reshape(w, [1, inner, units]), bias };
+  return tf.reshape(tf.engine().runKernel(tf._FusedMatMul, inputs, attrs as never) as tf.Tensor3D, [rows, units]);
+}
