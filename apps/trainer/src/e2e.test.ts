@@ -84,6 +84,10 @@ async function resumeOverTornWrites(dir: string): Promise<void> {
   expect(epochs).toEqual([0, 1, 2]);
   for (const f of stale) expect(existsSync(join(dir, f)), f).toBe(false);
   expect(resumed.stdout).toMatch(/test: loss [\d.]+, top-1 error [\d.]+ %/);
+  // The last line: the wall time of this (resumed) command and where validation error stands against 1 %.
+  expect(resumed.stdout.trim().split('\n').at(-1)).toMatch(
+    /^total wall time [\dm.s]+ since the resume \(training [\dm.s]+\); validation error (≤ 1 % .*|never reached 1 % \(best [\d.]+ % at epoch [123]\))$/,
+  );
 }
 
 /** 3. Evaluate the run folder. */
