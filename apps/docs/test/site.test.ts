@@ -25,30 +25,42 @@ const state = (value: unknown) => `#state=${Buffer.from(JSON.stringify(value)).t
 
 describe.skipIf(!chromium && !inCI)('the built site in chromium', () => {
   let server: Awaited<ReturnType<typeof serveStatic>> | undefined;
+  /**
+   * The same site without the isolation headers. `--dump-dom` runs a page in virtual time, which does
+   * not wait for the threaded wasm build's workers: a page that starts wasm stays at "starting wasm…"
+   * when isolated (tfjs' own loader takes that build there even for `?threads=1`). Those pages are
+   * dumped from here, where wasm runs on one thread; threads.test.ts trains on threads in real time.
+   */
+  let plain: Awaited<ReturnType<typeof serveStatic>> | undefined;
   const pages = new Map<string, PageDump>();
 
-  async function open(path: string, budgetMs?: number): Promise<PageDump & { text: string }> {
+  async function open(path: string, budgetMs?: number, isolated = true): Promise<PageDump & { text: string }> {
     if (!chromium)
       throw new Error('CI needs chromium for the docs site test: .ci/run installs Debian’s chromium package');
-    const cached = pages.get(path);
-    const page = cached ?? (await dumpDom(chromium, `${server?.url}${path}`, budgetMs ? { budgetMs } : {}));
-    pages.set(path, page);
+    const url = `${(isolated ? server : plain)?.url}${path}`;
+    const page = pages.get(url) ?? (await dumpDom(chromium, url, budgetMs ? { budgetMs } : {}));
+    pages.set(url, page);
     expect(page.console, `console output on ${path}`).toEqual([]);
     return { ...page, text: textOf(page.dom) };
   }
 
+  // DOCS_SITE_DIST names a finished build (as site-session.ts takes it) instead of building one here.
+  let root = dist;
   beforeAll(async () => {
     if (!chromium) return;
-    server = await serveStatic(await builtSite());
+    root = process.env.DOCS_SITE_DIST ?? (await builtSite());
+    server = await serveStatic(root);
+    plain = await serveStatic(root, { isolated: false });
   }, 400_000);
 
   afterAll(async () => {
     await server?.close();
+    await plain?.close();
   });
 
   it('renders the numbers at build time (static HTML)', () => {
     if (!chromium) throw new Error('CI needs chromium for the docs site test');
-    const html = (page: string) => textOf(readFileSync(join(dist, page), 'utf8'));
+    const html = (page: string) => textOf(readFileSync(join(root, page), 'utf8'));
     expect(html('architectures/vgg.html')).toContain('138,357,544');
     expect(html('architectures/vgg.html')).toContain('15,237,608');
     expect(html('guide/parameters.html')).toMatch(/3·3·3 \+ 1 = 28/);
@@ -56,8 +68,8 @@ describe.skipIf(!chromium && !inCI)('the built site in chromium', () => {
     expect(html('index.html')).toContain('138,357,544');
     expect(html('architectures/googlenet.html')).toContain('6,998,552');
     expect(html('architectures/alexnet.html')).toContain('60,965,224');
-    expect(existsSync(join(dist, 'wasm', 'tfjs-backend-wasm-simd.wasm'))).toBe(true);
-    expect(existsSync(join(dist, 'mnist', 'train-images.idx.gz'))).toBe(true);
+    expect(existsSync(join(root, 'wasm', 'tfjs-backend-wasm-simd.wasm'))).toBe(true);
+    expect(existsSync(join(root, 'mnist', 'train-images.idx.gz'))).toBe(true);
     expect(html('api/@convkit/shape.html')).toContain('// 55 (AlexNet conv1)');
   });
 
@@ -106,6 +118,7 @@ describe.skipIf(!chromium && !inCI)('the built site in chromium', () => {
     const page = await open(
       `/playground/train${state({ autostart: true, epochs: 1, examples: 320, batchSize: 32, backend: 'wasm' })}`,
       120_000,
+      false,
     );
     expect(page.dom).toContain('ck-train-done');
     const first = Number(/class="ck-first-loss">([\d.]+)</.exec(page.dom)?.[1]);
@@ -130,11 +143,11 @@ describe.skipIf(!chromium && !inCI)('the built site in chromium', () => {
     const page = await open(`/playground/equivariance${state({ digit: 3, shift: 2, layer: 'conv1' })}`);
     expect(page.dom).toMatch(/class="ck-max-error">0\.00</);
     expect(page.text).toContain('equivariant: the maps moved with the input');
-    const draw = await open(`/playground/draw${state({ digit: 0 })}`, 120_000);
+    const draw = await open(`/playground/draw${state({ digit: 0 })}`, 120_000, false);
     expect(draw.dom).toMatch(/class="ck-predicted">\d</);
     expect(draw.text).toContain('conv1 — 28×28×6');
     expect(draw.text).toContain('pool2 — 5×5×16');
   });
 
-  describeWebgpu(chromium, () => ({ url: server?.url ?? '', dist }));
+  describeWebgpu(chromium, () => ({ url: server?.url ?? '', dist: root }));
 });
