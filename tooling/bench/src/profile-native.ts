@@ -12,12 +12,13 @@ import { spawnSync } from 'node:child_process';
 import os from 'node:os';
 import { join } from 'node:path';
 import { initBackend } from '@convkit/backend';
-import { alexnet, batchFor, lenet5, type Network, trainStepAsync } from '@convkit/workloads';
+import { alexnet, batchFor, lenet5, type Network, sgdMomentum, trainStepAsync } from '@convkit/workloads';
 import * as tf from '@tensorflow/tfjs-core';
 import { ALEXNET, LENET5 } from './architectures.js';
 import { architectureCost } from './cost.js';
 import { BENCH_ROOT } from './peers/paths.js';
 import { ensureOpenBlas, PYTHON } from './peers/torch.js';
+import { flagReader, profiledStep } from './profile-step.js';
 import { aggregateKernels, type KernelSample, kernelTable } from './profile-table.js';
 import { summarize } from './stats.js';
 
@@ -48,16 +49,7 @@ interface ProfileOptions {
 }
 
 function parse(argv: readonly string[]): ProfileOptions {
-  const get = (flag: string) => {
-    const i = argv.indexOf(flag);
-    return i >= 0 ? argv[i + 1] : undefined;
-  };
-  const int = (flag: string, fallback: number) => {
-    const raw = get(flag);
-    const n = raw === undefined ? fallback : Number(raw);
-    if (!Number.isInteger(n) || n < 1) throw new Error(`${flag} takes a positive integer, received ${raw}`);
-    return n;
-  };
+  const { get, int } = flagReader(argv);
   const model = get('--model') ?? 'alexnet';
   if (model !== 'lenet5' && model !== 'alexnet') throw new Error(`--model takes lenet5 or alexnet, received ${model}`);
   return {
@@ -71,19 +63,6 @@ function parse(argv: readonly string[]): ProfileOptions {
     cpuTime: argv.includes('--cpu-time'),
     torch: argv.includes('--torch'),
   };
-}
-
-/** The kernels of one profiled step, with their wall time. */
-async function profiledStep(step: () => Promise<number>, index: number, byShape: boolean): Promise<KernelSample[]> {
-  const samples: KernelSample[] = [];
-  const profile = await tf.profile(step);
-  for (const k of profile.kernels) {
-    const ms = await k.kernelTimeMs;
-    if (typeof ms !== 'number') throw new Error(`no time for ${k.name}: ${ms.error}`);
-    const shapes = k.inputShapes.map((s) => (s ? s.join('×') : '–')).join(', ');
-    samples.push({ name: byShape ? `${k.name} ${shapes}` : k.name, ms, step: index });
-  }
-  return samples;
 }
 
 /** The same step in PyTorch, profiled by torch_bench.py; its table goes to this process's output. */
@@ -139,7 +118,8 @@ async function main(): Promise<void> {
   if (o.cpuTime) timeByCpu();
   const net: Network = o.model === 'lenet5' ? lenet5() : alexnet(1, o.side);
   const { x, y } = batchFor(net, o.batch);
-  const optimizer = tf.train.momentum(0.01, 0.9);
+  // The bench's optimizer: one fused update per step where the backend has it.
+  const optimizer = sgdMomentum(0.01, 0.9);
   const step = () => trainStepAsync(net, optimizer, x, y);
   // The first step builds oneDNN's primitives and the optimizer's slots, the second still allocates
   // what the first one's disposals did not leave for reuse: neither is timed nor profiled.

@@ -10,6 +10,7 @@
 import { initBackend, type KernelSet, useKernels, webgpuKernels } from '@convkit/backend';
 import { alexnet, batchFor, lenet5, type Network, trainStepAsync } from '@convkit/workloads';
 import * as tf from '@tensorflow/tfjs-core';
+import { flagReader, profiledStep } from './profile-step.js';
 import { aggregateKernels, comparisonTable, type KernelRow, type KernelSample, kernelTable } from './profile-table.js';
 import { summarize } from './stats.js';
 
@@ -34,16 +35,7 @@ interface ProfileOptions {
 }
 
 function parse(argv: readonly string[]): ProfileOptions {
-  const get = (flag: string) => {
-    const i = argv.indexOf(flag);
-    return i >= 0 ? argv[i + 1] : undefined;
-  };
-  const int = (flag: string, fallback: number) => {
-    const raw = get(flag);
-    const n = raw === undefined ? fallback : Number(raw);
-    if (!Number.isInteger(n) || n < 1) throw new Error(`${flag} takes a positive integer, received ${raw}`);
-    return n;
-  };
+  const { get, int } = flagReader(argv);
   const model = get('--model') ?? 'lenet5';
   if (model !== 'lenet5' && model !== 'alexnet') throw new Error(`--model takes lenet5 or alexnet, received ${model}`);
   const sets = (get('--kernels') ?? 'stock,convkit').split(',');
@@ -66,19 +58,6 @@ interface SetResult {
   rows: KernelRow[];
   stepMs: number;
   loss: number;
-}
-
-/** Profiles the kernels of one training step (GPU time per kernel, from timestamp queries). */
-async function profiledStep(step: () => Promise<number>, index: number, byShape: boolean): Promise<KernelSample[]> {
-  const samples: KernelSample[] = [];
-  const profile = await tf.profile(step);
-  for (const k of profile.kernels) {
-    const ms = await k.kernelTimeMs;
-    if (typeof ms !== 'number') throw new Error(`no GPU time for ${k.name}: ${ms.error}`);
-    const shapes = k.inputShapes.map((s) => s.join('×')).join(', ');
-    samples.push({ name: byShape ? `${k.name} ${shapes}` : k.name, ms, step: index });
-  }
-  return samples;
 }
 
 /**
