@@ -103,7 +103,13 @@ def main(argv=None):
     with open(os.path.join(args.out, 'rank-%d.sha256' % rank), 'w') as f:
         f.write(checksum(run['model']) + '\n')
     if world > 1:
-        dist.destroy_process_group()
+        dist.barrier()
+        sys.stdout.flush()
+        sys.stderr.flush()
+        # torch 1.13 can deadlock at exit: DDP's reducer is destroyed holding the GIL, and ProcessGroupGloo's
+        # destructor joins a gloo thread that is waiting for the GIL to free a tensor. Everything is on disk
+        # (written atomically and fsynced), so the process leaves without running destructors.
+        os._exit(0)
 
 
 if __name__ == '__main__':
