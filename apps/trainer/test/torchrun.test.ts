@@ -14,10 +14,10 @@ import { cli } from './cli.js';
  * `convkit eval`; ten steps of DDP against ten of convkit; 2 epochs of MNIST
  * against convkit's 2 epochs; a run killed after epoch 1 that `--resume`
  * continues. Skipped without a Python that imports torch (CI installs
- * Debian's python3-torch). Measured on the shared 2-core development machine at load average ~20:
- * 850 s with CONVKIT_REFERENCE_RUN=1, about 210 s of it convkit's own 2-epoch training (each
- * PyTorch rank got 10–20 % of a core at that load; on an idle machine here a PyTorch MNIST epoch
- * takes 3.4 s, FACTS.md).
+ * Debian's python3-torch). Measured on the shared 2-core development machine: 272 s as committed
+ * (load average falling from ~20 to ~8), 850 s with CONVKIT_REFERENCE_RUN=1 (convkit's own 2 epochs
+ * added) at load ~20, where each PyTorch rank got 10–20 % of a core; on an idle machine here a
+ * PyTorch MNIST epoch takes 3.4 s (FACTS.md).
  */
 
 /**
