@@ -3,7 +3,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { type ActivationName, activate, checkActivation } from './activation.js';
 import type { Initializer } from './initializers.js';
 import { type BaseConfig, Layer, type WeightSpec } from './layer.js';
-import { connectionMask, conv2d, convBiasActivation, masked } from './ops.js';
+import { connectionMask, conv2d, convBiasActivation, fusesHere, masked } from './ops.js';
 import { placeWindow } from './window.js';
 
 /** Options of {@link Conv2d}. */
@@ -119,7 +119,8 @@ export class Conv2d extends Layer<Conv2dConfig> {
     const weights = masked(this.weight('kernel') as unknown as tf.Tensor4D, this.connectionMask(input.shape[3]));
     const act = activation ?? 'linear';
     // The common layer (conv + bias + ReLU or nothing) is one fused kernel, forward and backward.
-    if (bias && groups === 1 && (act === 'relu' || act === 'linear') && place.dilation.every((d) => d === 1)) {
+    const plain = groups === 1 && place.dilation.every((d) => d === 1);
+    if (bias && plain && (act === 'relu' || act === 'linear') && fusesHere()) {
       const b = this.weight('bias') as unknown as tf.Tensor1D;
       return convBiasActivation(input, weights, b, place.stride, place.padding, act);
     }

@@ -3,7 +3,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { type ActivationName, activate, checkActivation } from './activation.js';
 import type { Initializer } from './initializers.js';
 import { type BaseConfig, Layer, type WeightSpec } from './layer.js';
-import { matMulBiasActivation } from './ops.js';
+import { fusesHere, matMulBiasActivation } from './ops.js';
 
 /** Options of {@link Dense}. */
 export interface DenseConfig extends BaseConfig {
@@ -54,7 +54,7 @@ export class Dense extends Layer<DenseConfig> {
   protected call(x: tf.Tensor): tf.Tensor {
     const act = this.config.activation ?? 'linear';
     // x·W + b with a ReLU or nothing is one fused kernel, forward and backward.
-    if ((this.config.bias ?? true) && (act === 'relu' || act === 'linear') && x.rank === 2) {
+    if ((this.config.bias ?? true) && (act === 'relu' || act === 'linear') && x.rank === 2 && fusesHere()) {
       const [w, b] = [this.weight('kernel') as unknown as tf.Tensor2D, this.weight('bias') as unknown as tf.Tensor1D];
       return matMulBiasActivation(x as tf.Tensor2D, w, b, act);
     }

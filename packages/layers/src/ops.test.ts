@@ -1,7 +1,22 @@
 import { initBackend } from '@convkit/backend';
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { convBiasActivation, type FusedActivation, matMulBiasActivation } from './ops.js';
+import { Conv2d } from './conv.js';
+import { Dense } from './dense.js';
+import { convBiasActivation, type FusedActivation, fusesHere, matMulBiasActivation } from './ops.js';
+import { runLayerTest } from './testing/index.js';
+
+/** The backends here on which the layers fuse: wasm, and native where its addon is built. */
+async function fusingBackends(): Promise<string[]> {
+  try {
+    await initBackend('native', { threads: 2 });
+    return ['wasm', 'native'];
+  } catch {
+    return ['wasm'];
+  }
+}
+
+const fusing = await fusingBackends();
 
 beforeAll(async () => {
   await initBackend('cpu');
@@ -71,4 +86,17 @@ describe('fused conv and matmul with their registered gradients vs the unfused o
       tf.dispose([x, w, b, dy, mine.value, theirs.value, ...mine.grads, ...theirs.grads]);
     },
   );
+});
+
+describe.skipIf(fusing.length === 0)('Conv2d and Dense on a backend that fuses them', () => {
+  it.each(fusing)('%s: relu and linear layers pass runLayerTest through the fused kernels', async (name) => {
+    await initBackend(name as 'wasm' | 'native');
+    expect(fusesHere()).toBe(true);
+    await runLayerTest(() => new Conv2d({ filters: 4, kernel: 3, stride: 2, padding: 'same', activation: 'relu' }), {
+      input: [7, 7, 3],
+    });
+    await runLayerTest(() => new Dense({ units: 5, activation: 'relu' }), { input: [6] });
+    await runLayerTest(() => new Dense({ units: 5 }), { input: [6] });
+    await initBackend('cpu');
+  });
 });

@@ -120,6 +120,15 @@ export function avgPoolCountingPad(
   return tf.avgPool(padded, kernel, stride, rest as never);
 }
 
+/**
+ * Whether the active backend runs the fused conv and matmul kernels as fast as the plain ones. On tfjs' `cpu`
+ * backend FusedConv2D and _FusedMatMul call tfjs' own conv and matmul directly, bypassing the faster kernels
+ * @convkit/backend registers for Conv2D and BatchMatMul; native, wasm, webgpu and cuda fuse for real.
+ */
+export function fusesHere(): boolean {
+  return tf.getBackend() !== 'cpu';
+}
+
 /** The activations a fused conv or matmul kernel applies here, with a gradient (the others run as their own op). */
 export type FusedActivation = 'linear' | 'relu';
 

@@ -85,7 +85,7 @@ describe('runLayerTest', () => {
 
   it('fails a layer that declares more MACs than its ops make, by default, naming both counts and the kernels', async () => {
     await expect(runLayerTest(() => new Overstated({ name: 'big', units: 3 }), { input: [4] })).rejects.toThrow(
-      'runLayerTest(big): MACs: declared 17, more than the 12 the ops multiply per image at input [4] (_FusedMatMul [1, 1, 4]·[1, 4, 3]·[3] → [1, 1, 3]: 12)',
+      'runLayerTest(big): MACs: declared 17, more than the 12 the ops multiply per image at input [4] (BatchMatMul [1, 4]·[4, 3] → [1, 3]: 12)',
     );
     const skipped = await runLayerTest(() => new Overstated({ name: 'big', units: 3 }), { input: [4], macs: 'skip' });
     expect(skipped.macs).toBeUndefined();
@@ -95,7 +95,7 @@ describe('runLayerTest', () => {
     const under = () => Object.assign(new Overstated({ name: 'small', units: 3 }), { extra: -2 });
     await expect(runLayerTest(under, { input: [4] })).resolves.toMatchObject({ macs: { declared: 10, measured: 12 } });
     await expect(runLayerTest(under, { input: [4], macs: 'exact' })).rejects.toThrow(
-      'runLayerTest(small): MACs: declared 10 as exact, the ops multiply 12 per image at input [4] (_FusedMatMul [1, 1, 4]·[1, 4, 3]·[3] → [1, 1, 3]: 12)',
+      'runLayerTest(small): MACs: declared 10 as exact, the ops multiply 12 per image at input [4] (BatchMatMul [1, 4]·[4, 3] → [1, 3]: 12)',
     );
   });
 });

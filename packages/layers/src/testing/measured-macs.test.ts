@@ -95,9 +95,11 @@ describe('measureMacs', () => {
       macs: 6 * 6 * 4 * 3 * 3 * 3,
       kernels: [
         {
-          // Conv2d with a bias is one fused kernel (conv, bias): the bias adds no MACs.
-          kernel: 'FusedConv2D',
-          inputShapes: [[1, 8, 8, 3], [3, 3, 3, 4], [4]],
+          kernel: 'Conv2D',
+          inputShapes: [
+            [1, 8, 8, 3],
+            [3, 3, 3, 4],
+          ],
           outputShape: [1, 6, 6, 4],
           macs: 3888,
         },
