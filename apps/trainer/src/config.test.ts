@@ -28,6 +28,17 @@ describe('trainer configuration', () => {
     expect(composeConfig({ model: 'lenet5-modern', recipe: 'lenet5' })).toMatchObject({ epochs: 20, batchSize: 64 });
   });
 
+  it("stretches a recipe's whole-run cosine to --epochs, but not a schedule the config file gives", () => {
+    expect(composeConfig({ model: 'lenet5-modern', epochs: 3 }).schedule).toEqual({
+      type: 'cosine',
+      epochs: 3,
+      warmup: { epochs: 0.5, startFactor: 0.1 },
+    });
+    expect(composeConfig({ model: 'lenet5-modern' }).schedule).toMatchObject({ type: 'cosine', epochs: 6 });
+    const file = { schedule: { type: 'cosine' as const, epochs: 6 } };
+    expect(composeConfig({ model: 'lenet5-modern', epochs: 3 }, file).schedule).toEqual(file.schedule);
+  });
+
   it('names recipes by family', () => {
     expect(['lenet5', 'vgg16', 'googlenet', 'inception-v3', 'zfnet', 'nin'].map(defaultRecipe)).toEqual([
       'lenet5',

@@ -88,7 +88,20 @@ export function composeConfig(
   };
   const defined = <T extends object>(o: T) =>
     Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
-  return { ...base, ...defined(file), ...defined(flags), model: flags.model } as TrainConfig;
+  const config = { ...base, ...defined(file), ...defined(flags), model: flags.model } as TrainConfig;
+  return withCosineOverRun(config, base);
+}
+
+/**
+ * A recipe's cosine that spans its whole run (lenet5-fast: 6 of 6 epochs)
+ * follows `--epochs`, so a shorter or longer run still decays to its end;
+ * a schedule from the config file is taken as written.
+ */
+function withCosineOverRun(config: TrainConfig, base: TrainConfig): TrainConfig {
+  const s = config.schedule;
+  if (s !== base.schedule || s.type !== 'cosine' || s.epochs !== base.epochs || config.epochs === base.epochs)
+    return config;
+  return { ...config, schedule: { ...s, epochs: config.epochs } };
 }
 
 /** Reads a JSON config file; a parse error, an unknown key or a bad value names the file and the key. */
