@@ -110,9 +110,13 @@ describe('a failed resume leaves the run as it was', () => {
     timeout: 400_000,
   }, async () => {
     const dir = join(scratch(), 'run');
+    // The paper's recipe: a constant rate, so the resumed epoch runs at --lr (lenet5-fast's cosine over
+    // the 1-epoch run would be at 0 there, and nothing would explode).
     const first = await cli(
       'train',
       'lenet5-modern',
+      '--recipe',
+      'lenet5',
       '--limit',
       '240',
       '--epochs',
