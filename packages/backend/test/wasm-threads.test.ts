@@ -71,8 +71,12 @@ describe('wasm on threads', () => {
     expect((await initBackend('wasm', { threads: 2 })).threads).toBe(2);
     expect(tf.backend()).toBe(started);
     expect(Array.from(await kept.data())).toEqual([1, 2, 3]);
+    // As on a cross-origin isolated page, where tfjs' flag says threads are possible.
+    tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', true);
     expect((await initBackend('wasm', { threads: 1 })).threads).toBe(1);
     expect(tf.backend()).not.toBe(started);
+    // On an isolated page tfjs' loader would otherwise take its threaded build for 1 thread.
+    expect(await tf.env().getAsync('WASM_HAS_MULTITHREAD_SUPPORT')).toBe(false);
   });
 
   it('refuses a thread count that is not a positive integer, naming it', async () => {

@@ -192,6 +192,10 @@ export function registerWasm(wasm: WasmPackage, threads: number, wasmPaths?: str
   if (threads === 1) {
     // A thread count left over from a threaded start would reach the stock build's constructor.
     wasm.setThreadsCount(1);
+    // tfjs' own init() picks its threaded build wherever SharedArrayBuffer
+    // exists (a cross-origin isolated page), whatever the count: one thread
+    // asked for means the single-threaded build.
+    tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', false);
     const stock = holder[STOCK];
     if (!stock) throw new Error('tfjs-backend-wasm registered no wasm backend to put back');
     tf.registerBackend('wasm', stock, 2);
