@@ -122,11 +122,13 @@ export function avgPoolCountingPad(
 
 /**
  * Whether the active backend runs the fused conv and matmul kernels as fast as the plain ones. On tfjs' `cpu`
- * backend FusedConv2D and _FusedMatMul call tfjs' own conv and matmul directly, bypassing the faster kernels
- * @convkit/backend registers for Conv2D and BatchMatMul; native, wasm, webgpu and cuda fuse for real.
+ * and `webgpu` backends FusedConv2D and _FusedMatMul are tfjs' own kernels, which bypass the faster Conv2D and
+ * BatchMatMul kernels @convkit/backend registers there (its WGSL conv wins on few channels); native, wasm and
+ * cuda fuse for real.
  */
 export function fusesHere(): boolean {
-  return tf.getBackend() !== 'cpu';
+  const backend = tf.getBackend();
+  return backend !== 'cpu' && backend !== 'webgpu';
 }
 
 /** The activations a fused conv or matmul kernel applies here, with a gradient (the others run as their own op). */
