@@ -19,7 +19,7 @@ describe('trainer configuration', () => {
   it("the modern LeNet-5 trains with the few-epoch recipe by default; the paper's 20 epochs by name", () => {
     expect(composeConfig({ model: 'lenet5-modern' })).toMatchObject({
       recipe: 'lenet5-fast',
-      epochs: 6,
+      epochs: 7,
       batchSize: 128,
       lr: 0.1,
       augment: { randomCrop: { size: [28, 28], padding: 2 } },
@@ -34,7 +34,7 @@ describe('trainer configuration', () => {
       epochs: 3,
       warmup: { epochs: 0.5, startFactor: 0.1 },
     });
-    expect(composeConfig({ model: 'lenet5-modern' }).schedule).toMatchObject({ type: 'cosine', epochs: 6 });
+    expect(composeConfig({ model: 'lenet5-modern' }).schedule).toMatchObject({ type: 'cosine', epochs: 7 });
     const file = { schedule: { type: 'cosine' as const, epochs: 6 } };
     expect(composeConfig({ model: 'lenet5-modern', epochs: 3 }, file).schedule).toEqual(file.schedule);
   });

@@ -93,7 +93,7 @@ export function composeConfig(
 }
 
 /**
- * A recipe's cosine that spans its whole run (lenet5-fast: 6 of 6 epochs)
+ * A recipe's cosine that spans its whole run (lenet5-fast: 7 of 7 epochs)
  * follows `--epochs`, so a shorter or longer run still decays to its end;
  * a schedule from the config file is taken as written.
  */

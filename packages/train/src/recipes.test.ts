@@ -22,21 +22,21 @@ describe('lenet5-fast', () => {
 
   it("follows the closed-form warm-up and cosine over exactly the recipe's epochs", () => {
     const schedule = createSchedule(fast.schedule, fast.lr);
-    // PyTorch's CosineAnnealingLR (T_max = 6, η_min = 0) at each epoch start, times a linear warm-up from 0.1 over half an epoch.
-    const cosine = (e: number) => (0.1 * (1 + Math.cos((Math.PI * e) / 6))) / 2;
+    // PyTorch's CosineAnnealingLR (T_max = 7, η_min = 0) at each epoch start, times a linear warm-up from 0.1 over half an epoch.
+    const cosine = (e: number) => (0.1 * (1 + Math.cos((Math.PI * e) / 7))) / 2;
     const warmup = (t: number) => 0.1 + 0.9 * Math.min(1, t / 0.5);
     for (let epoch = 0; epoch < fast.epochs; epoch++)
       for (const fraction of [0, 0.25, 0.5, 0.75])
         expect(schedule.rate(epoch, fraction)).toBeCloseTo(cosine(epoch) * warmup(epoch + fraction), 12);
     expect(fast.schedule).toMatchObject({ type: 'cosine', epochs: fast.epochs });
-    // The last epoch still learns (0.1 · (1 + cos 5π/6) / 2 ≈ 0.0067); the decay reaches 0 only where training stops.
-    expect(schedule.rate(fast.epochs - 1)).toBeCloseTo(0.0067, 4);
+    // The last epoch still learns (0.1 · (1 + cos 6π/7) / 2 ≈ 0.00495); the decay reaches 0 only where training stops.
+    expect(schedule.rate(fast.epochs - 1)).toBeCloseTo(0.00495, 5);
   });
 
-  it("is a third of the paper's epochs, which stays available as lenet5", () => {
+  it("is 7 of the paper's 20 epochs, which stays available as lenet5", () => {
     const paper = getRecipe('lenet5');
     expect(paper).toMatchObject({ epochs: 20, lr: 0.05, batchSize: 64, schedule: { type: 'piecewise' } });
-    expect(fast).toMatchObject({ epochs: 6, batchSize: 128, optimizer: paper.optimizer });
+    expect(fast).toMatchObject({ epochs: 7, batchSize: 128, optimizer: paper.optimizer });
     // Shifts of at most 2 pixels keep the 28×28 digit size.
     expect(fast.augment).toEqual({ randomCrop: { size: [28, 28], padding: 2 } });
   });
