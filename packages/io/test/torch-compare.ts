@@ -1,8 +1,8 @@
 /**
  * convkit against its generated PyTorch model: the same weights, the same batch, then the inference
  * output, the training-mode loss gradient of every weight and the running statistics after that step,
- * compared. convkit runs here on tfjs' cpu backend; PyTorch runs `torch-parity.py`'s logic (written
- * below) once over every case's folder.
+ * compared. convkit runs here on tfjs' cpu backend; PyTorch runs torch-parity-driver.ts' DRIVER
+ * once over every case's folder (one Python process).
  */
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -12,6 +12,7 @@ import '@tensorflow/tfjs-core/dist/register_all_gradients';
 import { pytorchModelFiles } from '../src/pytorch/emit-model.js';
 import { readTensors, runPython, tempFolder, writeFiles, writeTensors } from './python.js';
 import { randomizeWeights, uniform } from './random.js';
+import { DRIVER } from './torch-parity-driver.js';
 
 /** One model to compare. */
 export interface ParityCase {
@@ -45,69 +46,20 @@ export interface ParityResult {
   stats: number;
   /** Auxiliary outputs PyTorch returned while training / convkit's. */
   auxCount: [number, number];
+  /**
+   * PyTorch's own float32 gradient against its float64 one (same measure as `grad`; NaN where float64
+   * did not run): above a tenth of the tolerance, the input makes the gradient too ill-conditioned for
+   * two float32 implementations to be compared at it.
+   */
+  conditioning: number;
+  /** The smallest |input| of any ReLU in PyTorch's training-mode forward (∞ without ReLUs). */
+  reluLeast: number;
+  /** How many ReLU inputs of that forward were within 1e-5 of 0. */
+  reluNear: number;
 }
 
 /** Auxiliary losses are weighted as GoogLeNet's paper (and convkit's recipes) weight them. */
 const AUX_WEIGHT = 0.3;
-
-const DRIVER = `
-import importlib.util, os, sys, traceback
-import torch
-import torch.nn.functional as F
-
-torch.set_num_threads(int(os.environ.get("OMP_NUM_THREADS", "2")))
-
-
-def load(folder):
-    for name in ("convkit_runtime", "model"):
-        sys.modules.pop(name, None)
-    sys.path.insert(0, folder)
-    try:
-        spec = importlib.util.spec_from_file_location("model", os.path.join(folder, "model.py"))
-        module = importlib.util.module_from_spec(spec)
-        sys.modules["model"] = module
-        spec.loader.exec_module(module)
-    finally:
-        sys.path.remove(folder)
-    return module, sys.modules["convkit_runtime"]
-
-
-def run(folder):
-    m, ck = load(folder)
-    weights, _ = ck.read_safetensors(os.path.join(folder, "weights.safetensors"))
-    data, meta = ck.read_safetensors(os.path.join(folder, "input.safetensors"))
-    model = m.build_model()
-    m.load_convkit_weights(model, weights)
-    out = {}
-    model.eval()
-    with torch.no_grad():
-        out["y"] = model(data["x"])
-    model.train()
-    result = model(data["x"])
-    main, aux = result if isinstance(result, tuple) else (result, [])
-    labels = data["labels"].long()
-    loss = F.cross_entropy(main, labels)
-    for a in aux:
-        loss = loss + float(meta["aux_weight"]) * F.cross_entropy(a, labels)
-    loss.backward()
-    params = dict(model.named_parameters())
-    for name, (key, layout) in m.CONVKIT_WEIGHTS.items():
-        p = params.get(key)
-        if p is not None and p.grad is not None:
-            out["grad:" + name] = ck._TO_CONVKIT[layout](p.grad)
-    for name, value in m.convkit_weights(model).items():
-        out["after:" + name] = value
-    out["aux_count"] = torch.tensor([len(aux)], dtype=torch.int32)
-    ck.write_safetensors(os.path.join(folder, "out.safetensors"), out)
-
-
-for folder in sys.argv[1:]:
-    try:
-        run(folder)
-    except Exception:
-        with open(os.path.join(folder, "error.txt"), "w") as f:
-            f.write(traceback.format_exc())
-`;
 
 /** The model with every dropout rate 0: dropout's draws cannot match across libraries. */
 export function withoutDropout(json: LayerJSON): LayerJSON {
@@ -154,6 +106,10 @@ async function prepare(c: ParityCase, dir: string): Promise<ConvkitSide> {
       { aux_weight: String(AUX_WEIGHT) },
     );
     const side = await convkitSide(model, x, labels, classes);
+    if (process.env.CONVKIT_PARITY_KEEP) {
+      const mine = Object.fromEntries([...side.grads].map(([n, g]) => [`grad:${n}`, { data: g, shape: [g.length] }]));
+      writeTensors(join(dir, 'convkit.safetensors'), mine);
+    }
     tf.dispose([x, nchw]);
     return side;
   } finally {
@@ -218,6 +174,12 @@ function compare(name: string, dir: string, side: ConvkitSide): ParityResult {
     const rel = d.worst / Math.max(d.scale, floor);
     if (d.worst > 0 && rel > grad) [grad, gradWeight] = [rel, weight];
   }
+  let conditioning = tensors.size > 0 && [...tensors.keys()].some((k) => k.startsWith('grad64:')) ? 0 : Number.NaN;
+  for (const weight of side.grads.keys()) {
+    if (!tensors.has(`grad64:${weight}`)) continue;
+    const d = diff(get(`grad:${weight}`), get(`grad64:${weight}`));
+    conditioning = Math.max(conditioning, d.worst / Math.max(d.scale, floor));
+  }
   let stats = 0;
   for (const [weight, v] of side.after) {
     const d = diff(get(`after:${weight}`), v);
@@ -233,6 +195,9 @@ function compare(name: string, dir: string, side: ConvkitSide): ParityResult {
     gradCount: [matched, side.grads.size],
     stats,
     auxCount,
+    conditioning,
+    reluLeast: Number(get('relu_least')[0] ?? Number.POSITIVE_INFINITY),
+    reluNear: Number(get('relu_near')[0] ?? 0),
   };
 }
 
@@ -248,6 +213,9 @@ function failed(name: string, error: string): ParityResult {
     gradCount: [0, 0],
     stats: inf,
     auxCount: [0, 0],
+    conditioning: Number.NaN,
+    reluLeast: 0,
+    reluNear: 0,
   };
 }
 
@@ -286,6 +254,8 @@ export async function torchParity(python: string, cases: readonly ParityCase[]):
       return compare(c.name, dir, side);
     });
   } finally {
-    folder.remove();
+    // CONVKIT_PARITY_KEEP=1 leaves the folders (model.py, weights, input, PyTorch's answers) for a look.
+    if (process.env.CONVKIT_PARITY_KEEP) console.log(`parity folders kept in ${folder.dir}`);
+    else folder.remove();
   }
 }
