@@ -48,7 +48,7 @@ export interface ParityResult {
   auxCount: [number, number];
   /**
    * PyTorch's own float32 gradient against its float64 one (same measure as `grad`; NaN where float64
-   * did not run): above a tenth of the tolerance, the input makes the gradient too ill-conditioned for
+   * did not run): above the tolerance, the input makes the gradient too ill-conditioned for
    * two float32 implementations to be compared at it.
    */
   conditioning: number;

@@ -79,9 +79,10 @@ describe.skipIf(!found.python)('every zoo model: convkit and its PyTorch export 
     );
     expect(r.forward).toBeLessThan(1e-4 * Math.max(1, r.scale));
     expect(r.gradCount[0]).toBe(r.gradCount[1]);
-    // The comparison means something only where the gradient is well-conditioned at this input: PyTorch's
-    // own float32 gradient within a tenth of the tolerance of its float64 one (checked, not assumed).
-    expect(r.conditioning, 'PyTorch float32 vs float64 gradient (conditioning)').toBeLessThan(1e-4);
+    // Two float32 implementations can agree to the tolerance only where the gradient is well-conditioned at
+    // this input: PyTorch's own float32 gradient must be within it of its float64 one (checked, not assumed;
+    // where it is not, the failure names the input's conditioning, not the export).
+    expect(r.conditioning, 'PyTorch float32 vs float64 gradient (conditioning)').toBeLessThan(1e-3);
     expect(r.grad).toBeLessThan(1e-3);
     expect(r.stats).toBeLessThan(1e-4);
     expect(r.auxCount[0]).toBe(r.auxCount[1]);
