@@ -52,6 +52,8 @@ export interface ParityResult {
    * two float32 implementations to be compared at it.
    */
   conditioning: number;
+  /** convkit's float32 gradient against PyTorch's float64 one (same measure; NaN where float64 did not run). */
+  toFloat64: number;
   /** The smallest |input| of any ReLU in PyTorch's training-mode forward (∞ without ReLUs). */
   reluLeast: number;
   /** How many ReLU inputs of that forward were within 1e-5 of 0. */
@@ -175,10 +177,13 @@ function compare(name: string, dir: string, side: ConvkitSide): ParityResult {
     if (d.worst > 0 && rel > grad) [grad, gradWeight] = [rel, weight];
   }
   let conditioning = tensors.size > 0 && [...tensors.keys()].some((k) => k.startsWith('grad64:')) ? 0 : Number.NaN;
-  for (const weight of side.grads.keys()) {
+  let toFloat64 = conditioning;
+  for (const [weight, g] of side.grads) {
     if (!tensors.has(`grad64:${weight}`)) continue;
     const d = diff(get(`grad:${weight}`), get(`grad64:${weight}`));
     conditioning = Math.max(conditioning, d.worst / Math.max(d.scale, floor));
+    const mine = diff(g, get(`grad64:${weight}`));
+    toFloat64 = Math.max(toFloat64, mine.worst / Math.max(mine.scale, floor));
   }
   let stats = 0;
   for (const [weight, v] of side.after) {
@@ -196,6 +201,7 @@ function compare(name: string, dir: string, side: ConvkitSide): ParityResult {
     stats,
     auxCount,
     conditioning,
+    toFloat64,
     reluLeast: Number(get('relu_least')[0] ?? Number.POSITIVE_INFINITY),
     reluNear: Number(get('relu_near')[0] ?? 0),
   };
@@ -214,6 +220,7 @@ function failed(name: string, error: string): ParityResult {
     stats: inf,
     auxCount: [0, 0],
     conditioning: Number.NaN,
+    toFloat64: Number.NaN,
     reluLeast: 0,
     reluNear: 0,
   };

@@ -75,15 +75,21 @@ describe.skipIf(!found.python)('every zoo model: convkit and its PyTorch export 
     if (r?.error) throw new Error(`${name}: ${r.error}`);
     if (!r) throw new Error(`${name}: no result`);
     console.log(
-      `${name}: forward max |Δ| ${r.forward.toExponential(2)} (|y| ≤ ${r.scale.toFixed(2)}), grad max rel ${r.grad.toExponential(2)} (${r.gradWeight}), running stats ${r.stats.toExponential(2)}, aux ${r.auxCount.join('/')}, PyTorch float32 vs float64 ${r.conditioning.toExponential(2)}, ReLU inputs: least |z| ${r.reluLeast.toExponential(2)}, ${r.reluNear} within 1e-5`,
+      `${name}: forward max |Δ| ${r.forward.toExponential(2)} (|y| ≤ ${r.scale.toFixed(2)}), grad max rel ${r.grad.toExponential(2)} (${r.gradWeight}), running stats ${r.stats.toExponential(2)}, aux ${r.auxCount.join('/')}, PyTorch float32 vs float64 ${r.conditioning.toExponential(2)}, convkit vs float64 ${r.toFloat64.toExponential(2)}, ReLU inputs: least |z| ${r.reluLeast.toExponential(2)}, ${r.reluNear} within 1e-5`,
     );
     expect(r.forward).toBeLessThan(1e-4 * Math.max(1, r.scale));
     expect(r.gradCount[0]).toBe(r.gradCount[1]);
-    // Two float32 implementations can agree to the tolerance only where the gradient is well-conditioned at
-    // this input: PyTorch's own float32 gradient must be within it of its float64 one (checked, not assumed;
-    // where it is not, the failure names the input's conditioning, not the export).
-    expect(r.conditioning, 'PyTorch float32 vs float64 gradient (conditioning)').toBeLessThan(1e-3);
-    expect(r.grad).toBeLessThan(1e-3);
+    // Two float32 implementations can agree to 1e-3 only where the gradient is well-conditioned at this
+    // input, i.e. where PyTorch's own float32 gradient is within 1e-3 of its float64 one. Where it is not
+    // (Inception v2/v3 at these sizes: training-mode batch norm over 1×1 maps of 4 examples, variance near
+    // eps), the oracle is model.py in float64: convkit's float32 gradient must be no further from it than
+    // PyTorch's float32 gradient is. A wrong export is far from float64 while PyTorch's float32 is near it.
+    if (r.conditioning < 1e-3) expect(r.grad, 'convkit vs PyTorch float32 gradient').toBeLessThan(1e-3);
+    else
+      expect(
+        r.toFloat64,
+        "convkit vs PyTorch float64 gradient, at most PyTorch float32's own error",
+      ).toBeLessThanOrEqual(r.conditioning);
     expect(r.stats).toBeLessThan(1e-4);
     expect(r.auxCount[0]).toBe(r.auxCount[1]);
   });
