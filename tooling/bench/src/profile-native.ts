@@ -18,7 +18,7 @@ import { ALEXNET, LENET5 } from './architectures.js';
 import { architectureCost } from './cost.js';
 import { BENCH_ROOT } from './peers/paths.js';
 import { ensureOpenBlas, PYTHON } from './peers/torch.js';
-import { flagReader, profiledStep } from './profile-step.js';
+import { flagReader, profiledStep, type StepFlags, stepFlags } from './profile-step.js';
 import { aggregateKernels, type KernelSample, kernelTable } from './profile-table.js';
 import { summarize } from './stats.js';
 
@@ -36,30 +36,17 @@ const USAGE = `Usage: pnpm --filter @convkit/bench profile:native [-- options]
   --torch           then the same step in PyTorch CPU (torch_bench.py --profile: torch.profiler,
                     same threads, NCHW, on OpenBLAS as the bench runs it)`;
 
-interface ProfileOptions {
-  model: 'lenet5' | 'alexnet';
-  batch: number;
-  side: number;
+interface ProfileOptions extends StepFlags {
   threads: number;
-  steps: number;
-  top: number;
-  byShape: boolean;
   cpuTime: boolean;
   torch: boolean;
 }
 
 function parse(argv: readonly string[]): ProfileOptions {
-  const { get, int } = flagReader(argv);
-  const model = get('--model') ?? 'alexnet';
-  if (model !== 'lenet5' && model !== 'alexnet') throw new Error(`--model takes lenet5 or alexnet, received ${model}`);
+  const { int } = flagReader(argv);
   return {
-    model,
-    batch: int('--batch', model === 'lenet5' ? 64 : 32),
-    side: int('--side', 224),
+    ...stepFlags(argv, { model: 'alexnet', batch: { lenet5: 64, alexnet: 32 }, side: 224, top: 30 }),
     threads: int('--threads', 2),
-    steps: int('--steps', 3),
-    top: int('--top', 30),
-    byShape: argv.includes('--by-shape'),
     cpuTime: argv.includes('--cpu-time'),
     torch: argv.includes('--torch'),
   };

@@ -18,6 +18,34 @@ export function flagReader(argv: readonly string[]) {
   return { get, int };
 }
 
+/** The flags both profile scripts read: which step (model, batch, side), how many steps, how many rows. */
+export interface StepFlags {
+  model: 'lenet5' | 'alexnet';
+  batch: number;
+  side: number;
+  steps: number;
+  top: number;
+  byShape: boolean;
+}
+
+/** Reads `StepFlags` from argv; each script gives its own defaults (per model for the batch). */
+export function stepFlags(
+  argv: readonly string[],
+  defaults: { model: StepFlags['model']; batch: Record<StepFlags['model'], number>; side: number; top: number },
+): StepFlags {
+  const { get, int } = flagReader(argv);
+  const model = get('--model') ?? defaults.model;
+  if (model !== 'lenet5' && model !== 'alexnet') throw new Error(`--model takes lenet5 or alexnet, received ${model}`);
+  return {
+    model,
+    batch: int('--batch', defaults.batch[model]),
+    side: int('--side', defaults.side),
+    steps: int('--steps', 3),
+    top: int('--top', defaults.top),
+    byShape: argv.includes('--by-shape'),
+  };
+}
+
 /**
  * The kernels of one profiled step with the time tfjs' profiler gives each
  * (the backend's timer: GPU time on webgpu, the kernel's wall time on the CPU

@@ -10,7 +10,7 @@
 import { initBackend, type KernelSet, useKernels, webgpuKernels } from '@convkit/backend';
 import { alexnet, batchFor, lenet5, type Network, trainStepAsync } from '@convkit/workloads';
 import * as tf from '@tensorflow/tfjs-core';
-import { flagReader, profiledStep } from './profile-step.js';
+import { flagReader, profiledStep, type StepFlags, stepFlags } from './profile-step.js';
 import { aggregateKernels, comparisonTable, type KernelRow, type KernelSample, kernelTable } from './profile-table.js';
 import { summarize } from './stats.js';
 
@@ -24,32 +24,19 @@ const USAGE = `Usage: pnpm --filter @convkit/bench profile:webgpu [-- options]
   --top <n>         rows in each table (default 15)
   --by-shape        one row per kernel and input shapes, to see which layer's call is slow`;
 
-interface ProfileOptions {
-  model: 'lenet5' | 'alexnet';
-  batch: number;
-  side: number;
-  steps: number;
+interface ProfileOptions extends StepFlags {
   sets: KernelSet[];
-  top: number;
-  byShape: boolean;
 }
 
 function parse(argv: readonly string[]): ProfileOptions {
-  const { get, int } = flagReader(argv);
-  const model = get('--model') ?? 'lenet5';
-  if (model !== 'lenet5' && model !== 'alexnet') throw new Error(`--model takes lenet5 or alexnet, received ${model}`);
+  const { get } = flagReader(argv);
   const sets = (get('--kernels') ?? 'stock,convkit').split(',');
   for (const s of sets) {
     if (s !== 'stock' && s !== 'convkit') throw new Error(`--kernels takes stock and/or convkit, received ${s}`);
   }
   return {
-    model,
-    batch: int('--batch', model === 'lenet5' ? 64 : 8),
-    side: int('--side', 127),
-    steps: int('--steps', 3),
+    ...stepFlags(argv, { model: 'lenet5', batch: { lenet5: 64, alexnet: 8 }, side: 127, top: 15 }),
     sets: sets as KernelSet[],
-    top: int('--top', 15),
-    byShape: argv.includes('--by-shape'),
   };
 }
 
