@@ -7,10 +7,15 @@ import { readScalar } from './import-context.js';
 import { batchNorm, conv, dense, globalPool, pool } from './import-layers.js';
 import { importRegistered, registeredImporter } from './import-registry.js';
 import { flatten, pad, reshape, transpose } from './import-shape.js';
+import { channelShuffle } from './import-shuffle.js';
 import { describeNode } from './statics.js';
 
-/** The ONNX ops {@link convertNode} turns into convkit layers (Concat joins branches in the graph walk). */
+/**
+ * The ONNX ops {@link convertNode} turns into convkit layers. Concat, and Sum, Add and Mul of branches,
+ * join branches in the graph walk; Reshape → Transpose → Reshape in ShuffleNet's pattern is a channel shuffle.
+ */
 export const ONNX_IMPORT_OPS = [
+  'Add',
   'AveragePool',
   'BatchNormalization',
   'Clip',
@@ -27,6 +32,7 @@ export const ONNX_IMPORT_OPS = [
   'LeakyRelu',
   'MatMul',
   'MaxPool',
+  'Mul',
   'Pad',
   'Relu',
   'Reshape',
@@ -34,6 +40,7 @@ export const ONNX_IMPORT_OPS = [
   'Sigmoid',
   'Softmax',
   'Softplus',
+  'Sum',
   'Tanh',
   'Transpose',
 ] as const;
@@ -89,7 +96,17 @@ export function convertNode(ctx: ImportContext, node: OnnxNode, flow: Flow): Con
       return flatten(ctx, node, flow);
     }
     case 'Reshape':
-      return reshape(ctx, node, flow);
+      return channelShuffle(ctx, node, flow) ?? reshape(ctx, node, flow);
+    case 'Sum':
+    case 'Add':
+    case 'Mul':
+      // Sum of one input is a copy. Of several data values these are joins (import-join.js), never converted here.
+      if (node.op === 'Sum' && node.inputs.length === 1)
+        return { layers: [], flow: { ...flow, value: node.outputs[0] ?? '' } };
+      throw new UnsupportedError(
+        describeNode(node),
+        `${node.op === 'Mul' ? 'multiplies' : 'adds'} a constant to the data: convkit reads ${node.op} of branches (a residual add, a gate), and a bias or scale that folds into the Gemm, MatMul or BatchNormalization before it`,
+      );
     case 'Transpose':
       return transpose(node, flow, a);
     case 'Pad':

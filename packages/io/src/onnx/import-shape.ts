@@ -16,7 +16,8 @@ export function isFlatten(ctx: ImportContext, node: OnnxNode, [h = 0, w = 0, c =
   return (features === h * w * c && batch >= -1) || (features === -1 && batch >= 0);
 }
 
-function reshapeTarget(ctx: ImportContext, node: OnnxNode): number[] {
+/** A Reshape's target shape: its `shape` input (an attribute before opset 5). */
+export function reshapeTarget(ctx: ImportContext, node: OnnxNode): number[] {
   const attribute = node.attributes.get('shape');
   if (ctx.opset < 5 && attribute?.type === 'ints') return attribute.value;
   return ctx.statics.integers(node, 1, 'shape');
@@ -47,7 +48,7 @@ export function reshape(ctx: ImportContext, node: OnnxNode, flow: Flow): Convert
   if (same) return { layers: [], flow: { ...flow, value: node.outputs[0] ?? '' } };
   throw new UnsupportedError(
     describeNode(node),
-    `reshapes [N, ${flow.shape.join(', ')}] (convkit layout) to [${target.join(', ')}]; convkit reads reshapes that flatten each example`,
+    `reshapes [N, ${flow.shape.join(', ')}] (convkit layout) to [${target.join(', ')}]; convkit reads reshapes that flatten each example, and a channel shuffle (Reshape [N, g, C/g, H, W] → Transpose [0, 2, 1, 3, 4] → Reshape [N, C, H, W])`,
   );
 }
 
