@@ -3,8 +3,10 @@ import type { LayerLike } from '../model.js';
 
 /**
  * convkit weight names ↔ torchvision `state_dict` keys for the zoo's
- * torchvision ports. GoogLeNet and Inception v3 already use torchvision's
- * module names (`inception3a/branch2/0/conv` is `inception3a.branch2.0.conv`);
+ * torchvision ports. GoogLeNet, Inception v3, the ResNets, SqueezeNets,
+ * MobileNet v2, ShuffleNet v2 and DenseNet-121 already use torchvision's
+ * module names (`inception3a/branch2/0/conv` is `inception3a.branch2.0.conv`,
+ * `layer2/0/downsample/1` is `layer2.0.downsample.1`);
  * AlexNet and VGG use the papers' layer names (`conv1`, `conv3_2`, `fc6`),
  * which map to indices in torchvision's `features` and `classifier`.
  */
@@ -22,6 +24,16 @@ export const TORCHVISION_MODELS = [
   'vgg19-bn',
   'googlenet-torchvision',
   'inception-v3',
+  'resnet18',
+  'resnet34',
+  'resnet50',
+  'resnet101',
+  'resnet152',
+  'squeezenet-1.0',
+  'squeezenet-1.1',
+  'mobilenet-v2',
+  'shufflenet-v2-x1.0',
+  'densenet121',
 ] as const;
 
 export type TorchvisionModel = (typeof TORCHVISION_MODELS)[number];
@@ -35,6 +47,10 @@ const ALIASES: Record<string, TorchvisionModel> = {
   'vgg-b': 'vgg13',
   'vgg-d': 'vgg16',
   'vgg-e': 'vgg19',
+  squeezenet1_0: 'squeezenet-1.0',
+  squeezenet1_1: 'squeezenet-1.1',
+  mobilenet_v2: 'mobilenet-v2',
+  shufflenet_v2_x1_0: 'shufflenet-v2-x1.0',
 };
 
 /** Convolutions per block of torchvision's VGG configurations A, B, D and E. */
