@@ -19,27 +19,43 @@ export interface WeightedLayer {
   weights: number[][];
 }
 
-/** Per weighted layer (conv / dense) of a model: its geometry and weight shapes (HWIO, [in, out]), no weight allocated. */
+/** A leaf layer of a model and the shape it receives. */
+export interface Leaf {
+  layer: Layer;
+  input: number[];
+}
+
+/**
+ * Every leaf layer in graph order, with its input shape: a Sequential chains
+ * its children; any other container (a concat, an add) gives each branch the
+ * container's input, branch after branch, as an ONNX graph lists them.
+ */
+export function leaves(layer: Layer, input: number[], out: Leaf[] = []): Leaf[] {
+  if (layer instanceof Sequential) {
+    let shape = input;
+    for (const child of layer.children) {
+      leaves(child, shape, out);
+      shape = child.outputShape(shape);
+    }
+  } else if (layer.children && layer.children.length > 0) {
+    for (const branch of layer.children) leaves(branch, input, out);
+  } else out.push({ layer, input });
+  return out;
+}
+
+/** Per weighted layer (conv / dense) of a model, branches included: its geometry and weight shapes (HWIO, [in, out]), no weight allocated. */
 export function ourLayers(model: Layer, input: number[]) {
   if (!(model instanceof Sequential)) throw new Error('expected a sequential model');
-  const out: WeightedLayer[] = [];
-  let shape = input;
-  for (const child of model.children) {
-    const weights = child.weightSpecs(shape).map((w) => w.shape);
-    if (child instanceof Conv2d) {
-      const { kernel, stride = 1, groups = 1, padding = 0 } = child.config;
-      out.push({
-        op: 'conv',
-        kernel: kernel as number,
-        stride: stride as number,
-        groups,
-        pad: padding as number,
-        weights,
-      });
-    } else if (child instanceof Dense) out.push({ op: 'dense', weights });
-    shape = child.outputShape(shape);
-  }
-  return out;
+  return leaves(model, input).flatMap(({ layer, input: shape }): WeightedLayer[] => {
+    const weights = layer.weightSpecs(shape).map((w) => w.shape);
+    if (layer instanceof Conv2d) {
+      const { kernel, stride = 1, groups = 1, padding = 0 } = layer.config;
+      return [
+        { op: 'conv', kernel: kernel as number, stride: stride as number, groups, pad: padding as number, weights },
+      ];
+    }
+    return layer instanceof Dense ? [{ op: 'dense', weights }] : [];
+  });
 }
 
 /** The same from an ONNX light graph: OIHW → HWIO, Gemm [out, in] (transB) → [in, out]. */
