@@ -20,6 +20,9 @@ const SMALL: Record<string, [number, number, number]> = {
   'googlenet-torchvision': [64, 64, 3],
   'inception-v2': [63, 63, 3],
   'inception-v3': [75, 75, 3],
+  'squeezenet-1.0': [29, 29, 3],
+  'squeezenet-1.1': [25, 25, 3],
+  densenet121: [29, 29, 3],
 };
 
 beforeAll(async () => {

@@ -1,11 +1,13 @@
 // Registers the built-in models (imported by index.ts for this side effect).
 import { alexnetModels } from './alexnet.js';
+import { densenetModels } from './densenet.js';
 import { googlenetModels } from './googlenet.js';
 import { inceptionV2Models } from './inception-v2.js';
 import { inceptionV3Models } from './inception-v3.js';
 import { lenetModels } from './lenet.js';
 import { ninModels } from './nin.js';
 import { registerModel } from './registry.js';
+import { squeezenetModels } from './squeezenet.js';
 import { vggModels } from './vgg.js';
 import { zfnetModels } from './zfnet.js';
 
@@ -18,5 +20,7 @@ for (const definition of [
   ...googlenetModels,
   ...inceptionV2Models,
   ...inceptionV3Models,
+  ...squeezenetModels,
+  ...densenetModels,
 ])
   registerModel(definition);
