@@ -7,9 +7,13 @@
  */
 import './models.js';
 
+export type { DenseNetConfig, DenseNetOptions } from './densenet.js';
+export { densenet, densenet121Config } from './densenet.js';
 export { LENET5_C3 } from './lenet.js';
 export type { EuclideanRbfConfig } from './rbf.js';
 export { EuclideanRbf } from './rbf.js';
 export type { ModelCard, ModelDefinition, ModelInfo, ModelOptions, ReportedResult } from './registry.js';
 export { getModel, listModels, modelCard, modelNames, registerModel } from './registry.js';
+export type { Fire, SqueezeConfig, SqueezeEntry, SqueezeNetOptions, SqueezeVersion } from './squeezenet.js';
+export { squeezenet, squeezenetCfgs } from './squeezenet.js';
 export { cfgs as vggConfigs, vgg } from './vgg.js';
