@@ -24,7 +24,8 @@ export interface MaxoutConfig extends BaseConfig {
   biasInit?: Initializer;
 }
 
-function checkPositiveInt(layer: string, what: string, value: unknown): void {
+/** A `ConfigError` naming the layer unless `value` is an integer ≥ 1 (shared by the channel layers). */
+export function checkPositiveInt(layer: string, what: string, value: unknown): void {
   if (typeof value !== 'number' || !Number.isInteger(value) || value < 1) {
     throw new ConfigError(
       layer,

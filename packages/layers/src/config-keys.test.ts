@@ -10,10 +10,13 @@ const leaf = (type: string, config: Record<string, unknown>): LayerJSON => ({ ty
 /** A valid config of every built-in type that uses every option the type declares. */
 const FULL: Record<keyof typeof BUILT_IN_KEYS, Record<string, unknown>> = {
   activation: { name: 'a', fn: 'leakyRelu', alpha: 0.1 },
+  add: { name: 'sum', branches: [leaf('sequential', { name: 'identity', layers: [] })] },
   auxiliaryHead: { name: 'aux', head: leaf('flatten', { name: 'auxFlat' }) },
   avgPool2d: { name: 'p', kernel: 2, stride: 2, padding: 1, ceilMode: true, countIncludePad: false },
   batchNorm: { name: 'bn', momentum: 0.9, epsilon: 1e-3, scale: false, center: true },
   channelPool: { name: 'cp', pieces: 2 },
+  channelShuffle: { name: 'shuf', groups: 4 },
+  channelSlice: { name: 'split', begin: 2, size: 3 },
   concat: { name: 'cat', branches: [leaf('conv2d', { name: 'b1', filters: 2, kernel: 1 })] },
   conv2d: {
     name: 'c',
@@ -37,7 +40,9 @@ const FULL: Record<keyof typeof BUILT_IN_KEYS, Record<string, unknown>> = {
   lrn: { name: 'norm', size: 5, alpha: 1e-4, beta: 0.75, k: 2 },
   maxout: { name: 'mo', units: 4, pieces: 2, bias: true, kernelInit: 'glorotUniform', biasInit: 'zeros' },
   maxPool2d: { name: 'mp', kernel: 3, stride: 2, padding: 0, ceilMode: false },
+  multiply: { name: 'gate', branches: [leaf('conv2d', { name: 'g1', filters: 2, kernel: 1 })] },
   sequential: { name: 'seq', layers: [leaf('flatten', { name: 'inner' })] },
+  shortcut: { name: 'optA', stride: 2, filters: 32 },
   stochasticPool2d: { name: 'sp', kernel: 2, stride: 2 },
   subsample2d: { name: 's', kernel: 2, stride: 2, activation: 'tanh', coefficientInit: 'ones', biasInit: 'zeros' },
   zeroPadding2d: {

@@ -9,6 +9,7 @@ import type { BaseConfig, LayerJSON } from './layer.js';
 import type { LpPool2dConfig } from './lp-pool.js';
 import type { BatchNormConfig, LrnConfig } from './norm.js';
 import type { AvgPool2dConfig, Pool2dConfig } from './pool.js';
+import type { ChannelShuffleConfig, ChannelSliceConfig, ShortcutConfig } from './shuffle.js';
 import type { StochasticPool2dConfig } from './stochastic-pool.js';
 import type { Subsample2dConfig } from './subsample.js';
 import { closeName } from './suggest.js';
@@ -30,6 +31,7 @@ export type ConfigKeys<C> = { readonly [K in keyof C]-?: true };
 /** The built-in layers' options: what `fromJSON` accepts for each type. */
 export const BUILT_IN_KEYS = {
   activation: { name: true, fn: true, alpha: true } satisfies ConfigKeys<ActivationConfig>,
+  add: { name: true, branches: true } satisfies ConfigKeys<BaseConfig & { branches: LayerJSON[] }>,
   auxiliaryHead: { name: true, head: true } satisfies ConfigKeys<BaseConfig & { head: LayerJSON }>,
   avgPool2d: {
     name: true,
@@ -47,6 +49,8 @@ export const BUILT_IN_KEYS = {
     center: true,
   } satisfies ConfigKeys<BatchNormConfig>,
   channelPool: { name: true, pieces: true } satisfies ConfigKeys<ChannelPoolConfig>,
+  channelShuffle: { name: true, groups: true } satisfies ConfigKeys<ChannelShuffleConfig>,
+  channelSlice: { name: true, begin: true, size: true } satisfies ConfigKeys<ChannelSliceConfig>,
   concat: { name: true, branches: true } satisfies ConfigKeys<BaseConfig & { branches: LayerJSON[] }>,
   conv2d: {
     name: true,
@@ -90,7 +94,9 @@ export const BUILT_IN_KEYS = {
     padding: true,
     ceilMode: true,
   } satisfies ConfigKeys<Pool2dConfig>,
+  multiply: { name: true, branches: true } satisfies ConfigKeys<BaseConfig & { branches: LayerJSON[] }>,
   sequential: { name: true, layers: true } satisfies ConfigKeys<BaseConfig & { layers: LayerJSON[] }>,
+  shortcut: { name: true, stride: true, filters: true } satisfies ConfigKeys<ShortcutConfig>,
   stochasticPool2d: { name: true, kernel: true, stride: true } satisfies ConfigKeys<StochasticPool2dConfig>,
   subsample2d: {
     name: true,

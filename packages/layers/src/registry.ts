@@ -10,9 +10,18 @@ import { ConfigError } from './errors.js';
 import { GlobalPool2d, type GlobalPool2dConfig } from './global-pool.js';
 import type { BaseConfig, Layer, LayerJSON } from './layer.js';
 import { LpPool2d, type LpPool2dConfig } from './lp-pool.js';
+import { Add, Multiply } from './merge.js';
 import { BatchNorm, type BatchNormConfig, LocalResponseNorm, type LrnConfig } from './norm.js';
 import { AvgPool2d, type AvgPool2dConfig, MaxPool2d, type Pool2dConfig } from './pool.js';
 import { Sequential } from './sequential.js';
+import {
+  ChannelShuffle,
+  type ChannelShuffleConfig,
+  ChannelSlice,
+  type ChannelSliceConfig,
+  Shortcut,
+  type ShortcutConfig,
+} from './shuffle.js';
 import { StochasticPool2d, type StochasticPool2dConfig } from './stochastic-pool.js';
 import { Subsample2d, type Subsample2dConfig } from './subsample.js';
 import { closeName } from './suggest.js';
@@ -31,10 +40,13 @@ import { ZeroPadding2d, type ZeroPadding2dConfig } from './zero-pad.js';
  */
 export interface LayerConfigs {
   activation: ActivationConfig;
+  add: BaseConfig & { branches: LayerJSON[] };
   auxiliaryHead: BaseConfig & { head: LayerJSON };
   avgPool2d: AvgPool2dConfig;
   batchNorm: BatchNormConfig;
   channelPool: ChannelPoolConfig;
+  channelShuffle: ChannelShuffleConfig;
+  channelSlice: ChannelSliceConfig;
   concat: BaseConfig & { branches: LayerJSON[] };
   conv2d: Conv2dConfig;
   dense: DenseConfig;
@@ -45,7 +57,9 @@ export interface LayerConfigs {
   lrn: LrnConfig;
   maxout: MaxoutConfig;
   maxPool2d: Pool2dConfig;
+  multiply: BaseConfig & { branches: LayerJSON[] };
   sequential: BaseConfig & { layers: LayerJSON[] };
+  shortcut: ShortcutConfig;
   stochasticPool2d: StochasticPool2dConfig;
   subsample2d: Subsample2dConfig;
   zeroPadding2d: ZeroPadding2dConfig;
@@ -165,6 +179,13 @@ function childJSON(type: string, key: string, value: unknown): Layer {
 
 registerLayer('activation', (c) => new Activation(c), { keys: BUILT_IN_KEYS.activation });
 registerLayer(
+  'add',
+  ({ branches, ...config }) => new Add(childList('add', 'branches', branches).map(fromJSON), config),
+  {
+    keys: BUILT_IN_KEYS.add,
+  },
+);
+registerLayer(
   'auxiliaryHead',
   ({ head, ...config }) => new AuxiliaryHead(childJSON('auxiliaryHead', 'head', head), config),
   { keys: BUILT_IN_KEYS.auxiliaryHead },
@@ -172,6 +193,8 @@ registerLayer(
 registerLayer('avgPool2d', (c) => new AvgPool2d(c), { keys: BUILT_IN_KEYS.avgPool2d });
 registerLayer('batchNorm', (c) => new BatchNorm(c), { keys: BUILT_IN_KEYS.batchNorm });
 registerLayer('channelPool', (c) => new ChannelPool(c), { keys: BUILT_IN_KEYS.channelPool });
+registerLayer('channelShuffle', (c) => new ChannelShuffle(c), { keys: BUILT_IN_KEYS.channelShuffle });
+registerLayer('channelSlice', (c) => new ChannelSlice(c), { keys: BUILT_IN_KEYS.channelSlice });
 registerLayer(
   'concat',
   ({ branches, ...config }) => new Concat(childList('concat', 'branches', branches).map(fromJSON), config),
@@ -187,10 +210,16 @@ registerLayer('lrn', (c) => new LocalResponseNorm(c), { keys: BUILT_IN_KEYS.lrn 
 registerLayer('maxout', (c) => new Maxout(c), { keys: BUILT_IN_KEYS.maxout });
 registerLayer('maxPool2d', (c) => new MaxPool2d(c), { keys: BUILT_IN_KEYS.maxPool2d });
 registerLayer(
+  'multiply',
+  ({ branches, ...config }) => new Multiply(childList('multiply', 'branches', branches).map(fromJSON), config),
+  { keys: BUILT_IN_KEYS.multiply },
+);
+registerLayer(
   'sequential',
   ({ layers, ...config }) => new Sequential(childList('sequential', 'layers', layers).map(fromJSON), config),
   { keys: BUILT_IN_KEYS.sequential },
 );
+registerLayer('shortcut', (c) => new Shortcut(c), { keys: BUILT_IN_KEYS.shortcut });
 registerLayer('stochasticPool2d', (c) => new StochasticPool2d(c), { keys: BUILT_IN_KEYS.stochasticPool2d });
 registerLayer('subsample2d', (c) => new Subsample2d(c), { keys: BUILT_IN_KEYS.subsample2d });
 registerLayer('zeroPadding2d', (c) => new ZeroPadding2d(c), { keys: BUILT_IN_KEYS.zeroPadding2d });

@@ -19,6 +19,9 @@ export { formatBytes, formatCount, formatMetric, formatTable } from './format.js
 // One axis: output size and padding
 export { windowOutputSize } from './formula.js';
 export type { MemoryEstimate } from './memory.js';
+export type { MergeMode } from './merge.js';
+// Joins and channel moves: residual adds, gates, shuffle, split, option-A shortcuts
+export { mergeOutput, shortcutOutput, shortcutPadding, shuffleOutput, sliceOutput } from './merge.js';
 export type { OutputSizeExplanation, OutputSizeOptions } from './output-size.js';
 export { explainOutputSize, outputSize } from './output-size.js';
 export type { AxisPadding, Padding, PaddingMode, SamePaddingOptions, WindowOptions } from './padding.js';
@@ -45,9 +48,13 @@ export type {
   FlattenSpec,
   GlobalPoolSpec,
   LayerSpec,
+  MergeSpec,
   Padding2d,
   PadSpec,
   PoolSpec,
+  ShortcutSpec,
+  ShuffleSpec,
+  SliceSpec,
   TapSpec,
 } from './specs.js';
 export type { ReceptiveField2d, Shape, TraceOptions, TraceResult, TraceRow } from './trace.js';

@@ -76,6 +76,43 @@ export interface ConcatSpec extends Named {
   branches: readonly (readonly LayerSpec[])[];
 }
 
+/**
+ * Parallel branches from one input, joined element-wise: `add` (a residual
+ * connection: every branch gives the same `[h, w, c]`) or `multiply` (equal
+ * shapes, or a `[c]` / `[1, 1, c]` gate broadcast over `[h, w, c]`: a
+ * squeeze-excitation). An empty branch passes the input through. Parameters
+ * and MACs are the branches' sums; the join itself counts 0 MACs, as element-wise
+ * adds and products are not multiply-adds (torchvision's and the papers' convention).
+ */
+export interface MergeSpec extends Named {
+  type: 'add' | 'multiply';
+  branches: readonly (readonly LayerSpec[])[];
+}
+
+/** Channel shuffle (ShuffleNet): `[h, w, c]` → the same shape, channels interleaved across `groups`. */
+export interface ShuffleSpec extends Named {
+  type: 'shuffle';
+  groups: number;
+}
+
+/** Channels `[begin, begin + size)` (ShuffleNet v2's channel split): `[h, w, c]` → `[h, w, size]`. */
+export interface SliceSpec extends Named {
+  type: 'slice';
+  begin: number;
+  size: number;
+}
+
+/**
+ * The ResNet paper's option-A shortcut: every `stride`-th pixel, zero channels
+ * added up to `filters` (half before, half after). No parameters.
+ * `[h, w, c]` → `[⌈h/stride⌉, ⌈w/stride⌉, filters]`.
+ */
+export interface ShortcutSpec extends Named {
+  type: 'shortcut';
+  stride: number;
+  filters: number;
+}
+
 /** Batch normalization: 2·C trainable (γ, β) and 2·C non-trainable (running mean, variance). */
 export interface BatchNormSpec extends Named {
   type: 'batchNorm';
@@ -172,6 +209,10 @@ export type LayerSpec =
   | DenseSpec
   | FlattenSpec
   | ConcatSpec
+  | MergeSpec
+  | ShuffleSpec
+  | SliceSpec
+  | ShortcutSpec
   | BatchNormSpec
   | ChannelPoolSpec
   | PadSpec

@@ -1,15 +1,17 @@
 import { concatOutput, unionField } from './concat.js';
 import { cost, elements, sum } from './cost.js';
 import { ShapeError, show } from './errors.js';
+import { mergeOutput, shortcutOutput, shuffleOutput, sliceOutput } from './merge.js';
 import type { ParamSplit } from './params.js';
 import type { ReceptiveField } from './receptive-field.js';
-import type { ConcatSpec, LayerSpec, TapSpec } from './specs.js';
+import { growField } from './receptive-field.js';
+import type { ConcatSpec, LayerSpec, MergeSpec, ShortcutSpec, TapSpec } from './specs.js';
 import type { ReceptiveField2d, TraceRow } from './trace.js';
 import { customKind, traceCustom } from './trace-custom.js';
 import { spatial, traceBatchNorm, traceChannelPool, traceDense, tracePad, traceWindow } from './trace-layers.js';
 import type { Context, State, Step } from './trace-state.js';
 
-// The fold of trace(): layer after layer, into concat branches and tap sides, one row each.
+// The fold of trace(): layer after layer, into concat and merge branches and tap sides, one row each.
 
 /** Traces `layers` in order from `start`, at nesting `depth`. */
 export function traceStack(
@@ -74,7 +76,15 @@ function stepOf(spec: LayerSpec, name: string, state: State, context: Context, d
     case 'channelPool':
       return traceChannelPool(spec, name, state);
     case 'concat':
-      return traceConcat(spec, name, state, context, depth);
+    case 'add':
+    case 'multiply':
+      return traceBranches(spec, name, state, context, depth);
+    case 'shuffle':
+      return { output: shuffleOutput(name, input, spec.groups), field: state.field };
+    case 'slice':
+      return { output: sliceOutput(name, input, spec.begin, spec.size), field: state.field };
+    case 'shortcut':
+      return traceShortcut(spec, name, state);
     case 'pad':
       return tracePad(spec, name, state);
     case 'tap':
@@ -88,25 +98,44 @@ function stepOf(spec: LayerSpec, name: string, state: State, context: Context, d
     default:
       throw new ShapeError(
         name,
-        `unknown layer type ${show((spec as { type: unknown }).type)}: use conv, pool, globalPool, dense, flatten, concat, batchNorm, channelPool, pad, tap, activation, dropout, lrn, or custom to declare your own`,
+        `unknown layer type ${show((spec as { type: unknown }).type)}: use conv, pool, globalPool, dense, flatten, concat, add, multiply, shuffle, slice, shortcut, batchNorm, channelPool, pad, tap, activation, dropout, lrn, or custom to declare your own`,
         { spec },
       );
   }
 }
 
-function traceConcat(spec: ConcatSpec, name: string, state: State, context: Context, depth: number): Step {
-  spatial(name, 'concat', state.shape);
+/** A concat or element-wise merge: every branch traced from the input; parameters and MACs are the branches' sums. */
+function traceBranches(
+  spec: ConcatSpec | MergeSpec,
+  name: string,
+  state: State,
+  context: Context,
+  depth: number,
+): Step {
+  if (spec.type === 'concat') spatial(name, 'concat', state.shape);
   if (!Array.isArray(spec.branches) || spec.branches.length === 0) {
-    throw new ShapeError(name, 'a concat needs at least one branch, received none', { branches: spec.branches });
+    throw new ShapeError(
+      name,
+      `${spec.type === 'add' ? 'an' : 'a'} ${spec.type} needs at least one branch, received none`,
+      { branches: spec.branches },
+    );
   }
   const traced = spec.branches.map((branch) => traceStack(branch, state, context, depth + 1));
-  const output = concatOutput(
-    name,
-    state.shape,
-    traced.map((t) => t.state.shape),
-  );
+  const outputs = traced.map((t) => t.state.shape);
+  const output =
+    spec.type === 'concat'
+      ? concatOutput(name, state.shape, outputs)
+      : mergeOutput(name, spec.type, state.shape, outputs);
   const branches = traced.map((t) => t.rows);
   return { output, field: unionField(traced.map((t) => t.state.field)), branches, ...costOf(branches.flat()) };
+}
+
+/** Option A samples every stride-th pixel: a 1×1 window with that stride, for the receptive field. */
+function traceShortcut(spec: ShortcutSpec, name: string, state: State): Step {
+  const output = shortcutOutput(name, state.shape, spec.stride, spec.filters);
+  const axis = { kernel: 1, stride: spec.stride, dilation: 1 };
+  const { field } = state;
+  return { output, field: field && [growField(field[0], axis, 0), growField(field[1], axis, 0)] };
 }
 
 /** A tap's side layers see its input and count; its output is its input. */
