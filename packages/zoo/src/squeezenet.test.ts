@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { Conv2d, Dropout, MaxPool2d, summary } from '@convkit/layers';
 import { hasTestdata, testdataDir } from '@convkit/testdata';
 import { describe, expect, it } from 'vitest';
-import { leaves, make, onnxLayers, ourLayers, summaryOf, type WeightedLayer } from '../test/models.js';
+import { graphFloats, leaves, make, onnxLayers, ourLayers, summaryOf, type WeightedLayer } from '../test/models.js';
 import { type SqueezeVersion, squeezenet, squeezenetCfgs, squeezenetModels } from './squeezenet.js';
 
 const def = (name: string) => {
@@ -11,7 +11,6 @@ const def = (name: string) => {
   if (!found) throw new Error(`${name} is not among squeezenetModels`);
   return found;
 };
-const count = (shape: readonly number[]) => shape.reduce((a, b) => a * b, 1);
 
 /**
  * Plain-loop oracle from the table alone: [weights + biases, MACs] of every
@@ -96,6 +95,18 @@ describe('squeezenet (torchvision 0.14 counts)', () => {
     expect(summaryOf(def('squeezenet-1.1'), [96, 96, 3]).totals.macs).toBe(byHand('1.1', 96)[1]);
   });
 
+  it('reports the paper’s 57.5 % / 80.3 % (1.0) and torchvision’s 58.178 % / 80.624 % (1.1) top-1 / top-5 accuracy as errors', () => {
+    const reported = (name: string) => def(name).card.reported?.map((r) => [r.metric, r.value]);
+    expect(reported('squeezenet-1.0')).toEqual([
+      ['top-1 error', 42.5],
+      ['top-5 error', 19.7],
+    ]);
+    expect(reported('squeezenet-1.1')).toEqual([
+      ['top-1 error', 41.822],
+      ['top-5 error', 19.376],
+    ]);
+  });
+
   it('names its weights as torchvision’s state_dict keys (dots as slashes)', () => {
     const model = squeezenet('1.1', { input: [224, 224, 3], numClasses: 1000 });
     const names = leaves(model, [224, 224, 3]).flatMap(({ layer, input }) =>
@@ -139,12 +150,7 @@ describe.skipIf(!hasTestdata() || !existsSync(squeezeOnnx()))(
     });
 
     it('has the manifest’s 1,235,496 weights: kernels and biases, all of the graph’s floats', () => {
-      const { graph, layers } = onnxLayers(squeezeOnnx());
-      const viaConstantOfShape = layers.flatMap((l) => l.weights).reduce((a, w) => a + (w.length ? count(w) : 0), 0);
-      const initializers = [...graph.initializers.values()]
-        .filter((t) => t.dataType === 1)
-        .reduce((a, t) => a + count(t.dims), 0);
-      expect(viaConstantOfShape + initializers).toBe(1_235_496);
+      expect(graphFloats(onnxLayers(squeezeOnnx()).graph)).toBe(1_235_496);
       expect(summaryOf(v11).totals.params).toBe(1_235_496);
     });
 

@@ -6,7 +6,7 @@
 // `squeezenet.py`: one table per version, one builder, torchvision's module
 // names (`features/3/squeeze` is `features.3.squeeze`).
 import { Concat, ConfigError, Conv2d, Dropout, GlobalPool2d, type Layer, MaxPool2d, sequential } from '@convkit/layers';
-import type { ModelCard, ModelDefinition } from './registry.js';
+import type { ModelDefinition, ReportedResult } from './registry.js';
 
 /**
  * A fire module (Section 3.2): a 1×1 "squeeze" convolution, then two
@@ -130,10 +130,27 @@ const common = [
   'the parameter count is torchvision 0.14’s (kernels and biases of every convolution; there is no batch norm)',
 ];
 
-function definition(
-  version: SqueezeVersion,
-  extra: { reported: NonNullable<ModelCard['reported']>; deviations: string[] },
-): ModelDefinition {
+/** A reported top-1 / top-5 accuracy pair, as the card's errors (100 − accuracy, in percent). */
+interface Accuracy {
+  top1: number;
+  top5: number;
+  source: string;
+}
+
+const errors = ({ top1, top5, source }: Accuracy): ReportedResult[] =>
+  (
+    [
+      ['top-1 error', top1],
+      ['top-5 error', top5],
+    ] as const
+  ).map(([metric, accuracy]) => ({
+    metric,
+    value: Number((100 - accuracy).toFixed(3)),
+    dataset: 'ImageNet (ILSVRC-2012, validation)',
+    source,
+  }));
+
+function definition(version: SqueezeVersion, accuracy: Accuracy, deviations: string[] = []): ModelDefinition {
   const min = MIN_SIDE[version];
   return {
     card: {
@@ -143,8 +160,8 @@ function definition(
       paper,
       input: [224, 224, 3],
       numClasses: 1000,
-      reported: extra.reported,
-      deviations: [...extra.deviations, ...common],
+      reported: errors(accuracy),
+      deviations: [...deviations, ...common],
       inputs: `any input of at least ${min}×${min}: conv1 has stride 2 and three 3×3/2 max pools round up (224 → 13×13×512 before conv10); the global average pool makes the parameter count independent of the input`,
     },
     build: ({ input, numClasses }) => squeezenet(version, { input, numClasses }),
@@ -153,23 +170,21 @@ function definition(
 
 export const squeezenetModels: ModelDefinition[] = [
   definition('1.0', {
-    reported: [
-      { metric: 'top-1 error', value: 42.5, dataset: 'ImageNet (ILSVRC-2012, validation)',
-        source: 'Iandola et al. 2016, Table 2 (SqueezeNet, 32-bit, uncompressed): 57.5 % top-1 and 80.3 % top-5 accuracy, "AlexNet-level"' },
-      { metric: 'top-5 error', value: 19.7, dataset: 'ImageNet (ILSVRC-2012, validation)',
-        source: 'Iandola et al. 2016, Table 2 (SqueezeNet, 32-bit, uncompressed): 80.3 % top-5 accuracy' },
-    ],
-    deviations: [],
+    top1: 57.5,
+    top5: 80.3,
+    source:
+      'Iandola et al. 2016, Table 2 (SqueezeNet, 32-bit, uncompressed): 57.5 % top-1 and 80.3 % top-5 accuracy, "AlexNet-level"',
   }),
-  definition('1.1', {
-    reported: [
-      { metric: 'top-1 error', value: 41.822, dataset: 'ImageNet (ILSVRC-2012, validation)',
-        source: 'torchvision 0.14 SqueezeNet1_1_Weights.IMAGENET1K_V1 metadata (acc@1 58.178); the paper has no v1.1 row — the repository claims v1.0’s accuracy at 2.4× less computation' },
-      { metric: 'top-5 error', value: 19.376, dataset: 'ImageNet (ILSVRC-2012, validation)',
-        source: 'torchvision 0.14 SqueezeNet1_1_Weights.IMAGENET1K_V1 metadata (acc@5 80.624)' },
-    ],
-    deviations: [
+  definition(
+    '1.1',
+    {
+      top1: 58.178,
+      top5: 80.624,
+      source:
+        'torchvision 0.14 SqueezeNet1_1_Weights.IMAGENET1K_V1 metadata (acc@1 58.178, acc@5 80.624); the paper has no v1.1 row — the repository claims v1.0’s accuracy at 2.4× less computation',
+    },
+    [
       'v1.1 is not in the paper: it is the authors’ repository’s revision (conv1 3×3 with 64 filters, pools after conv1, fire3 and fire5)',
     ],
-  }),
-]; // biome-ignore format: long citations
+  ),
+];

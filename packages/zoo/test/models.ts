@@ -89,6 +89,14 @@ export function onnxLayers(file: string) {
   return { graph, layers };
 }
 
+/** Every float weight element of a light graph: the ConstantOfShape weights and the plain float initializers (the manifest's count). */
+export function graphFloats(graph: ReturnType<typeof decodeGraph>): number {
+  const count = (dims: readonly number[]) => dims.reduce((a, b) => a * b, 1);
+  const constants = weightShapes(graph).reduce((a, w) => a + count(w.dims), 0);
+  const initializers = [...graph.initializers.values()].filter((t) => t.dataType === 1);
+  return constants + initializers.reduce((a, t) => a + count(t.dims), 0);
+}
+
 /**
  * A sequential model and an ONNX light graph agree on their LRN settings,
  * the order of their Conv / Gemm / LRN / MaxPool layers, and pool kernels and strides.
