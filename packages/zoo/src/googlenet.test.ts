@@ -1,21 +1,12 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { initBackend } from '@convkit/backend';
-import {
-  applyWithAuxiliary,
-  Concat,
-  Conv2d,
-  Dense,
-  type Layer,
-  LocalResponseNorm,
-  Sequential,
-  summary,
-} from '@convkit/layers';
+import { applyWithAuxiliary, type Layer, LocalResponseNorm, summary } from '@convkit/layers';
 import { hasTestdata, testdataDir } from '@convkit/testdata';
 import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
 import { paperTable } from '../test/googlenet-paper.js';
-import { make, onnxLayers, summaryOf, type WeightedLayer } from '../test/models.js';
+import { leaves, make, onnxLayers, ourLayers, summaryOf, type WeightedLayer } from '../test/models.js';
 import {
   googlenet,
   googlenetCaffe,
@@ -144,7 +135,7 @@ describe('googlenet-torchvision', () => {
     expect(shape('inception4e')).toEqual([14, 14, 832]);
     expect(shape('maxpool4')).toEqual([7, 7, 832]);
     expect(shape('inception5b')).toEqual([7, 7, 1024]);
-    const convs = walk(make(googlenetTorchvisionDefinition), [224, 224, 3]).filter((l) => l.op === 'conv');
+    const convs = ourLayers(make(googlenetTorchvisionDefinition), [224, 224, 3]).filter((l) => l.op === 'conv');
     expect(convs).toHaveLength(57);
     expect(convs.every((c) => c.weights.length === 1)).toBe(true);
     expect(Math.max(...convs.slice(1).map((c) => c.kernel ?? 0))).toBe(3);
@@ -206,47 +197,14 @@ describe('the auxiliary classifiers', () => {
   }, 60_000);
 });
 
-/** Every leaf layer, depth first, branches in order. */
-function layersOf(layer: Layer): Layer[] {
-  return layer instanceof Sequential || layer instanceof Concat ? layer.children.flatMap(layersOf) : [layer];
-}
-
-/**
- * `ourLayers` through containers: the convolutions and dense layers of a
- * tree of Sequential and Concat, in graph order (a Concat's branches one after
- * another, each from the Concat's input).
- */
-function walk(layer: Layer, input: number[], out: WeightedLayer[] = []): WeightedLayer[] {
-  if (layer instanceof Sequential) {
-    let shape = input;
-    for (const child of layer.children) {
-      walk(child, shape, out);
-      shape = child.outputShape(shape);
-    }
-  } else if (layer instanceof Concat) {
-    for (const branch of layer.children) walk(branch, input, out);
-  } else if (layer instanceof Conv2d) {
-    const { kernel, stride = 1, groups = 1, padding = 0 } = layer.config;
-    out.push({
-      op: 'conv',
-      kernel: kernel as number,
-      stride: stride as number,
-      groups,
-      pad: padding as number,
-      weights: layer.weightSpecs(input).map((w) => w.shape),
-    });
-  } else if (layer instanceof Dense) {
-    out.push({ op: 'dense', weights: layer.weightSpecs(input).map((w) => w.shape) });
-  }
-  return out;
-}
+const layersOf = (model: Layer): Layer[] => leaves(model, [224, 224, 3]).map((l) => l.layer);
 
 const inceptionOnnx = () => join(testdataDir(), 'onnx-light', 'light_inception_v1.onnx');
 
 describe.skipIf(!hasTestdata() || !existsSync(inceptionOnnx()))('googlenet against the ONNX light inception_v1', () => {
   it('has the same convolutions and dense layer with the same kernel shapes, in graph order', () => {
     const { layers } = onnxLayers(inceptionOnnx());
-    const ours = walk(make(googlenetCaffe), googlenetCaffe.card.input);
+    const ours = ourLayers(make(googlenetCaffe), googlenetCaffe.card.input);
     expect(ours).toHaveLength(58); // 57 convolutions and the classifier
     // The graph lists the branches in our order (1x1, 3x3_reduce, 3x3, 5x5_reduce, 5x5, pool_proj), so the
     // lists compare in order, not sorted. onnxLayers only sees the ConstantOfShape weights: 23 of the 57 conv
