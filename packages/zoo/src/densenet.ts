@@ -131,7 +131,7 @@ export function densenet(config: DenseNetConfig, { input, numClasses }: DenseNet
       new Conv2d({ name: 'features/conv0', filters: config.initFeatures, kernel: 7, stride: 2, padding: 3, bias: false }), // 112×112×64
       ...bnRelu('features', '0'),
       new MaxPool2d({ name: 'features/pool0', kernel: 3, stride: 2, padding: 1 }),  // 56×56×64
-      ...blocks(config),                                                                    // 7×7×1024
+      ...blocks(config),                                                            // 7×7×1024
       new BatchNorm({ name: 'features/norm5' }),
       new Activation({ name: 'relu', fn: 'relu' }),                                 // torchvision's F.relu in forward()
       new GlobalPool2d({ name: 'avgpool', mode: 'avg' }),                           // 1024
