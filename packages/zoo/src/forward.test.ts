@@ -20,6 +20,11 @@ const SMALL: Record<string, [number, number, number]> = {
   'googlenet-torchvision': [64, 64, 3],
   'inception-v2': [63, 63, 3],
   'inception-v3': [75, 75, 3],
+  // MobileNets and ShuffleNets: five stride-2 steps take 32×32 to 1×1 before the global pool.
+  'mobilenet-v1': [32, 32, 3],
+  'mobilenet-v2': [32, 32, 3],
+  'shufflenet-v1-g4': [32, 32, 3],
+  'shufflenet-v2-x1.0': [32, 32, 3],
   'squeezenet-1.0': [29, 29, 3],
   'squeezenet-1.1': [25, 25, 3],
   densenet121: [29, 29, 3],

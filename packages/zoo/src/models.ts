@@ -5,8 +5,10 @@ import { googlenetModels } from './googlenet.js';
 import { inceptionV2Models } from './inception-v2.js';
 import { inceptionV3Models } from './inception-v3.js';
 import { lenetModels } from './lenet.js';
+import { mobilenetModels } from './mobilenet.js';
 import { ninModels } from './nin.js';
 import { registerModel } from './registry.js';
+import { shufflenetModels } from './shufflenet.js';
 import { squeezenetModels } from './squeezenet.js';
 import { vggModels } from './vgg.js';
 import { zfnetModels } from './zfnet.js';
@@ -20,6 +22,8 @@ for (const definition of [
   ...googlenetModels,
   ...inceptionV2Models,
   ...inceptionV3Models,
+  ...mobilenetModels,
+  ...shufflenetModels,
   ...squeezenetModels,
   ...densenetModels,
 ])
