@@ -6,6 +6,7 @@ import { matMulKernels } from './matmul.js';
 import { normKernels } from './norm.js';
 import { poolKernels } from './pool.js';
 import { reduceKernels } from './reduce.js';
+import { tileKernels } from './tile.js';
 
 /** Every kernel the addon runs; the others are the cpu backend's, on the same memory. */
 export const nativeKernels: readonly NativeKernel[] = [
@@ -15,5 +16,6 @@ export const nativeKernels: readonly NativeKernel[] = [
   ...normKernels,
   ...elementwiseKernels,
   ...reduceKernels,
+  ...tileKernels,
   ...gatherKernels,
 ];

@@ -33,3 +33,23 @@ describe.skipIf(!ready)('native Sum vs tfjs cpu', () => {
     });
   });
 });
+
+describe.skipIf(!ready)('native Mean vs tfjs cpu', () => {
+  it.each(cases)('mean of [%j] over %j (keepDims %s)', async (shape, axes, keepDims) => {
+    await expectSameAsCpu(() => tf.mean(tf.randomNormal(shape, 0, 1, 'float32', 2), axes, keepDims), {
+      kernels: ['Mean'],
+      rtol: 1e-4,
+      atol: 1e-5,
+    });
+  });
+
+  it("gives tf.moments the cpu's mean and variance over N·H·W, as batch norm asks", async () => {
+    await expectSameAsCpu(
+      () => {
+        const { mean, variance } = tf.moments(tf.randomNormal([16, 14, 14, 8], 0.5, 2, 'float32', 4), [0, 1, 2]);
+        return [mean, variance];
+      },
+      { kernels: ['Mean'], rtol: 1e-4, atol: 1e-5 },
+    );
+  });
+});
