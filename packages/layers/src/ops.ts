@@ -45,7 +45,8 @@ function grouped(
 
 /**
  * Rows and columns 0, s, 2s, … of an NHWC tensor, `output` of each (default: as many as there are), through
- * pad + reshape + slice (all differentiable; tfjs has no StridedSlice gradient).
+ * pad + reshape + slice (all differentiable; tfjs has no StridedSlice gradient). Rows, then columns, each
+ * in rank-4 tensors: tfjs-webgpu's slice shader cannot index rank-6 coordinates.
  */
 export function everyNth(y: tf.Tensor4D, [sh, sw]: [number, number], output?: readonly [number, number]): tf.Tensor4D {
   const [batch, h, w, c] = y.shape;
@@ -56,8 +57,12 @@ export function everyNth(y: tf.Tensor4D, [sh, sw]: [number, number], output?: re
     [0, cols * sw - w],
     [0, 0],
   ]);
-  const grid = tf.reshape(padded, [batch, rows, sh, cols, sw, c]);
-  return tf.reshape(tf.slice(grid, [0, 0, 0, 0, 0, 0], [batch, rows, 1, cols, 1, c]), [batch, rows, cols, c]);
+  const width = cols * sw;
+  const byRow = tf.reshape(padded, [batch, rows, sh, width * c]);
+  const keptRows = tf.slice(byRow, [0, 0, 0, 0], [batch, rows, 1, width * c]);
+  const byColumn = tf.reshape(keptRows, [batch * rows, cols, sw, c]);
+  const kept = tf.slice(byColumn, [0, 0, 0, 0], [batch * rows, cols, 1, c]);
+  return tf.reshape(kept, [batch, rows, cols, c]);
 }
 
 /**
