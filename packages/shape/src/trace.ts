@@ -26,7 +26,7 @@ export interface TraceRow extends Cost {
   type: LayerSpec['type'];
   /** For a custom spec: the kind it declared (`squeezeExcite`), what a summary shows as its type. */
   kind?: string;
-  /** Nesting depth: 0 at the top, 1 inside a concat branch, … */
+  /** Nesting depth: 0 at the top, 1 inside a concat, add or multiply branch (or a tap), … */
   depth: number;
   inputShape: number[];
   outputShape: number[];
@@ -41,7 +41,7 @@ export interface TraceRow extends Cost {
   receptiveField?: ReceptiveField2d;
   /** For window layers: the output-size formula of height and width, with numbers. */
   formulas?: [string, string];
-  /** For concat: the rows of each branch. */
+  /** For concat, add, multiply and tap: the rows of each branch. */
   branches?: TraceRow[][];
 }
 
