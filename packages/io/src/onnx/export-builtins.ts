@@ -1,4 +1,5 @@
 import { childrenOf } from '../model.js';
+import { MERGE_EXPORTERS } from './export-merge.js';
 import {
   activationNode,
   batchNormNode,
@@ -45,4 +46,5 @@ export const BUILT_IN_EXPORTERS: Readonly<Record<string, OnnxExporter>> = {
   batchNorm: (layer, ctx) => batchNormNode(ctx, layer, ctx.value),
   flatten: (layer, ctx) => flattenNode(ctx, layer, ctx.value, ctx.flattenFeedsDense),
   zeroPadding2d: (layer, ctx) => padNode(ctx, layer, ctx.value),
+  ...MERGE_EXPORTERS,
 };

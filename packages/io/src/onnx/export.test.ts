@@ -10,7 +10,6 @@ import {
   Dropout,
   Flatten,
   GlobalPool2d,
-  type Layer,
   LocalResponseNorm,
   LpPool2d,
   MaxPool2d,
@@ -19,29 +18,15 @@ import {
 } from '@convkit/layers';
 import { decodeGraph } from '@convkit/testdata';
 import { getModel } from '@convkit/zoo';
-import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { runOnnx } from '../../test/ort.js';
-import { maxAbsDiff, randomizeWeights, uniform } from '../../test/random.js';
+import { compareWithOrt } from '../../test/onnx-check.js';
+import { randomizeWeights } from '../../test/random.js';
 import { UnsupportedError } from '../errors.js';
 import { exportOnnx } from './export.js';
 
 beforeAll(async () => {
   await initBackend('cpu');
 });
-
-/** convkit's forward and onnxruntime's on the exported graph, for the same NHWC input. */
-async function compare(model: Layer, input: [number, number, number], batch: number) {
-  const x = uniform(batch * input[0] * input[1] * input[2], 7);
-  const y = tf.tidy(() => model.apply(tf.tensor(x, [batch, ...input])));
-  const want = { dims: y.shape, data: y.dataSync() as Float32Array };
-  y.dispose();
-  const bytes = await exportOnnx(model, { input });
-  const got = await runOnnx(bytes, x, [batch, ...input]);
-  expect(got.dims).toEqual(want.dims);
-  const scale = Math.max(...Array.from(want.data, Math.abs));
-  return { bytes, diff: maxAbsDiff(got.data, want.data), scale };
-}
 
 describe('an exported model computes what convkit computes (onnxruntime-node, batch 2)', () => {
   it.each([
@@ -57,7 +42,7 @@ describe('an exported model computes what convkit computes (onnxruntime-node, ba
     async (name, input) => {
       const model = getModel(name, { numClasses: 10 }).build([...input], { seed: 3 });
       randomizeWeights(model, 11);
-      const { diff, scale } = await compare(model, [...input], 2);
+      const { diff, scale } = await compareWithOrt(model, [...input], 2);
       expect(scale).toBeGreaterThan(1e-3); // a real signal, not all zeros
       expect(diff).toBeLessThan(1e-4);
       model.dispose();
@@ -70,7 +55,7 @@ describe('an exported model computes what convkit computes (onnxruntime-node, ba
       seed: 3,
     });
     randomizeWeights(model, 5);
-    const { diff, bytes } = await compare(model, [224, 224, 3], 1);
+    const { diff, bytes } = await compareWithOrt(model, [224, 224, 3], 1);
     expect(diff).toBeLessThan(1e-4);
     const ops = decodeGraph(bytes).nodes.map((n) => n.op);
     expect(ops.filter((op) => op === 'BatchNormalization')).toHaveLength(57);
@@ -118,7 +103,7 @@ describe('an exported model computes what convkit computes (onnxruntime-node, ba
     const input: [number, number, number] = [17, 13, 3];
     model.build(input, { seed: 1 });
     randomizeWeights(model, 2);
-    const { diff } = await compare(model, input, 2);
+    const { diff } = await compareWithOrt(model, input, 2);
     expect(diff).toBeLessThan(1e-5);
   });
 
@@ -127,15 +112,15 @@ describe('an exported model computes what convkit computes (onnxruntime-node, ba
     const map = sequential([new Conv2d({ filters: 5, kernel: 3, activation: 'softmax' })]);
     map.build(input, { seed: 1 });
     randomizeWeights(map, 4);
-    expect((await compare(map, input, 2)).diff).toBeLessThan(1e-5);
+    expect((await compareWithOrt(map, input, 2)).diff).toBeLessThan(1e-5);
     const flat = sequential([new Conv2d({ filters: 3, kernel: 2 }), new Flatten()]);
     flat.build(input, { seed: 1 });
     randomizeWeights(flat, 5);
-    expect((await compare(flat, input, 2)).diff).toBeLessThan(1e-5);
+    expect((await compareWithOrt(flat, input, 2)).diff).toBeLessThan(1e-5);
     const pooled = sequential([new Conv2d({ filters: 3, kernel: 2 }), new GlobalPool2d({ mode: 'max' })]);
     pooled.build(input, { seed: 1 });
     randomizeWeights(pooled, 6);
-    expect((await compare(pooled, input, 2)).diff).toBeLessThan(1e-5);
+    expect((await compareWithOrt(pooled, input, 2)).diff).toBeLessThan(1e-5);
   });
 });
 

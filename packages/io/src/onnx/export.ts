@@ -19,9 +19,12 @@ export interface ExportOnnxOptions {
 /** The layer types convkit itself writes to ONNX; `onnxExportTypes()` adds those registered with `registerOnnxExport`. */
 export const ONNX_EXPORT_LAYERS = [
   'activation',
+  'add',
   'auxiliaryHead',
   'avgPool2d',
   'batchNorm',
+  'channelShuffle',
+  'channelSlice',
   'concat',
   'conv2d',
   'dense',
@@ -30,7 +33,9 @@ export const ONNX_EXPORT_LAYERS = [
   'globalPool2d',
   'lrn',
   'maxPool2d',
+  'multiply',
   'sequential',
+  'shortcut',
   'zeroPadding2d',
 ] as const;
 

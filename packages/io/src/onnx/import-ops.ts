@@ -8,11 +8,13 @@ import { batchNorm, conv, dense, globalPool, pool } from './import-layers.js';
 import { importRegistered, registeredImporter } from './import-registry.js';
 import { flatten, pad, reshape, transpose } from './import-shape.js';
 import { channelShuffle } from './import-shuffle.js';
+import { channelPad, slice } from './import-slice.js';
 import { describeNode } from './statics.js';
 
 /**
  * The ONNX ops {@link convertNode} turns into convkit layers. Concat, and Sum, Add and Mul of branches,
- * join branches in the graph walk; Reshape → Transpose → Reshape in ShuffleNet's pattern is a channel shuffle.
+ * join branches in the graph walk; Reshape → Transpose → Reshape in ShuffleNet's pattern is a channel shuffle;
+ * Slice reads a run of channels or ResNet's option-A subsampling, a Pad of channels that shortcut's zeros.
  */
 export const ONNX_IMPORT_OPS = [
   'Add',
@@ -38,6 +40,7 @@ export const ONNX_IMPORT_OPS = [
   'Reshape',
   'Selu',
   'Sigmoid',
+  'Slice',
   'Softmax',
   'Softplus',
   'Sum',
@@ -110,7 +113,9 @@ export function convertNode(ctx: ImportContext, node: OnnxNode, flow: Flow): Con
     case 'Transpose':
       return transpose(node, flow, a);
     case 'Pad':
-      return pad(ctx, node, flow, a);
+      return channelPad(ctx, node, flow) ?? pad(ctx, node, flow, a);
+    case 'Slice':
+      return slice(ctx, node, flow);
     default:
       if (ACTIVATION_OPS.has(node.op)) return activation(ctx, node, flow, a);
       throw new UnsupportedError(

@@ -65,12 +65,18 @@ export function transpose(node: OnnxNode, flow: Flow, a: Attributes): Converted 
   );
 }
 
-export function pad(ctx: ImportContext, node: OnnxNode, flow: Flow, a: Attributes): Converted {
-  const [h, w, c] = spatial(node, flow);
+/** A Pad's mode, pads (`[n0, c0, top, left, n1, c1, bottom, right]` on a map) and fill value, from inputs or (before opset 11) attributes. */
+export function padSettings(ctx: ImportContext, node: OnnxNode, a: Attributes) {
   const mode = a.string('mode', 'constant');
   const pads = ctx.opset >= 11 ? ctx.statics.integers(node, 1, 'pads') : (a.ints('pads', undefined, 8) ?? []);
   const value =
     ctx.opset >= 11 ? (node.inputs[2] ? readScalar(ctx, node, 2, 'constant_value') : 0) : a.float('value', 0);
+  return { mode, pads, value };
+}
+
+export function pad(ctx: ImportContext, node: OnnxNode, flow: Flow, a: Attributes): Converted {
+  const [h, w, c] = spatial(node, flow);
+  const { mode, pads, value } = padSettings(ctx, node, a);
   const [n0, c0, top = 0, left = 0, n1, c1, bottom = 0, right = 0] = pads;
   if (
     mode !== 'constant' ||
@@ -85,7 +91,7 @@ export function pad(ctx: ImportContext, node: OnnxNode, flow: Flow, a: Attribute
   ) {
     throw new UnsupportedError(
       describeNode(node),
-      `mode ${mode}, value ${value}, pads [${pads.join(', ')}]: convkit pads height and width with zeros (ZeroPadding2d)`,
+      `mode ${mode}, value ${value}, pads [${pads.join(', ')}]: convkit pads height and width with zeros (ZeroPadding2d), or channels with zeros on both sides (an option-A shortcut)`,
     );
   }
   const config = {

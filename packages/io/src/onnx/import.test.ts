@@ -12,7 +12,6 @@ import {
   Flatten,
   fromJSON,
   GlobalPool2d,
-  type Layer,
   LocalResponseNorm,
   MaxPool2d,
   sequential,
@@ -23,7 +22,8 @@ import { getModel } from '@convkit/zoo';
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { close, fromNhwc, toNhwc } from '../../test/nchw.js';
-import { randomizeWeights, uniform } from '../../test/random.js';
+import { roundTrip } from '../../test/onnx-check.js';
+import { randomizeWeights } from '../../test/random.js';
 import { FormatError, UnsupportedError } from '../errors.js';
 import { int64TensorProto, modelProto, node, tensorProto, valueInfo } from './builders.js';
 import { exportOnnx } from './export.js';
@@ -84,20 +84,6 @@ describe.skipIf(!hasTestdata())('importOnnx on PyTorch modules exported to ONNX 
     expect(() => importOnnx(modelBytes(test), { fromJSON, file: test })).toThrow(message);
   });
 });
-
-/** convkit → ONNX → convkit: the same layers and weights, so the same outputs bit for bit. */
-async function roundTrip(model: Layer, input: [number, number, number], batch = 2) {
-  const bytes = await exportOnnx(model, { input });
-  const imported = importOnnx(bytes, { fromJSON, file: `${model.name}.onnx` });
-  expect(imported.input).toEqual(input);
-  expect(imported.inputLayout).toBe('NHWC');
-  const x = tf.tensor(uniform(batch * input[0] * input[1] * input[2], 9), [batch, ...input]);
-  const [a, b] = tf.tidy(() => [model.apply(x), imported.model.apply(x)]);
-  expect(b?.shape).toEqual(a?.shape);
-  expect(Array.from(b?.dataSync() ?? [])).toEqual(Array.from(a?.dataSync() ?? []));
-  tf.dispose([x, a as tf.Tensor, b as tf.Tensor]);
-  return imported;
-}
 
 describe('convkit → ONNX → convkit gives identical outputs', () => {
   it.each([
