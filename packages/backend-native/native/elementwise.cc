@@ -176,6 +176,26 @@ Napi::Value Step(const Napi::CallbackInfo &info) {
 }
 
 /**
+ * reluGrad(dy, x, dx): ReLU's gradient in one pass, tfjs' dy·step(x) to the bit: dy where x > 0,
+ * dy·0 elsewhere (a signed zero, NaN for an infinite dy), NaN where x is NaN. Step then Multiply
+ * would take two kernel calls and two passes over the activation.
+ */
+Napi::Value ReluGrad(const Napi::CallbackInfo &info) {
+  auto x = info[1].As<Napi::Float32Array>();
+  const int64_t size = static_cast<int64_t>(x.ElementLength());
+  const float *dy = floats(info, 0, "dy", size);
+  const float *in = floats(info, 1, "x", size);
+  float *out = floats(info, 2, "dx", size);
+#pragma omp parallel for if (size > kParallelGrain) schedule(static)
+  for (int64_t i = 0; i < size; i++) {
+    // The mask as Step makes it, then one product: no branch on the sign, so the loop vectorizes.
+    const float mask = std::isnan(in[i]) ? in[i] : in[i] > 0.f ? 1.f : 0.f;
+    out[i] = dy[i] * mask;
+  }
+  return info.Env().Undefined();
+}
+
+/**
  * batchNorm(x, mean, variance, offset | null, scale | null, y, epsilon):
  * y = offset + (x − mean) · scale / √(variance + ε), each parameter repeating
  * along the leading axes (tfjs' cpu kernel indexes them modulo their size).
@@ -225,6 +245,7 @@ void initElementwise(Napi::Env env, Napi::Object exports) {
   exports.Set("broadcast", Napi::Function::New(env, Broadcast));
   exports.Set("activation", Napi::Function::New(env, Activation));
   exports.Set("step", Napi::Function::New(env, Step));
+  exports.Set("reluGrad", Napi::Function::New(env, ReluGrad));
   exports.Set("batchNorm", Napi::Function::New(env, BatchNorm));
 }
 

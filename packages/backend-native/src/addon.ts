@@ -65,6 +65,8 @@ export interface Addon {
   ): void;
   activation(x: Float32Array, y: Float32Array, activation: number, alpha: number): void;
   step(x: Float32Array, y: Float32Array, alpha: number): void;
+  /** ReLU's gradient: dx = dy where x > 0, dy·0 elsewhere, NaN where x is NaN. */
+  reluGrad(dy: Float32Array, x: Float32Array, dx: Float32Array): void;
   /** runs: [size, reduced] pairs, outermost first (src/kernels/reduce.ts). */
   sum(x: Float32Array, out: Float32Array, runs: Int32Array): void;
   batchNorm(

@@ -13,6 +13,7 @@ import {
 import { loadAddon, NativeUnavailableError } from './addon.js';
 import { nativeKernels } from './kernels/index.js';
 import { optimizerKernels } from './kernels/optimizer.js';
+import { reluGradKernel } from './kernels/relu-grad.js';
 import { BufferPool } from './memory.js';
 
 /** The backend's name in tfjs' registry. */
@@ -117,8 +118,9 @@ export function registerNativeBackend(options: NativeOptions = {}): NativeInfo {
     // Every cpu kernel (tfjs-backend-cpu's import above filled its registry, convkit's faster ones where it has
     // them) runs on the same memory wherever the addon does not take the call; the one counted wrapper does both.
     registerCountedKernels({ backendName: NATIVE_BACKEND, kernels: nativeKernels }, counts);
-    // The fused optimizer updates have no cpu kernel to fall back on: their callers run per-variable ops instead.
-    for (const config of optimizerKernels(NATIVE_BACKEND))
+    // The fused optimizer updates and ReLU gradient have no cpu kernel to fall back on: their callers run
+    // per-variable ops or tfjs' formula instead.
+    for (const config of [...optimizerKernels(NATIVE_BACKEND), reluGradKernel(NATIVE_BACKEND)])
       if (!getKernel(config.kernelName, NATIVE_BACKEND)) registerKernel(config);
     registered = true;
   }

@@ -11,6 +11,9 @@ import '@tensorflow/tfjs-core/dist/public/chained_ops/register_all_chained_ops';
 import { registerGradient } from '@tensorflow/tfjs-core';
 import { avgPoolGradConfig } from './gradients/avg-pool.js';
 import { conv2dGradConfig } from './gradients/conv2d.js';
+import { reluGradConfig, reluGradGradConfig } from './gradients/relu.js';
 
 registerGradient(conv2dGradConfig);
 registerGradient(avgPoolGradConfig);
+registerGradient(reluGradConfig);
+registerGradient(reluGradGradConfig);

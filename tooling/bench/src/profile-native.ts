@@ -1,4 +1,5 @@
-// Profiles one training step on the native backend kernel by kernel:
+// Profiles one training step on the native backend (or, with `--backend wasm`,
+// convkit's wasm backend) kernel by kernel:
 // `pnpm --filter @convkit/bench profile:native [-- options]`. The PyTorch side
 // of the same comparison is `python3 torch_profile.py` (same shapes, NCHW).
 //
@@ -27,7 +28,8 @@ const USAGE = `Usage: pnpm --filter @convkit/bench profile:native [-- options]
   --model <id>      alexnet (default) or lenet5
   --batch <n>       default 32 for alexnet, 64 for lenet5 (the bench's batches)
   --side <n>        alexnet's input side (default 224)
-  --threads <n>     native threads (default 2, the bench's)
+  --backend <name>  native (default) or wasm (threaded build at --threads, as the bench's wasm-2t)
+  --threads <n>     native or wasm threads (default 2, the bench's)
   --steps <n>       profiled and timed steps (default 3)
   --top <n>         rows in each table (default 30)
   --by-shape        one row per kernel and input shapes, to see which layer's call is slow
@@ -37,14 +39,20 @@ const USAGE = `Usage: pnpm --filter @convkit/bench profile:native [-- options]
                     same threads, NCHW, on OpenBLAS as the bench runs it)`;
 
 interface ProfileOptions extends StepFlags {
+  backend: 'native' | 'wasm';
   threads: number;
   cpuTime: boolean;
   torch: boolean;
 }
 
 function parse(argv: readonly string[]): ProfileOptions {
-  const { int } = flagReader(argv);
+  const { get, int } = flagReader(argv);
+  const backend = get('--backend') ?? 'native';
+  if (backend !== 'native' && backend !== 'wasm') {
+    throw new Error(`--backend takes native or wasm, received ${backend}`);
+  }
   return {
+    backend,
     ...stepFlags(argv, { model: 'alexnet', batch: { lenet5: 64, alexnet: 32 }, side: 224, top: 30 }),
     threads: int('--threads', 2),
     cpuTime: argv.includes('--cpu-time'),
@@ -101,7 +109,7 @@ async function main(): Promise<void> {
     return;
   }
   const o = parse(argv);
-  const info = await initBackend('native', { threads: o.threads });
+  const info = await initBackend(o.backend, { threads: o.threads });
   if (o.cpuTime) timeByCpu();
   const net: Network = o.model === 'lenet5' ? lenet5() : alexnet(1, o.side);
   const { x, y } = batchFor(net, o.batch);
@@ -135,7 +143,7 @@ async function main(): Promise<void> {
     o.model === 'lenet5'
       ? `LeNet-5 train step, batch ${o.batch}`
       : `AlexNet train step, batch ${o.batch}, ${o.side}×${o.side}×3`;
-  console.log(`\n## ${title}, native (${info.device.description}), ${o.threads} threads`);
+  console.log(`\n## ${title}, ${o.backend} (${info.device.description}), ${info.threads ?? o.threads} threads`);
   console.log(
     `step ${stepMs.toFixed(0)} ms (median of ${o.steps}, unprofiled), kernels ${kernelsMs.toFixed(0)} ms, ` +
       `tfjs outside kernels ≈ ${(stepMs - kernelsMs).toFixed(0)} ms; loss ${loss.toFixed(4)}`,

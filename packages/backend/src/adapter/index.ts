@@ -22,5 +22,6 @@ export {
   sizeOf,
   windowSizes,
 } from './kernel-geometry.js';
+export { RELU_GRAD } from '../gradients/relu.js';
 export type { PoolAttrs } from './pool-geometry.js';
 export { poolGeometry, poolGradInfo, poolInfo } from './pool-geometry.js';
