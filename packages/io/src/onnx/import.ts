@@ -39,7 +39,10 @@ export interface ConvertedOnnx {
  * building anything (browser-safe, no tensors): OIHW kernels become HWIO,
  * Gemm weights `[in, out]` with rows reordered where ONNX flattened
  * (c, h, w), branches that fork from one value and meet in a Concat become
- * a convkit Concat. Malformed bytes throw `FormatError`; an op or layout
+ * a convkit Concat, and in a Sum, Add or Mul of data an `add` or `multiply`
+ * (ResNet's residuals; a value the join reads itself is an empty branch);
+ * ShuffleNet's Reshape → Transpose → Reshape is a `channelShuffle`.
+ * Malformed bytes throw `FormatError`; an op or layout
  * convkit has no layer for throws `UnsupportedError` naming the node and op.
  *
  * @example
