@@ -14,6 +14,8 @@ export type Module =
   | { op: 'flatten' }
   | { op: 'linear'; name: string; out: number }
   | { op: 'cat'; branches: Module[][] }
+  /** The element-wise sum of the branches (an empty branch is the identity: a residual shortcut). */
+  | { op: 'add'; branches: Module[][] }
   /** Record the activation here, to compare with the output of convkit's layer `layer`. */
   | { op: 'tap'; layer: string };
 
@@ -93,6 +95,14 @@ function step(m: Module, x: Activation, parameter: Parameters, taps: Map<string,
         at += p.data.length;
       }
       return { c: parts.reduce((a, p) => a + p.c, 0), h: first.h, w: first.w, data };
+    }
+    case 'add': {
+      const parts = m.branches.map((b) => forward(b, x, parameter, taps));
+      const first = parts[0] as Activation;
+      if (parts.some((p) => p.c !== first.c || p.h !== first.h || p.w !== first.w))
+        throw new RangeError(`add: branches give ${parts.map((p) => `[${p.c}, ${p.h}, ${p.w}]`).join(', ')}`);
+      const data = first.data.map((_, i) => parts.reduce((sum, p) => sum + (p.data[i] as number), 0));
+      return { ...first, data };
     }
     case 'tap':
       taps.set(m.layer, x);

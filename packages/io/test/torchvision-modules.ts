@@ -1,8 +1,8 @@
 import type { Module } from './torch-reference.js';
 
 /**
- * torchvision's AlexNet, VGG and GoogLeNet as module lists, written from
- * torchvision/models/{alexnet,vgg,googlenet}.py (0.14), with taps where a
+ * torchvision's AlexNet, VGG, GoogLeNet and ResNet-18 as module lists, written from
+ * torchvision/models/{alexnet,vgg,googlenet,resnet}.py (0.14), with taps where a
  * convkit layer's output should equal the activation. Adaptive average
  * pools are left out (the identity at the sizes torchvision's weights are
  * for; the zoo leaves them out too), as is dropout (the identity at inference).
@@ -125,6 +125,46 @@ export function googlenet(classes: number): Module[] {
     ...pool(2, 'maxpool4'),
     ...inception('inception5a', [256, 160, 320, 32, 128, 128]),
     ...inception('inception5b', [384, 192, 384, 48, 128, 128]),
+    { op: 'globalAvg' },
+    { op: 'tap', layer: 'avgpool' },
+    { op: 'flatten' },
+    { op: 'linear', name: 'fc', out: classes },
+    { op: 'tap', layer: 'fc' },
+  ];
+}
+
+/** torchvision's BasicBlock: conv3×3(stride)-bn-relu-conv3×3-bn, plus the input or its 1×1 downsample, then relu. */
+function basicBlock(name: string, out: number, stride: number, downsample: boolean): Module[] {
+  const conv = (n: number, s: number): Module[] => [
+    { op: 'conv', name: `${name}.conv${n}`, out, kernel: 3, stride: s, padding: 1, bias: false },
+    { op: 'bn', name: `${name}.bn${n}`, eps: 1e-5 },
+  ];
+  const shortcut: Module[] = downsample
+    ? [
+        { op: 'conv', name: `${name}.downsample.0`, out, kernel: 1, stride, bias: false },
+        { op: 'bn', name: `${name}.downsample.1`, eps: 1e-5 },
+      ]
+    : [];
+  return [{ op: 'add', branches: [[...conv(1, stride), relu, ...conv(2, 1)], shortcut] }, relu];
+}
+
+export function resnet18(classes: number): Module[] {
+  const blocks: Module[] = [];
+  for (const [s, out] of [64, 128, 256, 512].entries()) {
+    for (const b of [0, 1]) {
+      const name = `layer${s + 1}.${b}`;
+      const stride = s > 0 && b === 0 ? 2 : 1;
+      blocks.push(...basicBlock(name, out, stride, stride !== 1), { op: 'tap', layer: name.replace('.', '/') });
+    }
+  }
+  return [
+    { op: 'conv', name: 'conv1', out: 64, kernel: 7, stride: 2, padding: 3, bias: false },
+    { op: 'bn', name: 'bn1', eps: 1e-5 },
+    { op: 'tap', layer: 'bn1' },
+    relu,
+    { op: 'maxpool', kernel: 3, stride: 2, padding: 1 },
+    { op: 'tap', layer: 'maxpool' },
+    ...blocks,
     { op: 'globalAvg' },
     { op: 'tap', layer: 'avgpool' },
     { op: 'flatten' },

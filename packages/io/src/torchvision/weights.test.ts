@@ -6,7 +6,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { close } from '../../test/nchw.js';
 import { mulberry32 } from '../../test/random.js';
 import { type Activation, forward, type Module, toNhwcValues } from '../../test/torch-reference.js';
-import { alexnet, googlenet, vgg11 } from '../../test/torchvision-modules.js';
+import { alexnet, googlenet, resnet18, vgg11 } from '../../test/torchvision-modules.js';
 import { TorchvisionMismatchError, UnsupportedError } from '../errors.js';
 import { type DecodedTensor, decodeSafetensors, encodeSafetensors, type TensorInput } from '../safetensors.js';
 import { torchvisionNames } from './names.js';
@@ -77,6 +77,8 @@ describe('a torchvision state_dict in safetensors loads into the zoo model: laye
     ['vgg11', [64, 64, 3], () => vgg11(5, false)],
     ['vgg11_bn', [32, 32, 3], () => vgg11(5, true)],
     ['googlenet-torchvision', [64, 64, 3], () => googlenet(5)],
+    // Basic blocks with identity and projection (downsample) shortcuts; layer4 is 2×2 here.
+    ['resnet18', [64, 64, 3], () => resnet18(5)],
   ] as const)(
     '%s at %j',
     async (name, input, modules) => {
