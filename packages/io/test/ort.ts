@@ -11,6 +11,8 @@ export async function runOnnx(
     interOpNumThreads: 1,
     executionMode: 'sequential',
     graphOptimizationLevel: 'all',
+    // Errors only: IR-3 graphs (the ONNX light data) list every initializer as an input, one warning each.
+    logSeverityLevel: 3,
   });
   try {
     const input = session.inputNames[0] ?? '';
