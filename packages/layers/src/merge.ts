@@ -1,63 +1,7 @@
-import { type LayerSpec, type MergeMode, mergeOutput, type Shape } from '@convkit/shape';
+import { mergeOutput, type Shape } from '@convkit/shape';
 import * as tf from '@tensorflow/tfjs-core';
-import {
-  type ApplyOptions,
-  type BaseConfig,
-  type BuildOptions,
-  Layer,
-  type LayerJSON,
-  type LayerShapes,
-} from './layer.js';
-import { childSeed, nameTree } from './sequential.js';
-
-/** Branches from one input joined element-wise; `Add` and `Multiply` differ only in the op and its shape rule. */
-abstract class Merge extends Layer<BaseConfig> {
-  abstract override readonly type: MergeMode;
-  override readonly children: readonly Layer[];
-
-  constructor(branches: readonly Layer[], config: BaseConfig = {}) {
-    super(config);
-    this.children = [...branches];
-    nameTree(this);
-  }
-
-  specs(input: Shape): LayerSpec[] {
-    return this.shapes(input).specs;
-  }
-
-  /** One `shapes` call per branch; the join is checked from the branches' outputs, not by tracing them again. */
-  protected override computeShapes(input: Shape): LayerShapes {
-    const branches = this.children.map((b) => b.shapes(input));
-    return {
-      specs: [{ type: this.type, name: this.name, branches: branches.map((b) => b.specs) }],
-      output: mergeOutput(
-        this.name,
-        this.type,
-        input,
-        branches.map((b) => b.output),
-      ),
-    };
-  }
-
-  protected override onBuild(input: Shape, options: BuildOptions): void {
-    this.children.forEach((branch, k) => {
-      branch.build(input, { seed: childSeed(options.seed ?? 0, k) });
-    });
-  }
-
-  override namedWeights(): [string, tf.Variable][] {
-    return this.children.flatMap((c) => c.namedWeights());
-  }
-
-  override toJSON(): LayerJSON {
-    return { type: this.type, config: { ...this.config, branches: this.children.map((c) => c.toJSON()) } };
-  }
-
-  override dispose(): void {
-    for (const child of this.children) child.dispose();
-    super.dispose();
-  }
-}
+import { Branches } from './branches.js';
+import type { ApplyOptions, BaseConfig, Layer } from './layer.js';
 
 /**
  * Parallel branches from one input, summed element-wise — a residual
@@ -73,8 +17,12 @@ abstract class Merge extends Layer<BaseConfig> {
  * block.outputShape([56, 56, 64]); // [56, 56, 64]
  * ```
  */
-export class Add extends Merge {
+export class Add extends Branches {
   readonly type = 'add';
+
+  protected joinShape(input: Shape, outputs: readonly Shape[]): number[] {
+    return mergeOutput(this.name, 'add', input, outputs);
+  }
 
   protected call(x: tf.Tensor, options: ApplyOptions): tf.Tensor {
     const outputs = this.children.map((branch) => branch.apply(x, options));
@@ -96,8 +44,12 @@ export class Add extends Merge {
  * se.outputShape([7, 7, 32]); // [7, 7, 32]
  * ```
  */
-export class Multiply extends Merge {
+export class Multiply extends Branches {
   readonly type = 'multiply';
+
+  protected joinShape(input: Shape, outputs: readonly Shape[]): number[] {
+    return mergeOutput(this.name, 'multiply', input, outputs);
+  }
 
   protected call(x: tf.Tensor, options: ApplyOptions): tf.Tensor {
     const outputs = this.children.map((branch) => branch.apply(x, options));
