@@ -16,6 +16,7 @@ import {
   shortcut,
 } from '@convkit/layers';
 import { decodeGraph } from '@convkit/testdata';
+import { getModel } from '@convkit/zoo';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { compareWithOrt, roundTrip } from '../../test/onnx-check.js';
 import { randomizeWeights } from '../../test/random.js';
@@ -146,4 +147,25 @@ describe('convkit → ONNX → convkit: the same layers back, outputs identical'
     model.dispose();
     imported.model.dispose();
   });
+});
+
+describe('the zoo models built from them: onnxruntime-node, and back through importOnnx', () => {
+  // At 32×32 five stride-2 steps leave 1×1 before the global pool, as zoo's forward test runs them.
+  it.each(['mobilenet-v2', 'shufflenet-v1-g4', 'shufflenet-v2-x1.0'])(
+    '%s at 32×32',
+    async (name) => {
+      const input: [number, number, number] = [32, 32, 3];
+      const model = getModel(name, { numClasses: 10 }).build(input, { seed: 3 });
+      randomizeWeights(model, 4);
+      const { diff, scale } = await compareWithOrt(model, input, 2);
+      expect(scale).toBeGreaterThan(1e-3);
+      expect(diff).toBeLessThan(1e-5 * Math.max(1, scale));
+      const imported = await roundTrip(model, input);
+      const shapes = (m: Layer) => Object.fromEntries(m.namedWeights().map(([n, v]) => [n, v.shape]));
+      expect(Object.values(shapes(imported.model))).toEqual(Object.values(shapes(model)));
+      model.dispose();
+      imported.model.dispose();
+    },
+    120_000,
+  );
 });
