@@ -20,7 +20,12 @@ describe('zoo errors are typed, name the model and repeat the values received', 
     ['nin, 54×54', () => getModel('nin', { input: [54, 54, 3] }), 'nin', /55×55.*54×54×3/],
     ['nin-cifar, 5×5', () => getModel('nin-cifar', { input: [5, 6, 3] }), 'nin-cifar', /6×6.*5×6×3/],
     ['vgg16, 31×32', () => getModel('vgg16', { input: [31, 32, 3] }), 'vgg-d', /32×32.*31×32×3/],
-    ['an unknown model', () => getModel('resnet50'), 'getModel', /unknown model "resnet50": available are .*lenet5/],
+    [
+      'an unknown model',
+      () => getModel('wide-resnet50'),
+      'getModel',
+      /unknown model "wide-resnet50": available are .*lenet5/,
+    ],
     [
       'a duplicate registration',
       () => registerModel({ card: modelCard('lenet5'), build: () => getModel('lenet5') } satisfies ModelDefinition),

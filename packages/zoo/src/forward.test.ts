@@ -28,6 +28,16 @@ const SMALL: Record<string, [number, number, number]> = {
   'squeezenet-1.0': [29, 29, 3],
   'squeezenet-1.1': [25, 25, 3],
   densenet121: [29, 29, 3],
+  // ResNets: 32×32 reaches 1×1 before the global pool; the deep ones cost their weights' allocation, not the forward.
+  resnet18: [32, 32, 3],
+  resnet34: [32, 32, 3],
+  resnet50: [32, 32, 3],
+  resnet101: [32, 32, 3],
+  resnet152: [32, 32, 3],
+  resnet20: [28, 28, 1],
+  resnet56: [28, 28, 1],
+  plain20: [28, 28, 1],
+  plain56: [28, 28, 1],
 };
 
 beforeAll(async () => {

@@ -8,6 +8,8 @@ import { lenetModels } from './lenet.js';
 import { mobilenetModels } from './mobilenet.js';
 import { ninModels } from './nin.js';
 import { registerModel } from './registry.js';
+import { resnetModels } from './resnet.js';
+import { cifarResnetModels } from './resnet-cifar.js';
 import { shufflenetModels } from './shufflenet.js';
 import { squeezenetModels } from './squeezenet.js';
 import { vggModels } from './vgg.js';
@@ -24,6 +26,8 @@ for (const definition of [
   ...inceptionV3Models,
   ...mobilenetModels,
   ...shufflenetModels,
+  ...resnetModels,
+  ...cifarResnetModels,
   ...squeezenetModels,
   ...densenetModels,
 ])
