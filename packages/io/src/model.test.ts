@@ -1,11 +1,11 @@
 import { initBackend } from '@convkit/backend';
-import { Conv2d, Dense, Flatten, sequential } from '@convkit/layers';
+import { add, Conv2d, Dense, Flatten, sequential } from '@convkit/layers';
 import { getModel } from '@convkit/zoo';
 import * as tf from '@tensorflow/tfjs-core';
 import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { randomizeWeights } from '../test/random.js';
 import { UnsupportedError } from './errors.js';
-import { childrenOf, type LayerLike, readWeights, valuesOf } from './model.js';
+import { childrenOf, flattenedDenses, type LayerLike, readWeights, valuesOf } from './model.js';
 import { decodeOnnx } from './onnx/decode.js';
 import { exportOnnx } from './onnx/export.js';
 import { registerOnnxExport } from './onnx/export-registry.js';
@@ -108,5 +108,18 @@ describe('the exports never read a tensor synchronously', () => {
     await exportOnnx(wrapped, { input: [5, 5, 2] });
     expect(Array.from(seen ?? [])).toEqual(Array.from((await m.getWeights()['conv1/kernel']?.data()) ?? []));
     m.dispose();
+  });
+});
+
+describe('flattenedDenses', () => {
+  it('finds a flatten → dense inside the branches of an add, each branch seeing the block input', () => {
+    const branch = (k: number) =>
+      sequential([new Flatten({ name: `flat${k}` }), new Dense({ name: `fc${k}`, units: 4 })]);
+    const model = sequential([new Conv2d({ name: 'conv', filters: 3, kernel: 3 }), add([branch(1), branch(2)])]);
+    const found = [...flattenedDenses(model, [5, 5, 2]).entries()].map(([dense, source]) => [dense.name, source.map]);
+    expect(found).toEqual([
+      ['fc1', [3, 3, 3]],
+      ['fc2', [3, 3, 3]],
+    ]);
   });
 });

@@ -134,15 +134,19 @@ export function flattenedDenses(model: LayerLike, input: readonly number[]): Map
       });
       return shape;
     }
-    if (layer.type === 'concat' || layer.type === 'auxiliaryHead') {
+    // Branch containers: every branch sees the container's input.
+    if (BRANCHING.has(layer.type)) {
       for (const child of children) visit(child, shape);
-      return layer.type === 'concat' ? layer.outputShape(shape) : shape;
+      return layer.type === 'auxiliaryHead' ? shape : layer.outputShape(shape);
     }
     return layer.outputShape(shape);
   };
   visit(model, [...input]);
   return found;
 }
+
+/** Containers whose children all read the container's input (an auxiliary head passes it on). */
+const BRANCHING = new Set(['concat', 'add', 'multiply', 'auxiliaryHead']);
 
 /** The dense layer that reads what sibling `i` (a Flatten) gives, if only reorder-neutral layers stand between. */
 function denseAfter(siblings: readonly LayerLike[], i: number): LayerLike | undefined {

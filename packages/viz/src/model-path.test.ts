@@ -1,5 +1,6 @@
 import { initBackend } from '@convkit/backend';
 import {
+  add,
   type BuildOptions,
   Conv2d,
   Dense,
@@ -43,6 +44,23 @@ describe('layer paths through nested sequential models', () => {
     expect(layerPath(m, 'pool1').map((l) => l.name)).toEqual(['conv1', 'pool1']);
     expect(layerPath(m, 'stem').map((l) => l.name)).toEqual(['stem']);
     expect(() => layerPath(m, 'conv3')).toThrow(/no layer named "conv3" in net: the layers are net, stem, conv1/);
+  });
+
+  it('opens a residual block: a layer in its branch is reached from the block input', () => {
+    const block = add(
+      [
+        sequential([
+          new Conv2d({ filters: 4, kernel: 3, padding: 1, name: 'a' }),
+          new Conv2d({ filters: 4, kernel: 3, padding: 1, name: 'b' }),
+        ]),
+        sequential([]),
+      ],
+      { name: 'block' },
+    );
+    const m = sequential([new Conv2d({ filters: 4, kernel: 1, name: 'stem' }), block], { name: 'net' });
+    expect(layerPath(m, 'b').map((l) => l.name)).toEqual(['stem', 'a', 'b']);
+    // stem 1×1, then two 3×3 in the branch: 5×5 (the identity branch's 1×1 lies inside it).
+    expect(fieldAt(m, [8, 8, 1], 'b').receptiveField?.size).toEqual([5, 5]);
   });
 
   it('traces the receptive field up to a layer (Araujo et al.: size, jump, start)', () => {

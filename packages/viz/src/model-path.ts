@@ -20,13 +20,15 @@ export function layerNames(model: Layer): string[] {
 
 /**
  * How the containers viz can open feed their children: a sequential chains
- * them; a concat's branches and an auxiliary head's classifier each see the
- * container's own input. Other containers are reached by running the whole
+ * them; the branches of a concat or a merge (add, multiply) and an
+ * auxiliary head's classifier each see the container's own input. Other containers are reached by running the whole
  * model (see {@link activationAt}).
  */
 const WIRING: Record<string, 'chain' | 'parallel'> = {
   sequential: 'chain',
   concat: 'parallel',
+  add: 'parallel',
+  multiply: 'parallel',
   auxiliaryHead: 'parallel',
 };
 
