@@ -18,6 +18,9 @@ const STYLE: Record<string, [fill: string, stroke: string]> = {
   dense: ['#cdeee3', '#009E73'],
   concat: ['#f3dceb', '#CC79A7'],
   tap: ['#f3dceb', '#CC79A7'],
+  // Merges (residual add, gating multiply) join branches as a concat does.
+  add: ['#f3dceb', '#CC79A7'],
+  multiply: ['#f3dceb', '#CC79A7'],
   batchNorm: ['#fdf6c8', '#E69F00'],
   lrn: ['#fdf6c8', '#E69F00'],
 };
