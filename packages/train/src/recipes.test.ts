@@ -45,3 +45,30 @@ describe('lenet5-fast', () => {
     expect(() => getRecipe('lenet5-quick')).toThrow(/known: lenet5, lenet5-fast, alexnet2012/);
   });
 });
+
+describe('resnet2016', () => {
+  it("puts the paper's 32k, 48k and 64k iterations at epochs, 352 iterations each (45,000 images, batch 128)", () => {
+    const recipe = getRecipe('resnet2016');
+    const perEpoch = Math.ceil(45_000 / recipe.batchSize);
+    expect(perEpoch).toBe(352);
+    const schedule = recipe.schedule.type === 'multistep' ? recipe.schedule.milestones : [];
+    // Each within one epoch of the iteration count the paper gives.
+    [...schedule, recipe.epochs].forEach((epoch, k) => {
+      expect(Math.abs(epoch * perEpoch - ([32_000, 48_000, 64_000][k] as number))).toBeLessThan(perEpoch);
+    });
+    const rate = createSchedule(recipe.schedule, recipe.lr);
+    expect([0, 90, 91, 135, 136, 181].map((e) => rate.rate(e))).toEqual([
+      0.1,
+      0.1,
+      0.1 * 0.1,
+      0.1 * 0.1,
+      0.1 * 0.1 * 0.1,
+      0.1 * 0.1 * 0.1,
+    ]);
+    expect(recipe).toMatchObject({
+      batchSize: 128,
+      lr: 0.1,
+      optimizer: { type: 'sgd', momentum: 0.9, weightDecay: 0.0001 },
+    });
+  });
+});

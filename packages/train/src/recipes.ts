@@ -116,6 +116,24 @@ export const recipes: Record<string, Recipe> = {
       'Photometric distortions and varied-aspect crops (8 %–100 % of the area) are simplified to random crops and flips.',
     ],
   },
+  resnet2016: {
+    name: 'resnet2016',
+    source:
+      'He, Zhang, Ren, Sun 2016, "Deep residual learning for image recognition", §4.2, CIFAR-10 (SGD, batch 128, momentum 0.9, weight decay 0.0001, lr 0.1 divided by 10 at 32k and 48k iterations, stopped at 64k, chosen on a 45k/5k train/val split; 4 pixels padded on each side and a random 32×32 crop, horizontal flips; BN, no dropout)',
+    batchSize: 128,
+    lr: 0.1,
+    // 45,000 images / 128 = 352 iterations an epoch: 32k ≈ epoch 91, 48k ≈ 136, 64k ≈ 182.
+    epochs: 182,
+    optimizer: { type: 'sgd', momentum: 0.9, weightDecay: 0.0001 },
+    schedule: { type: 'multistep', milestones: [91, 136], gamma: 0.1 },
+    augment: { randomCrop: { size: [32, 32], padding: 4 }, flip: true },
+    notes: [
+      'The paper counts iterations; at 352 iterations an epoch (45k images, batch 128) its 32k, 48k and 64k are epochs 91, 136 and 182. With --epochs the trainer moves the two ÷10 steps to the same fractions of the run (2 epochs: ÷10 after the first).',
+      'For images other than 32×32 (28×28 Fashion-MNIST) the trainer takes the padded crop at the image size: a shift of up to 4 pixels, as on CIFAR.',
+      'The paper gives ResNet-110 a warm-up at 0.01 until the training error is below 80 % (about 400 iterations); the zoo has no ResNet-110, so the recipe has none.',
+      'Per-pixel mean subtraction is replaced by the trainer’s normalization.',
+    ],
+  },
 };
 
 /** A recipe by name; an unknown name lists the known ones. */
