@@ -40,14 +40,52 @@ describe('trainer configuration', () => {
   });
 
   it('names recipes by family', () => {
-    expect(['lenet5', 'vgg16', 'googlenet', 'inception-v3', 'zfnet', 'nin'].map(defaultRecipe)).toEqual([
+    const models = ['lenet5', 'vgg16', 'googlenet', 'inception-v3', 'zfnet', 'nin', 'resnet50', 'resnet20', 'plain56'];
+    expect(models.map(defaultRecipe)).toEqual([
       'lenet5',
       'vgg2014',
       'googlenet2014',
       'googlenet2014',
       'alexnet2012',
       'alexnet2012',
+      'resnet2016',
+      'resnet2016',
+      'resnet2016',
     ]);
+  });
+
+  it("moves resnet2016's ÷10 steps (epochs 91 and 136 of 182) to the same fractions of a shorter run", () => {
+    const paper = composeConfig({ model: 'resnet20' });
+    expect(paper).toMatchObject({ recipe: 'resnet2016', epochs: 182, batchSize: 128, lr: 0.1 });
+    expect(paper.schedule).toEqual({ type: 'multistep', milestones: [91, 136], gamma: 0.1 });
+    const milestones = (epochs: number) => {
+      const s = composeConfig({ model: 'resnet20', epochs }).schedule;
+      return s.type === 'multistep' ? s.milestones : [];
+    };
+    // 91/182 = 0.5 and 136/182 ≈ 0.747 of the run, rounded; coinciding steps stay one epoch apart.
+    expect([milestones(20), milestones(8), milestones(4), milestones(2)]).toEqual([
+      [10, 15],
+      [4, 6],
+      [2, 3],
+      [1, 2],
+    ]);
+    const file = { schedule: { type: 'multistep' as const, milestones: [5, 7] } };
+    expect(composeConfig({ model: 'resnet20', epochs: 2 }, file).schedule).toEqual(file.schedule);
+  });
+
+  it("takes CIFAR's pad-4 crop of 32 as a shift of up to 4 pixels on 28×28 images", () => {
+    const resnet = composeConfig({ model: 'resnet20' });
+    expect(fitAugmentToData(resnet, 32, 32, false).augment).toEqual({
+      randomCrop: { size: [32, 32], padding: 4 },
+      flip: true,
+    });
+    expect(fitAugmentToData(resnet, 28, 28, false).augment).toEqual({
+      randomCrop: { size: [28, 28], padding: 4 },
+      flip: true,
+    });
+    expect(fitAugmentToData(resnet, 28, 28, true).augment).toEqual({ randomCrop: { size: [28, 28], padding: 4 } });
+    // Beyond its padding the crop is not a shift: dropped as before.
+    expect(fitAugmentToData(resnet, 20, 20, false).augment).toEqual({ flip: true });
   });
 
   it('an unknown recipe is a usage error listing the known ones', () => {

@@ -45,6 +45,7 @@ export function defaultRecipe(model: string): string {
   if (model.startsWith('lenet')) return 'lenet5';
   if (model.startsWith('vgg')) return 'vgg2014';
   if (model.startsWith('googlenet') || model.startsWith('inception')) return 'googlenet2014';
+  if (model.startsWith('resnet') || model.startsWith('plain')) return 'resnet2016';
   return 'alexnet2012';
 }
 
@@ -89,19 +90,25 @@ export function composeConfig(
   const defined = <T extends object>(o: T) =>
     Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
   const config = { ...base, ...defined(file), ...defined(flags), model: flags.model } as TrainConfig;
-  return withCosineOverRun(config, base);
+  return withScheduleOverRun(config, base);
 }
 
 /**
- * A recipe's cosine that spans its whole run (lenet5-fast: 7 of 7 epochs)
- * follows `--epochs`, so a shorter or longer run still decays to its end;
- * a schedule from the config file is taken as written.
+ * A recipe's schedule laid out over its whole run follows `--epochs`: a
+ * cosine spanning the run (lenet5-fast: 7 of 7 epochs) stretches to it, and
+ * multistep milestones (resnet2016: ÷10 at 91 and 136 of 182) move to the
+ * same fractions of the run, rounded to whole epochs and kept increasing; a
+ * schedule from the config file is taken as written.
  */
-function withCosineOverRun(config: TrainConfig, base: TrainConfig): TrainConfig {
+function withScheduleOverRun(config: TrainConfig, base: TrainConfig): TrainConfig {
   const s = config.schedule;
-  if (s !== base.schedule || s.type !== 'cosine' || s.epochs !== base.epochs || config.epochs === base.epochs)
-    return config;
-  return { ...config, schedule: { ...s, epochs: config.epochs } };
+  if (s !== base.schedule || config.epochs === base.epochs) return config;
+  if (s.type === 'cosine' && s.epochs === base.epochs) return { ...config, schedule: { ...s, epochs: config.epochs } };
+  if (s.type !== 'multistep') return config;
+  const milestones: number[] = [];
+  for (const m of s.milestones)
+    milestones.push(Math.max(Math.round((m * config.epochs) / base.epochs), (milestones.at(-1) ?? 0) + 1));
+  return { ...config, schedule: { ...s, milestones } };
 }
 
 /** Reads a JSON config file; a parse error, an unknown key or a bad value names the file and the key. */
@@ -125,6 +132,20 @@ export function readConfigFile(path: string): Partial<TrainConfig> {
 }
 
 /**
+ * A padded random crop larger than the image but within its padding (CIFAR's
+ * pad 4, crop 32, on 28×28 Fashion-MNIST) is the shift it stands for: the
+ * crop is taken at the image's own size.
+ */
+function asShift(a: AugmentOptions, height: number, width: number): AugmentOptions {
+  const crop = a.randomCrop;
+  if (!crop?.padding || a.resize) return a;
+  const [h, w] = crop.size;
+  const fits = h <= height + 2 * crop.padding && w <= width + 2 * crop.padding;
+  if (!fits || (h <= height && w <= width)) return a;
+  return { ...a, randomCrop: { ...crop, size: [height, width] } };
+}
+
+/**
  * Fits a recipe's augmentation to the data: ImageNet's resize to 256 and
  * 224 crops are dropped for smaller images (28×28 MNIST, 32×32 CIFAR) rather
  * than upsampling them, and flips are dropped for digits, where a mirrored 2
@@ -132,8 +153,9 @@ export function readConfigFile(path: string): Partial<TrainConfig> {
  */
 export function fitAugmentToData(config: TrainConfig, height: number, width: number, digits: boolean): TrainConfig {
   const { augment, evaluationAugment, ...rest } = config;
-  const fits = (a: AugmentOptions | undefined) => {
-    if (!a) return undefined;
+  const fits = (given: AugmentOptions | undefined) => {
+    if (!given) return undefined;
+    const a = asShift(given, height, width);
     const upscales = a.resize !== undefined && (a.resize[0] > height || a.resize[1] > width);
     const [h, w] = upscales || !a.resize ? [height, width] : a.resize;
     const crop = a.randomCrop?.size ?? a.centerCrop;
