@@ -150,8 +150,9 @@ describe('convkit → ONNX → convkit: the same layers back, outputs identical'
 });
 
 describe('the zoo models built from them: onnxruntime-node, and back through importOnnx', () => {
-  // At 32×32 five stride-2 steps leave 1×1 before the global pool, as zoo's forward test runs them.
-  it.each(['mobilenet-v2', 'shufflenet-v1-g4', 'shufflenet-v2-x1.0'])(
+  // At 32×32 five stride-2 steps leave 1×1 before the global pool, as zoo's forward test runs them;
+  // resnet20 is CIFAR's, with option-A shortcuts (strided Slice + channel Pad in the graph).
+  it.each(['resnet18', 'resnet20', 'mobilenet-v2', 'shufflenet-v1-g4', 'shufflenet-v2-x1.0'])(
     '%s at 32×32',
     async (name) => {
       const input: [number, number, number] = [32, 32, 3];
