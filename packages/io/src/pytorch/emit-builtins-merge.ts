@@ -1,3 +1,4 @@
+import { shortcutPadding } from '@convkit/shape';
 import { UnsupportedError } from '../errors.js';
 import type { LayerJSON } from '../onnx/import-context.js';
 import type { BuiltInEmitter, PytorchEmitContext, PytorchValue } from './registry.js';
@@ -105,8 +106,7 @@ function shortcut(ctx: PytorchEmitContext): PytorchValue {
   const stride = positive(ctx, 'stride');
   const filters = positive(ctx, 'filters');
   if (filters < c) refuse(ctx, `filters ${filters} is fewer than the input's ${c} channels`);
-  const before = Math.floor((filters - c) / 2);
-  const after = filters - c - before;
+  const [before, after] = shortcutPadding(c, filters);
   const x = ctx.input.expr;
   const strided = stride === 1 ? x : `${x}[:, :, ::${stride}, ::${stride}]`;
   const expr = before + after === 0 ? strided : `F.pad(${strided}, (0, 0, 0, 0, ${before}, ${after}))`;

@@ -1,6 +1,7 @@
 import { initBackend } from '@convkit/backend';
 import type { LayerJSON } from '@convkit/layers';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { MERGE_CASES } from '../../test/merge-cases.js';
 import { findTorch } from '../../test/python.js';
 import { type ParityCase, type ParityResult, torchParity } from '../../test/torch-compare.js';
 
@@ -91,6 +92,7 @@ const CASES: ParityCase[] = [
     ),
     inputShape: [3, 3, 2],
   })),
+  ...MERGE_CASES,
 ];
 
 describe.skipIf(!found.python)('PyTorch parity of the built-in layers', () => {
