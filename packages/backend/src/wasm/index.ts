@@ -3,6 +3,7 @@ import { batchMatMulConfig } from './batch-mat-mul.js';
 import { conv2DBackpropFilterConfig } from './conv2d-backprop-filter.js';
 import { conv2DBackpropInputConfig } from './conv2d-backprop-input.js';
 import { depthwiseBackpropFilterConfig, depthwiseBackpropInputConfig } from './depthwise-backprop.js';
+import { identityConfig } from './identity.js';
 import { maxPoolGradConfig } from './max-pool-grad.js';
 import { reluGradKernelConfig } from './relu-grad.js';
 import { sgdUpdateConfig } from './sgd-update.js';
@@ -11,7 +12,8 @@ import { sgdUpdateConfig } from './sgd-update.js';
  * convkit's kernels for the tfjs wasm backend: the training kernels it lacks
  * (Conv2DBackpropFilter, both depthwise gradients), a correct MaxPoolGrad, and
  * and XNNPACK routes in place of stock kernels that are many times slower
- * than they need be (Conv2DBackpropInput, transposed BatchMatMul), and the
+ * than they need be (Conv2DBackpropInput, transposed BatchMatMul), an
+ * Identity without a copy, and the
  * fused ReLU gradient and SGD update that convkit's gradient of Relu,
  * @convkit/train and the bench look up by name.
  */
@@ -21,6 +23,7 @@ export const wasmKernels: KernelConfig[] = [
   conv2DBackpropInputConfig,
   depthwiseBackpropFilterConfig,
   depthwiseBackpropInputConfig,
+  identityConfig,
   maxPoolGradConfig,
   reluGradKernelConfig,
   sgdUpdateConfig,
