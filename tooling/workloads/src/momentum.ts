@@ -1,7 +1,7 @@
 // The bench's optimizer: SGD with momentum, `v ← μ·v + g`, `w ← w − lr·v`,
 // the update tfjs' `tf.train.momentum(lr, μ)` applies and PyTorch's
 // `SGD(lr, momentum=μ)` (dampening 0, no decay, no Nesterov) too. Where the
-// backend has the fused update (the native backend's `ConvkitSgdUpdate`),
+// backend has the fused update (`ConvkitSgdUpdate`: native's, wasm's),
 // one kernel call updates every variable of the step instead of four per
 // variable; elsewhere tfjs' own optimizer runs. Both do the same float32
 // operations (`w + (−lr)·v` is `w − lr·v` to the bit), so the numbers a
@@ -14,7 +14,7 @@ export interface StepOptimizer {
   dispose(): void;
 }
 
-/** The fused update's name, as @convkit/backend-native registers it (its kernels/optimizer.ts has the contract). */
+/** The fused update's name, as @convkit/backend-native and @convkit/backend's wasm kernels register it (native's kernels/optimizer.ts has the contract). */
 const FUSED_SGD = 'ConvkitSgdUpdate';
 
 /** SGD with momentum over every variable, in one kernel call per step where the backend can. */
