@@ -51,6 +51,22 @@ describe('joins of branches by Add, Mul and Sum', () => {
     expect(weights.get('excite/kernel')?.shape).toEqual([1, 1, 4, 4]);
   });
 
+  it('an Add of a [1, C, 1, 1] constant after a bias-less Conv is its bias (a Relu after it fuses too)', () => {
+    const bytes = graph(
+      [
+        node('Conv', ['x', 'w'], ['c'], 'conv'),
+        node('Add', ['c', 'b'], ['a'], 'bias'),
+        node('Relu', ['a'], ['y'], 'relu'),
+      ],
+      [kernel('w', 4, 4), tensorProto('b', [1, 4, 1, 1], Float32Array.of(1, 2, 3, 4))],
+    );
+    const { architecture, weights } = convertOnnx(bytes);
+    expect(architecture.config.layers).toEqual([
+      expect.objectContaining({ type: 'conv2d', config: expect.objectContaining({ bias: true, activation: 'relu' }) }),
+    ]);
+    expect(Array.from(weights.get('conv/bias')?.read() ?? [])).toEqual([1, 2, 3, 4]);
+  });
+
   it('refuses, naming the node and the shapes: a sum of unequal maps, a constant added, a gate of other channels', () => {
     const unequal = graph(
       [node('Conv', ['x', 'w'], ['c'], 'wide'), node('Sum', ['c', 'x'], ['y'], 'join')],

@@ -56,9 +56,10 @@ export function conv(ctx: ImportContext, node: OnnxNode, flow: Flow, a: Attribut
     `${name}/kernel`,
     weightFrom(kernel, [kh, kw, depth, filters], (v) => oihwToHwio(v, kernel.dims)),
   );
-  const bias = node.inputs[2] ? ctx.statics.weight(node, 2, 'bias') : undefined;
+  const added = node.inputs[2] ? undefined : biasAdd(ctx, node, filters);
+  const bias = node.inputs[2] ? ctx.statics.weight(node, 2, 'bias') : added?.source;
   if (bias) ctx.addWeight(node, `${name}/bias`, vector(ctx, node, bias, filters, 'bias'));
-  const { activation, last } = fusedActivation(ctx, node);
+  const { activation, last } = fusedActivation(ctx, added?.node ?? node);
   // The weights are assigned right after build: a zero initializer saves drawing random ones.
   const config: Record<string, unknown> = {
     name,
@@ -73,6 +74,17 @@ export function conv(ctx: ImportContext, node: OnnxNode, flow: Flow, a: Attribut
   };
   if (activation) config.activation = activation;
   return { layers: [{ type: 'conv2d', config }], flow: { value: last.outputs[0] ?? '', shape: [...out, filters] } };
+}
+
+/** An Add of a per-channel constant right after a bias-less Conv (Caffe2's and some converters' bias): the bias. */
+function biasAdd(ctx: ImportContext, node: OnnxNode, filters: number) {
+  const add = ctx.soleUser(node.outputs[0] ?? '');
+  if (add?.op !== 'Add' || add.inputs.length !== 2) return undefined;
+  const other = add.inputs.find((i) => i !== node.outputs[0]);
+  const source = other === undefined ? undefined : ctx.statics.get(other);
+  if (!source || !perChannel(source, filters, 3)) return undefined;
+  ctx.checkExtraOutputs(add);
+  return { node: add, source };
 }
 
 /** The output `[h, w]` of a window, or a `FormatError` when the window does not fit the padded input. */

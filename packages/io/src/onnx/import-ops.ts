@@ -108,7 +108,7 @@ export function convertNode(ctx: ImportContext, node: OnnxNode, flow: Flow): Con
         return { layers: [], flow: { ...flow, value: node.outputs[0] ?? '' } };
       throw new UnsupportedError(
         describeNode(node),
-        `${node.op === 'Mul' ? 'multiplies' : 'adds'} a constant to the data: convkit reads ${node.op} of branches (a residual add, a gate), and a bias or scale that folds into the Gemm, MatMul or BatchNormalization before it`,
+        `${node.op === 'Mul' ? 'multiplies' : 'adds'} a constant to the data: convkit reads ${node.op} of branches (a residual add, a gate), and a bias or scale that folds into the Conv, Gemm, MatMul or BatchNormalization before it`,
       );
     case 'Transpose':
       return transpose(node, flow, a);
