@@ -164,7 +164,7 @@ describe('network editor', () => {
       ok: true,
       value: { model: 'vgg16', source: '' },
     });
-    const bad = `#state=${Buffer.from(JSON.stringify({ model: 'resnet50' })).toString('base64url')}`;
+    const bad = `#state=${Buffer.from(JSON.stringify({ model: 'wide-resnet50' })).toString('base64url')}`;
     expect(readState(bad, networkSchema(), NETWORK_DEFAULTS)?.ok).toBe(false);
   });
 });

@@ -64,7 +64,7 @@ describe('the registry', () => {
     expect(lenet?.trainable).toBe(60_000);
     expect(lenet?.reported?.[0]?.source).toContain('LeCun');
     expect(modelCard('lenet5-modern').deviations.length).toBeGreaterThan(0);
-    expect(() => getModel('resnet50')).toThrow('getModel: unknown model "resnet50": available are');
+    expect(() => getModel('wide-resnet50')).toThrow('getModel: unknown model "wide-resnet50": available are');
   });
 
   it("carries the papers' reported ImageNet top-5 errors with their sources", () => {
