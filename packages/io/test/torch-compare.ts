@@ -26,6 +26,11 @@ export interface ParityCase {
   seed?: number;
   /** Print how long convkit's side took (slow models). */
   logTime?: boolean;
+  /**
+   * Compare the inference output only (no training step on either side): for the deepest variants of a
+   * family whose blocks another case already checks with gradients.
+   */
+  forwardOnly?: boolean;
 }
 
 /** What one comparison found. */
@@ -105,9 +110,9 @@ async function prepare(c: ParityCase, dir: string): Promise<ConvkitSide> {
     writeTensors(
       join(dir, 'input.safetensors'),
       { x: { data: (await nchw.data()) as Float32Array, shape: nchw.shape }, labels: { data: labels, shape: [batch] } },
-      { aux_weight: String(AUX_WEIGHT) },
+      { aux_weight: String(AUX_WEIGHT), forward_only: String(c.forwardOnly === true) },
     );
-    const side = await convkitSide(model, x, labels, classes);
+    const side = await convkitSide(model, x, labels, classes, c.forwardOnly === true);
     if (process.env.CONVKIT_PARITY_KEEP) {
       const mine = Object.fromEntries([...side.grads].map(([n, g]) => [`grad:${n}`, { data: g, shape: [g.length] }]));
       writeTensors(join(dir, 'convkit.safetensors'), mine);
@@ -119,13 +124,20 @@ async function prepare(c: ParityCase, dir: string): Promise<ConvkitSide> {
   }
 }
 
-async function convkitSide(model: Layer, x: tf.Tensor, labels: Int32Array, classes: number): Promise<ConvkitSide> {
+async function convkitSide(
+  model: Layer,
+  x: tf.Tensor,
+  labels: Int32Array,
+  classes: number,
+  forwardOnly: boolean,
+): Promise<ConvkitSide> {
   const yOut = tf.tidy(() => {
     const y = model.apply(x);
     return y.rank === 4 ? tf.transpose(y, [0, 3, 1, 2]) : y;
   });
   const y = (await yOut.data()) as Float32Array;
   yOut.dispose();
+  if (forwardOnly) return { y, grads: new Map(), after: new Map(), auxCount: 0 };
   let auxCount = 0;
   const trainable = model.trainableWeights();
   const { value, grads } = tf.variableGrads(() => {

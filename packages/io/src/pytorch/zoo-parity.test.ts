@@ -5,7 +5,8 @@ import { findTorch } from '../../test/python.js';
 import { type ParityCase, type ParityResult, torchParity } from '../../test/torch-compare.js';
 import { pytorchModelFiles } from './emit-model.js';
 
-// Every registered zoo model at its smallest valid input, through pytorchModelFiles' model.py (python3
+// Every registered zoo model at its smallest valid input (ResNet-50, the MobileNets and ShuffleNets at 48², see
+// SIZE; ResNet-101/152 forward only, see FORWARD_ONLY), through pytorchModelFiles' model.py (python3
 // with torch) and through convkit with the same weights (biases and batch-norm statistics randomized)
 // and batch: inference output within 1e-4 (of max(1, |output|)), the training-mode loss gradient of
 // every weight within 1e-3 relative (dropout off), the running statistics after that step within 1e-4.
@@ -20,6 +21,30 @@ const CLASSES = 10;
 const BATCH = Number(process.env.CONVKIT_ZOO_PARITY_BATCH ?? 4);
 /** `CONVKIT_ZOO_PARITY_SCALE=2` doubles every input side (a better-conditioned check, slower). */
 const SCALE = Number(process.env.CONVKIT_ZOO_PARITY_SCALE ?? 1);
+
+/**
+ * Models checked at more than their smallest input: at 16² the last stages of ResNet-50, the MobileNets
+ * and ShuffleNets are 1×1 maps, and training-mode batch norm over 4 values per channel makes their
+ * gradients and running statistics noise in float32 (measured at 16²: ResNet-50's PyTorch float32 vs
+ * float64 gradient 2.0 and running statistics 7e-3 apart; MobileNet v2 0.58, ShuffleNet v2 0.33 and 6e-3).
+ * At 48² (53²) their last stage is 2×2 (16 values per channel).
+ */
+const SIZE: Readonly<Record<string, number>> = {
+  resnet50: 48,
+  'mobilenet-v1': 48,
+  // At 48² convkit's gradient of features/16/conv/0/0 is 3e-2 from both PyTorch's float32 and float64 ones
+  // (which agree within 5e-4), with 17 ReLU6 inputs within 1e-5 of a kink (one on the other side in float32
+  // rounding would do it); at 53² the two float32 gradients agree within 5.7e-5 (measured).
+  'mobilenet-v2': 53,
+  'shufflenet-v1-g4': 48,
+  'shufflenet-v2-x1.0': 48,
+};
+/**
+ * Forward only (no training step): ResNet-101/152 are ResNet-50's bottleneck blocks, more of them, and
+ * ResNet-50 checks those blocks' gradients; at their smallest input their gradients are as ill-conditioned
+ * as ResNet-50's there, and at 48² their training steps would cost minutes.
+ */
+const FORWARD_ONLY: ReadonlySet<string> = new Set(['resnet101', 'resnet152']);
 
 /** Whether the model takes `[s, s, c]` (with auxiliary heads or without). */
 function fits(name: string, size: number, channels: number, auxLogits: boolean): boolean {
@@ -51,11 +76,11 @@ function zooCases(only: readonly string[] | undefined): ParityCase[] {
     const auxLogits =
       withAux !== undefined &&
       JSON.stringify(getModel(card.name, { auxLogits: true }).toJSON()).includes('"auxiliaryHead"');
-    const least = auxLogits ? (withAux as number) : plain;
+    const least = SIZE[card.name] ?? (auxLogits ? (withAux as number) : plain);
     const size = smallest(card.name, channels, auxLogits, Math.round(least * SCALE), 4 * least) ?? least;
     const inputShape = [size, size, channels];
     const json = getModel(card.name, { input: [size, size, channels], numClasses: CLASSES, auxLogits }).toJSON();
-    return { name: card.name, json, inputShape, batch: BATCH, logTime: true };
+    return { name: card.name, json, inputShape, batch: BATCH, logTime: true, forwardOnly: FORWARD_ONLY.has(card.name) };
   });
 }
 
@@ -74,6 +99,11 @@ describe.skipIf(!found.python)('every zoo model: convkit and its PyTorch export 
     const r = results.find((x) => x.name === name);
     if (r?.error) throw new Error(`${name}: ${r.error}`);
     if (!r) throw new Error(`${name}: no result`);
+    if (FORWARD_ONLY.has(name)) {
+      console.log(`${name}: forward only, max |Δ| ${r.forward.toExponential(2)} (|y| ≤ ${r.scale.toFixed(2)})`);
+      expect(r.forward).toBeLessThan(1e-4 * Math.max(1, r.scale));
+      return;
+    }
     console.log(
       `${name}: forward max |Δ| ${r.forward.toExponential(2)} (|y| ≤ ${r.scale.toFixed(2)}), grad max rel ${r.grad.toExponential(2)} (${r.gradWeight}), running stats ${r.stats.toExponential(2)}, aux ${r.auxCount.join('/')}, PyTorch float32 vs float64 ${r.conditioning.toExponential(2)}, convkit vs float64 ${r.toFloat64.toExponential(2)}, ReLU inputs: least |z| ${r.reluLeast.toExponential(2)}, ${r.reluNear} within 1e-5`,
     );
@@ -84,7 +114,10 @@ describe.skipIf(!found.python)('every zoo model: convkit and its PyTorch export 
     // (Inception v2/v3 at these sizes: training-mode batch norm over 1×1 maps of 4 examples, variance near
     // eps), the oracle is model.py in float64: convkit's float32 gradient must be no further from it than
     // PyTorch's float32 gradient is. A wrong export is far from float64 while PyTorch's float32 is near it.
-    if (r.conditioning < 1e-3) expect(r.grad, 'convkit vs PyTorch float32 gradient').toBeLessThan(1e-3);
+    // Where the two float32 gradients agree within 1e-3 anyway, that agreement is the check (ShuffleNet v2 at
+    // 48²: 1.1e-4 apart, each 5.8e-2 from float64, convkit's by 4e-6 relative more than PyTorch's).
+    if (r.conditioning < 1e-3 || r.grad < 1e-3)
+      expect(r.grad, 'convkit vs PyTorch float32 gradient').toBeLessThan(1e-3);
     else
       expect(
         r.toFloat64,
