@@ -34,6 +34,8 @@ const architectures = [
   { text: 'Network in Network', link: '/architectures/nin' },
   { text: 'GoogLeNet', link: '/architectures/googlenet' },
   { text: 'Inception v2 and v3', link: '/architectures/inception' },
+  { text: 'ResNet', link: '/architectures/resnet' },
+  { text: 'Efficient networks', link: '/architectures/efficient' },
 ];
 
 const playground = [
