@@ -3,12 +3,13 @@ import * as tf from '@tensorflow/tfjs-core';
 // One kernel call updates every variable of a step, where a backend has the
 // fused update (the native backend registers `ConvkitSgdUpdate` and
 // `ConvkitAdamUpdate`, @convkit/backend-native's kernels/optimizer.ts, which
-// documents the inputs and outputs). The per-variable path dispatches four
+// documents the inputs and outputs; wasm registers `ConvkitSgdUpdate` too,
+// @convkit/backend's wasm/sgd-update.ts). The per-variable path dispatches four
 // to eight kernels per variable, each with scalar tensors; on a small net
 // that bookkeeping is a good part of the step. Both paths do the same float32
 // operations in the same order, so their results agree to the bit.
 
-/** The kernels' names, as the native backend registers them. */
+/** The kernels' names, as the backends register them. */
 const SGD_UPDATE = 'ConvkitSgdUpdate';
 const ADAM_UPDATE = 'ConvkitAdamUpdate';
 
