@@ -6,6 +6,7 @@ import { matMulKernels } from './matmul.js';
 import { normKernels } from './norm.js';
 import { poolKernels } from './pool.js';
 import { reduceKernels } from './reduce.js';
+import { slicePadKernels } from './slice-pad.js';
 import { tileKernels } from './tile.js';
 
 /** Every kernel the addon runs; the others are the cpu backend's, on the same memory. */
@@ -17,5 +18,6 @@ export const nativeKernels: readonly NativeKernel[] = [
   ...elementwiseKernels,
   ...reduceKernels,
   ...tileKernels,
+  ...slicePadKernels,
   ...gatherKernels,
 ];
