@@ -57,7 +57,7 @@ export function copyBox(
 function slice({ inputs, backend, attrs }: KernelArgs<{ x: TensorInfo }, SliceAttrs>) {
   const x = f32(backend, inputs.x);
   if (!x) return undefined;
-  const [begin, size] = slice_util.parseSliceParams(inputs.x, attrs.begin, attrs.size);
+  const [begin, size] = slice_util.parseSliceParams(inputs.x, attrs.begin, attrs.size) as [number[], number[]];
   slice_util.assertParamsValid(inputs.x, begin, size);
   const out = output(backend, sizeOf(size));
   copyBox(x, inputs.x.shape, begin, out, size, new Array(size.length).fill(0), size);
