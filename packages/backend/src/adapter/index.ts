@@ -7,6 +7,7 @@
  * @packageDocumentation
  */
 
+export { RELU_GRAD } from '../gradients/relu.js';
 export type { AdapterCudaDevice, CudaAdapter, NativeAdapter } from './contract.js';
 export type { AcceleratedKernel, CountedKernelOptions, KernelArgsLike, KernelCount } from './fallback.js';
 export { countsOf, cpuFallback, fallbackKernels, registerCountedKernels, useFallbackKernels } from './fallback.js';
@@ -22,6 +23,5 @@ export {
   sizeOf,
   windowSizes,
 } from './kernel-geometry.js';
-export { RELU_GRAD } from '../gradients/relu.js';
 export type { PoolAttrs } from './pool-geometry.js';
 export { poolGeometry, poolGradInfo, poolInfo } from './pool-geometry.js';
