@@ -1,3 +1,4 @@
+import { ADAM_UPDATE, SGD_UPDATE } from '@convkit/backend/adapter';
 import type { KernelConfig, TensorInfo, TypedArray } from '@tensorflow/tfjs-core';
 import { loadAddon } from '../addon.js';
 import { f32, type KernelArgs, output } from './kernel.js';
@@ -13,10 +14,8 @@ import { f32, type KernelArgs, output } from './kernel.js';
 // Outputs: the new weights, then the new states in the same order
 // (SGD: w…, v…; Adam: w…, m…, v…). Attributes as the types below.
 
-/** `ConvkitSgdUpdate`: v ← μ·v + g, w ← w − lr·v (Nesterov: w ← w − lr·(g + μ·v)); g + λ·w where `decay[i]`. */
-export const SGD_UPDATE = 'ConvkitSgdUpdate';
-/** `ConvkitAdamUpdate`: PyTorch's Adam; the caller passes the bias corrections 1 − β^step. */
-export const ADAM_UPDATE = 'ConvkitAdamUpdate';
+// The kernels' names are @convkit/backend's, shared with its wasm SGD kernel.
+export { ADAM_UPDATE, SGD_UPDATE };
 
 interface SgdAttrs {
   lr: number;

@@ -7,6 +7,7 @@
  * @packageDocumentation
  */
 
+export { ADAM_UPDATE, SGD_UPDATE } from '../fused-kernels.js';
 export { RELU_GRAD } from '../gradients/relu.js';
 export type { AdapterCudaDevice, CudaAdapter, NativeAdapter } from './contract.js';
 export type { AcceleratedKernel, CountedKernelOptions, KernelArgsLike, KernelCount } from './fallback.js';

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { SGD_UPDATE } from '../fused-kernels.js';
 import { initBackend } from '../index.js';
-import { SGD_UPDATE } from './sgd-update.js';
 
 const f = Math.fround;
 const SHAPES = [[5, 5, 1, 6], [6], [300, 120], [120]];

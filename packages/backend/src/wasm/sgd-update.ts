@@ -12,10 +12,8 @@
 // 161 µs for LeNet-5's weights, measured.)
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import type { KernelConfig, KernelFunc, NamedTensorInfoMap, TensorInfo } from '@tensorflow/tfjs-core';
+import { SGD_UPDATE } from '../fused-kernels.js';
 import { asWasm, heapF32, release, runWasmKernel } from './heap.js';
-
-/** The kernel's name, as @convkit/train and the bench's workloads look it up. */
-export const SGD_UPDATE = 'ConvkitSgdUpdate';
 
 interface SgdAttrs {
   lr: number;
