@@ -1,5 +1,6 @@
 import type { KernelConfig } from '@tensorflow/tfjs-core';
 import { batchMatMulConfig } from './batch-mat-mul.js';
+import { addConfig } from './bias-add.js';
 import { conv2DBackpropFilterConfig } from './conv2d-backprop-filter.js';
 import { conv2DBackpropInputConfig } from './conv2d-backprop-input.js';
 import { depthwiseBackpropFilterConfig, depthwiseBackpropInputConfig } from './depthwise-backprop.js';
@@ -10,14 +11,15 @@ import { sgdUpdateConfig } from './sgd-update.js';
 
 /**
  * convkit's kernels for the tfjs wasm backend: the training kernels it lacks
- * (Conv2DBackpropFilter, both depthwise gradients), a correct MaxPoolGrad, and
- * and XNNPACK routes in place of stock kernels that are many times slower
- * than they need be (Conv2DBackpropInput, transposed BatchMatMul), an
- * Identity without a copy, and the
- * fused ReLU gradient and SGD update that convkit's gradient of Relu,
- * @convkit/train and the bench look up by name.
+ * (Conv2DBackpropFilter, both depthwise gradients), a correct MaxPoolGrad,
+ * XNNPACK routes in place of stock kernels that are many times slower than
+ * they need be (Conv2DBackpropInput, transposed BatchMatMul), an Add whose
+ * bias broadcast is one loop, an Identity without a copy, and the fused ReLU
+ * gradient and SGD update that convkit's gradient of Relu, @convkit/train
+ * and the bench look up by name.
  */
 export const wasmKernels: KernelConfig[] = [
+  addConfig,
   batchMatMulConfig,
   conv2DBackpropFilterConfig,
   conv2DBackpropInputConfig,

@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { finiteDifference, host, maxRelativeError, runOn, seeded } from '../../test/wasm-oracles.js';
 import { initBackend } from '../index.js';
+import { isTiled2x2 } from './max-pool-grad.js';
 
 type Pad = 'same' | 'valid' | number | tf.backend_util.ExplicitPadding;
 
@@ -85,6 +86,53 @@ describe('wasm MaxPoolGrad', () => {
         expect(maxRelativeError(wasm, cpu), `${shape} ${size} ${stride} ${JSON.stringify(pad)}`).toBeLessThan(1e-6);
       }
     }
+    await tf.setBackend('wasm');
+    expect(counts()).toEqual(before);
+  });
+
+  it('takes the tiled 2×2 loop exactly where windows are 2×2, stride 2, unpadded', () => {
+    const info = (shape: number[], size: number, stride: number, pad: Pad) =>
+      tf.backend_util.computePool2DInfo(shape as [number, number, number, number], size, stride, 1, pad);
+    expect(isTiled2x2(info([64, 28, 28, 6], 2, 2, 'valid'))).toBe(true); // LeNet-5's pools
+    expect(isTiled2x2(info([64, 10, 10, 16], 2, 2, 'valid'))).toBe(true);
+    expect(isTiled2x2(info([2, 9, 7, 3], 2, 2, 'valid'))).toBe(true); // a row and a column left over
+    expect(isTiled2x2(info([2, 8, 8, 3], 2, 2, 'same'))).toBe(true); // 'same' pads nothing here
+    expect(isTiled2x2(info([2, 9, 7, 3], 2, 2, 'same'))).toBe(false); // pads the odd sides
+    expect(isTiled2x2(info([2, 9, 9, 3], 3, 2, 'valid'))).toBe(false);
+    expect(isTiled2x2(info([2, 8, 8, 3], 2, 1, 'valid'))).toBe(false);
+  });
+
+  it('the tiled 2×2 loop matches tfjs-cpu: ReLU zeros, ties, odd sizes, NaN and −Infinity windows', async () => {
+    await tf.setBackend('wasm');
+    const before = counts();
+    for (const [i, shape] of [
+      [4, 28, 28, 6],
+      [3, 10, 10, 16],
+      [2, 9, 7, 3],
+      [1, 2, 2, 1],
+    ].entries()) {
+      const size = tf.util.sizeFromShape(shape);
+      // ReLU of a normal-ish sample: half the values are 0, so many windows tie at 0.
+      const relu = seeded(size, 90 + i).map((v) => Math.max(0, v));
+      const grid = seeded(size, 95 + i).map((v) => Math.round(v * 2) - 1);
+      for (const values of [relu, grid]) {
+        const x = { values, shape };
+        const cpu = await poolGrad('cpu', x, 2, 2, 'valid', 70 + i);
+        const wasm = await poolGrad('wasm', x, 2, 2, 'valid', 70 + i);
+        expect(Array.from(wasm), `${shape}`).toEqual(Array.from(cpu));
+      }
+    }
+    // One 4×4 image, four windows: NaNs beside the maximum 4, all −Infinity, a four-way tie, all NaN.
+    const [nan, inf] = [Number.NaN, Number.NEGATIVE_INFINITY];
+    const values = Float32Array.from([nan, 1, inf, inf, 4, nan, inf, inf, 5, 5, nan, nan, 5, 5, nan, nan]);
+    const x = { values, shape: [1, 4, 4, 1] };
+    const dx = await poolGrad('wasm', x, 2, 2, 'valid', 3);
+    const dy = seeded(4, 3);
+    const expected = new Array(16).fill(0);
+    expected[4] = dy[0];
+    expected[8] = dy[2];
+    expect(Array.from(dx)).toEqual(expected);
+    expect(Array.from(dx)).toEqual(Array.from(await poolGrad('cpu', x, 2, 2, 'valid', 3)));
     await tf.setBackend('wasm');
     expect(counts()).toEqual(before);
   });
