@@ -24,6 +24,18 @@ describe('wasm Add', () => {
     await initBackend('wasm');
   });
 
+  it('leaves the stock Add working when the stock kernels are asked for, and back', async () => {
+    await tf.setBackend('cpu');
+    const [x, bias] = [tf.tensor(seeded(24, 5), [4, 6]), tf.tensor(seeded(6, 6))];
+    const cpu = await addOn('cpu', x, bias);
+    await initBackend('wasm', { kernels: 'stock' });
+    expect(await addOn('wasm', x, bias)).toEqual(cpu);
+    await initBackend('wasm');
+    expect(await addOn('wasm', x, bias)).toEqual(cpu);
+    await tf.setBackend('cpu');
+    tf.dispose([x, bias]);
+  });
+
   it('recognizes a bias along the last axis, and nothing else', () => {
     expect(isLastAxisBias(info([64, 28, 28, 6]), info([6]))).toBe(true);
     expect(isLastAxisBias(info([64, 84]), info([1, 84]))).toBe(true);

@@ -27,17 +27,23 @@ const add: KernelFunc = (args) => {
   }
   const stock = stockKernel('wasm', Add);
   if (!stock) throw new Error('convkit wasm Add: the stock wasm Add kernel is not registered');
-  // The stock kernel binds its wasm function in its setupFunc, which the backend runs only
-  // for the kernels registered when it starts: this one had taken its place by then.
-  if (!setUp.has(args.backend)) {
-    stock.setupFunc?.(args.backend);
-    setUp.add(args.backend);
-  }
+  setUpStock(args.backend);
   return stock.kernelFunc(args);
 };
 
 /** Backends on which the stock Add's setupFunc has run. */
 const setUp = new WeakSet<object>();
+
+/**
+ * Binds the stock Add to a backend's wasm module, once per backend. The stock kernel does that
+ * in its setupFunc, which a backend runs only for the kernels registered when it starts, and
+ * this kernel holds the name by then (`kernels: 'stock'` starts a backend with the stock one).
+ */
+function setUpStock(backend: object): void {
+  if (setUp.has(backend)) return;
+  stockKernel('wasm', Add)?.setupFunc?.(backend as Parameters<NonNullable<KernelConfig['setupFunc']>>[0]);
+  setUp.add(backend);
+}
 
 function addBias(backend: unknown, x: TensorInfo, bias: TensorInfo): TensorInfo {
   const wasm = asWasm(backend);

@@ -137,6 +137,23 @@ describe('wasm MaxPoolGrad', () => {
     expect(counts()).toEqual(before);
   });
 
+  it('the tiled 2×2 loop orders every float32 as tfjs-cpu does: ±0, ±Infinity, NaN, subnormals, extremes', async () => {
+    const specials = [0, -0, 1, -1, 0.5, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY, Number.NaN];
+    specials.push(1e-45, -1e-45, 1.1754942e-38, 3.4028235e38, -3.4028235e38, 2 ** -20, -(2 ** -20));
+    for (const [i, shape] of [
+      [3, 8, 6, 5],
+      [2, 7, 9, 3],
+    ].entries()) {
+      const picks = seeded(tf.util.sizeFromShape(shape), 120 + i);
+      const values = Float32Array.from(picks, (v) => specials[Math.floor(Math.abs(v) * 1e4) % specials.length] ?? 0);
+      const x = { values, shape };
+      const cpu = await poolGrad('cpu', x, 2, 2, 'valid', 130 + i);
+      const wasm = await poolGrad('wasm', x, 2, 2, 'valid', 130 + i);
+      const differing = Array.from(wasm).filter((v, j) => !Object.is(v, cpu[j])).length;
+      expect(differing, `${shape}`).toBe(0);
+    }
+  });
+
   it('agrees with finite differences of a float64 max pool', async () => {
     const shape = [2, 6, 7, 2];
     const x = host(shape, 77);
