@@ -51,6 +51,8 @@ describe('wasm Add', () => {
     const cases: [number[], number[], tf.DataType?][] = [
       [[4, 28, 28, 6], [6]], // LeNet-5's first convolution
       [[6], [3, 5, 5, 6]], // bias first
+      [[2, 100, 100, 3], [3]], // the repeated row stops at 3·100: 3·100·100 is over its limit
+      [[3, 7, 5], [5]], // a row of 35, not a power of two times 5
       [
         [64, 84],
         [1, 84],
