@@ -38,6 +38,16 @@ void setThreads(int count) {
   for (auto &clear : threadListeners) clear();
 }
 
+SerialScope::SerialScope(bool serial) {
+  if (!serial || threads() == 1) return;
+  previous_ = omp_get_max_threads();
+  omp_set_num_threads(1);
+}
+
+SerialScope::~SerialScope() {
+  if (previous_ != 0) omp_set_num_threads(previous_);
+}
+
 bool usesJitSgemm(const char *implementation) {
   const std::string name(implementation);
   return name.find("gemm:") != std::string::npos && name.find("brg") == std::string::npos;

@@ -30,8 +30,30 @@ dnnl::stream &cpuStream();
 int threads();
 void setThreads(int count);
 
-/** Work (in elements touched) below which a loop runs on one thread: waking the team costs more. */
-constexpr int64_t kParallelGrain = 1 << 15;
+/**
+ * Work (in elements touched) below which a loop runs on one thread: waking the team costs more.
+ * With the passive wait policy (omp_wait_policy.cc) a parallel region spends ~20 µs waking a
+ * sleeping thread (2-core EPYC), about what a vectorized loop over 128K elements takes.
+ */
+constexpr int64_t kParallelGrain = 1 << 17;
+
+/**
+ * Runs oneDNN on the calling thread alone while alive (when `serial`): oneDNN
+ * plans a primitive for omp_get_max_threads() at creation, so a primitive made
+ * and run inside the scope never wakes the team. For primitives of a few µs
+ * (matmul.cc's small products), whose cost the ~20 µs wake-up would dominate.
+ * A primitive made inside must be run inside: cache it under a key that decides both.
+ */
+class SerialScope {
+ public:
+  explicit SerialScope(bool serial);
+  ~SerialScope();
+  SerialScope(const SerialScope &) = delete;
+  SerialScope &operator=(const SerialScope &) = delete;
+
+ private:
+  int previous_ = 0;
+};
 
 
 /** A key for a primitive cache: the kernel's name and every integer that shapes it. */

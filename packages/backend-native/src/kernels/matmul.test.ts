@@ -63,6 +63,30 @@ describe.skipIf(!ready)('native matrix products vs tfjs cpu', () => {
     },
   );
 
+  // native/matmul.cc runs products up to 4M multiply-adds on one thread (a primitive made for one thread), larger ones
+  // on the team: LeNet's fc1 and its two gradients, then the same layer at 2.5× the width.
+  it.each([
+    [64, 120, 400, false, false],
+    [64, 400, 120, false, true],
+    [400, 120, 64, true, false],
+    [64, 300, 400, false, false],
+    [400, 300, 64, true, false],
+  ] as const)(
+    'M %i N %i K %i (transposeA %s, transposeB %s) on either side of the one-thread limit',
+    async (m, n, k, ta, tb) => {
+      await expectSameAsCpu(
+        () =>
+          tf.matMul(
+            tf.randomNormal(ta ? [k, m] : [m, k], 0, 1, 'float32', 4),
+            tf.randomNormal(tb ? [n, k] : [k, n], 0, 1, 'float32', 5),
+            ta,
+            tb,
+          ),
+        { kernels: ['BatchMatMul'], rtol: 1e-3, atol: 1e-3 },
+      );
+    },
+  );
+
   it('a large product runs threaded (VGG-16 fc7 at batch 2)', async () => {
     await expectSameAsCpu(
       () =>
