@@ -10,6 +10,13 @@ const pairs: [number[], number[]][] = [
     [2, 3, 4],
   ],
   [[64, 28, 28, 6], [6]],
+  // Short repeats go through a copy repeated to a multiple of 16 floats (native/elementwise.cc), with a tail.
+  [[64, 10, 10, 16], [16]],
+  [[5, 7, 7], [7]],
+  [[3, 11, 13], [13]],
+  [[4, 120], [120]],
+  [[9, 300], [300]],
+  [[5], [5, 3, 5]],
   [[6], [8, 5, 5, 6]],
   [[3, 4], []],
   [[], [5]],

@@ -53,3 +53,28 @@ describe.skipIf(!ready)('native Mean vs tfjs cpu', () => {
     );
   });
 });
+
+// native/reduce.cc sumRows: a [rows, width] sum over rows in lanes of whole rows (a multiple of 8, at least 64),
+// then folded to `width`; threaded past 128K elements. Narrow, odd, wide and uneven row counts.
+describe.skipIf(!ready)('native Sum over leading axes (bias gradients) vs tfjs cpu', () => {
+  it.each([
+    [[64, 10, 10, 16]],
+    [[64, 28, 28, 6]],
+    [[7, 3]],
+    [[13, 5]],
+    [[3, 1, 1, 10]],
+    [[64, 84]],
+    [[257, 7]],
+    [[9000, 33]],
+    [[2, 300]],
+  ])('sum of [%j] over every axis but the last', async (shape) => {
+    await expectSameAsCpu(
+      () =>
+        tf.sum(
+          tf.randomNormal(shape, 0, 1, 'float32', 3),
+          shape.slice(0, -1).map((_, i) => i),
+        ),
+      { kernels: ['Sum'], rtol: 1e-5, atol: 1e-4 },
+    );
+  });
+});
