@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "common.h"
+#include "pool_tiled.h"
 
 namespace convkit {
 namespace {
@@ -55,11 +56,34 @@ void tiles(const PoolGeometry &g, int64_t work, Body body) {
   }
 }
 
+/** 2×2 windows at stride 2 inside the input (pool_tiled.h's kernels). */
+bool tiled2x2(const PoolGeometry &g) {
+  return g.fh == 2 && g.fw == 2 && g.sh == 2 && g.sw == 2 && g.pt == 0 && g.pl == 0 && 2 * g.oh <= g.ih &&
+         2 * g.ow <= g.iw;
+}
+
+/** Max pool over 2×2 windows, row by row of the output (64×28×28×6: 215 → ~60 µs on one thread). */
+__attribute__((target_clones("avx512f", "avx2", "default"))) void maxPool2x2(const PoolGeometry &g, const float *x, float *y) {
+  const int64_t rows = g.n * g.oh, row = g.iw * g.c;
+  withChannels(g.c, [&](auto C) {
+#pragma omp parallel for if (g.n * g.ih * g.iw * g.c > kParallelGrain) schedule(static)
+    for (int64_t r = 0; r < rows; r++) {
+      const int64_t b = r / g.oh, oy = r % g.oh;
+      const float *r0 = x + (b * g.ih + 2 * oy) * row;
+      tiled::maxRow(r0, r0 + row, y + r * g.ow * g.c, g.ow, C);
+    }
+  });
+}
+
 /** maxPool(x, y, geometry) */
 Napi::Value MaxPool(const Napi::CallbackInfo &info) {
   PoolGeometry g = readPool(info, 2);
   const float *x = floats(info, 0, "x", g.n * g.ih * g.iw * g.c);
   float *y = floats(info, 1, "y", g.n * g.oh * g.ow * g.c);
+  if (tiled2x2(g)) {
+    maxPool2x2(g, x, y);
+    return info.Env().Undefined();
+  }
   tiles(g, g.n * g.oh * g.ow * g.c * g.fh * g.fw, [&](int64_t b, int64_t c0, int64_t c1) {
     const float *image = x + b * g.ih * g.iw * g.c;
     for (int64_t oy = 0; oy < g.oh; oy++) {
@@ -134,6 +158,29 @@ void maxPoolGradTiled(const PoolGeometry &g, const float *x, const float *y, con
 }
 
 /**
+ * The gradient over 2×2 windows, by image; rows and columns no window reaches (odd sizes) get 0.
+ * The channel count stays a run-time value here: as a constant 6, GCC's partial-vector stores
+ * made it 3× slower (237 vs 75 µs on 64×28×28×6, one thread).
+ */
+__attribute__((target_clones("avx512f", "avx2", "default"))) void maxPoolGrad2x2(
+    const PoolGeometry &g, const float *x, const float *y, const float *dy, float *dx) {
+  const int64_t image = g.ih * g.iw * g.c, row = g.iw * g.c, used = 2 * g.ow * g.c;
+#pragma omp parallel for if (g.n * image > kParallelGrain) schedule(static)
+  for (int64_t b = 0; b < g.n; b++) {
+    const float *xb = x + b * image;
+    float *db = dx + b * image;
+    for (int64_t oy = 0; oy < g.oh; oy++) {
+      const int64_t at = 2 * oy * row, out = (b * g.oh + oy) * g.ow * g.c;
+      float *d0 = db + at, *d1 = d0 + row;
+      tiled::gradRow(xb + at, xb + at + row, y + out, dy + out, d0, d1, g.ow, Channels{g.c});
+      std::fill(d0 + used, d0 + row, 0.f);
+      std::fill(d1 + used, d1 + row, 0.f);
+    }
+    std::fill(db + 2 * g.oh * row, db + image, 0.f);
+  }
+}
+
+/**
  * maxPoolGrad(x, y, dy, dx, geometry): dy routed to each window's first
  * maximum; dx is overwritten. y is the forward's output, so the first
  * maximum is the first element equal to it (row by row), found for all
@@ -149,6 +196,10 @@ Napi::Value MaxPoolGrad(const Napi::CallbackInfo &info) {
   float *dx = floats(info, 3, "dx", g.n * g.ih * g.iw * g.c);
   // Windows that tile the input and stay inside it ('same' padding can add a row past the end).
   const bool tiled = g.sh == g.fh && g.sw == g.fw && g.pt == 0 && g.pl == 0 && g.oh * g.sh <= g.ih && g.ow * g.sw <= g.iw;
+  if (tiled2x2(g)) {
+    maxPoolGrad2x2(g, x, y, dy, dx);
+    return info.Env().Undefined();
+  }
   if (tiled && g.n >= threads()) {
     maxPoolGradTiled(g, x, y, dy, dx);
     return info.Env().Undefined();

@@ -87,3 +87,58 @@ describe.skipIf(!ready)('native max-pool gradient, windows that tile the input',
     );
   });
 });
+
+// native/pool_tiled.h: 2×2 windows at stride 2 without padding, the channel count a compile-time constant for
+// small counts (1, 2, 3, 4, 6, 8, 16) in the forward and a run-time one elsewhere; odd sizes leave a row or column out.
+describe.skipIf(!ready)('native 2×2/2 max pooling (pool_tiled.h) vs tfjs cpu, exactly', () => {
+  it.each([
+    [[2, 28, 28, 6]],
+    [[3, 10, 10, 16]],
+    [[2, 7, 9, 1]],
+    [[2, 6, 5, 5]],
+    [[1, 4, 6, 3]],
+    [[2, 5, 4, 8]],
+    [[1, 2, 2, 20]],
+  ] as const)('[%j] forward and gradient', async (shape) => {
+    await expectSameAsCpu(
+      () => {
+        const x = tf.randomNormal([...shape], 0, 1, 'float32', 11) as tf.Tensor4D;
+        const pool = (xi: tf.Tensor) => tf.maxPool(xi as tf.Tensor4D, 2, 2, 'valid');
+        const r = tf.randomNormal(pool(x).shape, 0, 1, 'float32', 12);
+        return [pool(x), tf.grad((xi) => tf.sum(tf.mul(pool(xi), r)))(x)];
+      },
+      { kernels: ['MaxPool', 'MaxPoolGrad'], rtol: 0, atol: 0 },
+    );
+  });
+
+  it('picks the same element as tfjs in ties, signed zeros, NaN and -Infinity windows, per channel', async () => {
+    // 3 channels of one 4×4 image; each channel's windows mix ties, NaN, ±0 and all -Infinity.
+    const inf = Number.NEGATIVE_INFINITY;
+    const nan = Number.NaN;
+    const channels = [
+      [-0, 0, 2, 2, 0, -0, 2, 2, inf, inf, 1, nan, inf, inf, 3, 1],
+      [nan, nan, nan, nan, nan, nan, -0, 0, 5, 5, 4, 5, -1, inf, 5, 4],
+      [-3, -2, -2, -3, 7, 7, 7, 7, inf, 0, inf, -0, 0, -0, -0, 0],
+    ];
+    // channels[c] is row-major over the 4×4 image; NHWC puts the channel innermost.
+    const values = Array.from({ length: 48 }, (_, i) => channels[i % 3]?.[Math.floor(i / 3)] ?? 0);
+    const run = () => {
+      const x = tf.tensor4d(values, [1, 4, 4, 3]);
+      const pool = (xi: tf.Tensor) => tf.maxPool(xi as tf.Tensor4D, 2, 2, 'valid');
+      const r = tf.tensor4d([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12], [1, 2, 2, 3]);
+      return [pool(x), tf.grad((xi) => tf.sum(tf.mul(pool(xi), r)))(x)];
+    };
+    await expectSameAsCpu(run, { kernels: ['MaxPool', 'MaxPoolGrad'], rtol: 0, atol: 0 });
+    // Signed zeros too, which a tolerance cannot tell apart.
+    const onNative = await Promise.all(run().map((t) => t.data()));
+    await tf.setBackend('cpu');
+    const onCpu = await Promise.all(run().map((t) => t.data()));
+    await tf.setBackend('native');
+    onNative.forEach((out, i) => {
+      expect(Array.from(out).map((v) => (Object.is(v, -0) ? '-0' : v))).toEqual(
+        Array.from(onCpu[i] ?? []).map((v) => (Object.is(v, -0) ? '-0' : v)),
+      );
+    });
+    tf.disposeVariables();
+  });
+});
