@@ -160,6 +160,45 @@ describe.skipIf(!ready)('native convolution vs tfjs cpu', () => {
     );
   });
 
+  // native/conv.cc splits a small filter gradient by images over the threads (one single-thread oneDNN primitive per
+  // part, summed after): LeNet's two layers at batch 64, an odd batch (not split), strides, pads and depthwise
+  // (tfjs-core has no gradient for dilated convolutions).
+  it.each([
+    [[64, 28, 28, 1], [5, 5, 1, 6], 1, 2, false],
+    [[64, 14, 14, 6], [5, 5, 6, 16], 1, 0, false],
+    [[3, 9, 9, 2], [3, 3, 2, 4], 1, 1, false],
+    [[4, 11, 10, 3], [3, 3, 3, 5], 2, 1, false],
+    [[2, 12, 12, 4], [3, 3, 4, 2], 3, 2, false],
+    [[4, 9, 9, 3], [3, 3, 3, 2], 1, 1, true],
+  ] as const)(
+    'filter gradient of x %j, filter %j, stride %i, pad %i, depthwise %s',
+    async (xs, ws, stride, pad, depthwise) => {
+      await expectSameAsCpu(
+        () => {
+          const x = tf.randomNormal([...xs], 0, 1, 'float32', 21) as tf.Tensor4D;
+          const w = tf.randomNormal([...ws], 0, 0.3, 'float32', 22) as tf.Tensor4D;
+          const padding = [
+            [0, 0],
+            [pad, pad],
+            [pad, pad],
+            [0, 0],
+          ] as [number, number][];
+          const f = (wi: tf.Tensor) =>
+            depthwise
+              ? tf.depthwiseConv2d(x, wi as tf.Tensor4D, stride, padding)
+              : tf.conv2d(x, wi as tf.Tensor4D, stride, padding);
+          const r = tf.randomNormal(f(w).shape, 0, 1, 'float32', 23);
+          return tf.grad((wi) => tf.sum(tf.mul(f(wi), r)))(w);
+        },
+        {
+          kernels: [depthwise ? 'DepthwiseConv2dNativeBackpropFilter' : 'Conv2DBackpropFilter'],
+          rtol: 1e-3,
+          atol: 1e-3,
+        },
+      );
+    },
+  );
+
   it('hands NCHW to the cpu kernel', async () => {
     await expectSameAsCpu(() => {
       const x = tf.randomNormal([1, 3, 6, 6], 0, 1, 'float32', 1);
