@@ -105,18 +105,6 @@ Napi::Value MaxPool(const Napi::CallbackInfo &info) {
   return info.Env().Undefined();
 }
 
-/** All ones when a == b, else zero: a mask to select with, without a branch (which input holds the maximum is random). */
-inline uint32_t equalMask(float a, float b) { return 0u - static_cast<uint32_t>(a == b); }
-
-/** `value` where the mask is set, +0 elsewhere: bitwise, so a NaN or infinite dy never leaks into other elements. */
-inline float masked(float value, uint32_t mask) {
-  uint32_t bits;
-  std::memcpy(&bits, &value, sizeof bits);
-  bits &= mask;
-  std::memcpy(&value, &bits, sizeof value);
-  return value;
-}
-
 /** pending[c]: all ones while channel c's window maximum has not been met yet (none for a -Infinity maximum). */
 inline void startWindow(const float *best, uint32_t *pending, int64_t c0, int64_t c1) {
   for (int64_t c = c0; c < c1; c++) pending[c] = best[c] == -std::numeric_limits<float>::infinity() ? 0u : ~0u;

@@ -7,7 +7,8 @@
 //
 // Ties and NaNs as in tfjs' cpu kernels and pool.cc's general loops: the fold
 // m = (e > m ? e : m) from -Infinity in row-major order (e0 e1 / e2 e3), and
-// the gradient to the first element equal to the window's maximum.
+// the gradient to the first element equal to the window's maximum, selected
+// with the masks below (which pool.cc's general gradient uses too).
 #pragma once
 
 #include <cstdint>
@@ -43,21 +44,21 @@ void withChannels(int64_t count, Body body) {
   }
 }
 
-namespace tiled {
+/** All ones when a == b, else zero: a mask to select with, without a branch (which input holds the maximum is random). */
+inline uint32_t equalMask(float a, float b) { return 0u - static_cast<uint32_t>(a == b); }
 
-inline float first(float m, float e) { return e > m ? e : m; }
-
-/** All ones when a == b, else zero. */
-inline uint32_t equal(float a, float b) { return 0u - static_cast<uint32_t>(a == b); }
-
-/** `value` where the mask is set, +0 elsewhere: bitwise, so a NaN or infinite dy never leaks. */
-inline float select(float value, uint32_t mask) {
+/** `value` where the mask is set, +0 elsewhere: bitwise, so a NaN or infinite dy never leaks into other elements. */
+inline float masked(float value, uint32_t mask) {
   uint32_t bits;
   std::memcpy(&bits, &value, sizeof bits);
   bits &= mask;
   std::memcpy(&value, &bits, sizeof value);
   return value;
 }
+
+namespace tiled {
+
+inline float first(float m, float e) { return e > m ? e : m; }
 
 /** One output row of a 2×2 / 2 max pool: rows r0, r1 of the input (width iw), `ow` outputs of C channels. */
 template <class Count>
@@ -88,14 +89,14 @@ void gradRow(const float *__restrict r0, const float *__restrict r1, const float
     for (int64_t c = 0; c < C; c++) {
       const float m = best[c], g = grad[c];
       const uint32_t open = m == -std::numeric_limits<float>::infinity() ? 0u : ~0u;
-      const uint32_t h0 = equal(a[c], m) & open;
-      const uint32_t h1 = equal(a[C + c], m) & open & ~h0;
-      const uint32_t h2 = equal(b[c], m) & open & ~(h0 | h1);
-      const uint32_t h3 = equal(b[C + c], m) & open & ~(h0 | h1 | h2);
-      da[c] = select(g, h0);
-      da[C + c] = select(g, h1);
-      db[c] = select(g, h2);
-      db[C + c] = select(g, h3);
+      const uint32_t h0 = equalMask(a[c], m) & open;
+      const uint32_t h1 = equalMask(a[C + c], m) & open & ~h0;
+      const uint32_t h2 = equalMask(b[c], m) & open & ~(h0 | h1);
+      const uint32_t h3 = equalMask(b[C + c], m) & open & ~(h0 | h1 | h2);
+      da[c] = masked(g, h0);
+      da[C + c] = masked(g, h1);
+      db[c] = masked(g, h2);
+      db[C + c] = masked(g, h3);
     }
   }
 }
