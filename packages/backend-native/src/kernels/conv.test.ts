@@ -177,16 +177,10 @@ describe.skipIf(!ready)('native convolution vs tfjs cpu', () => {
         () => {
           const x = tf.randomNormal([...xs], 0, 1, 'float32', 21) as tf.Tensor4D;
           const w = tf.randomNormal([...ws], 0, 0.3, 'float32', 22) as tf.Tensor4D;
-          const padding = [
-            [0, 0],
-            [pad, pad],
-            [pad, pad],
-            [0, 0],
-          ] as [number, number][];
           const f = (wi: tf.Tensor) =>
             depthwise
-              ? tf.depthwiseConv2d(x, wi as tf.Tensor4D, stride, padding)
-              : tf.conv2d(x, wi as tf.Tensor4D, stride, padding);
+              ? tf.depthwiseConv2d(x, wi as tf.Tensor4D, stride, pad)
+              : tf.conv2d(x, wi as tf.Tensor4D, stride, pad);
           const r = tf.randomNormal(f(w).shape, 0, 1, 'float32', 23);
           return tf.grad((wi) => tf.sum(tf.mul(f(wi), r)))(w);
         },
