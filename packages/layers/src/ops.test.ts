@@ -1,4 +1,5 @@
 import { initBackend } from '@convkit/backend';
+import { RELU_GRAD } from '@convkit/backend/adapter';
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { Conv2d } from './conv.js';
@@ -99,4 +100,36 @@ describe.skipIf(fusing.length === 0)('Conv2d and Dense on a backend that fuses t
     await runLayerTest(() => new Dense({ units: 5 }), { input: [6] });
     await initBackend('cpu');
   });
+
+  it.each(fusing)(
+    "%s: a fused ReLU's gradient is the backend's one-kernel Relu gradient, not dy·step",
+    async (name) => {
+      await initBackend(name as 'wasm' | 'native');
+      const x = tf.randomNormal([2, 6, 6, 3], 0, 1, 'float32', 1) as tf.Tensor4D;
+      const w = tf.variable(tf.randomNormal([3, 3, 3, 4], 0, 1, 'float32', 2), true, 'w');
+      const b = tf.variable(tf.randomNormal([4], 0, 1, 'float32', 3), true, 'b');
+      const loss = () =>
+        tf.sum(
+          convBiasActivation(
+            x,
+            w as tf.Tensor4D,
+            b as tf.Tensor1D,
+            [1, 1],
+            [
+              [0, 0],
+              [1, 1],
+              [1, 1],
+              [0, 0],
+            ],
+            'relu',
+          ),
+        ) as tf.Scalar;
+      const profile = await tf.profile(() => tf.variableGrads(loss, [w, b]).grads.w as tf.Tensor);
+      const kernels = profile.kernels.map((k) => k.name);
+      expect(kernels.filter((k) => k === RELU_GRAD)).toHaveLength(1);
+      expect(kernels).not.toContain('Step');
+      tf.dispose([x, w, b]);
+      await initBackend('cpu');
+    },
+  );
 });

@@ -139,9 +139,15 @@ export function fusesHere(): boolean {
 /** The activations a fused conv or matmul kernel applies here, with a gradient (the others run as their own op). */
 export type FusedActivation = 'linear' | 'relu';
 
-/** dy through the fused activation, from the kernel's output y (ReLU passes where y > 0, as where its input > 0). */
+/**
+ * dy through the fused activation, from the kernel's output y: ReLU passes where y > 0, as where its input
+ * is > 0, so Relu's registered gradient taken at y is the fused one's (a backend may register a one-kernel
+ * Relu gradient; tfjs' own is dy·step).
+ */
 function throughActivation(dy: tf.Tensor, y: tf.Tensor, activation: unknown): tf.Tensor {
-  return activation === 'relu' ? tf.mul(dy, tf.step(y)) : dy;
+  if (activation !== 'relu') return dy;
+  const relu = tf.getGradient(tf.Relu);
+  return relu ? (relu.gradFunc(dy, [y], {}) as { x: () => tf.Tensor }).x() : tf.mul(dy, tf.step(y));
 }
 
 /**
