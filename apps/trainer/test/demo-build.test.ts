@@ -24,7 +24,10 @@ function demoBuildArgs(): string[] {
 describe('pnpm demo', () => {
   it('builds the optional native and CUDA backends with the CLI, so a fresh clone can start them', () => {
     const args = demoBuildArgs().filter((a) => !a.startsWith('--output-logs'));
-    const dry = execFileSync(`${root}node_modules/.bin/turbo`, [...args, '--dry=json'], { cwd: root, encoding: 'utf8' });
+    const dry = execFileSync(`${root}node_modules/.bin/turbo`, [...args, '--dry=json'], {
+      cwd: root,
+      encoding: 'utf8',
+    });
     const tasks = (JSON.parse(dry) as { tasks: { taskId: string }[] }).tasks.map((t) => t.taskId);
     expect(tasks).toContain('convkit#build');
     expect(tasks).toContain('@convkit/backend-native#build');
