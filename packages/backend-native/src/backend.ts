@@ -14,6 +14,7 @@ import { loadAddon, NativeUnavailableError } from './addon.js';
 import { nativeKernels } from './kernels/index.js';
 import { optimizerKernels } from './kernels/optimizer.js';
 import { reluGradKernel } from './kernels/relu-grad.js';
+import { softmaxCrossEntropyKernels } from './kernels/softmax-cross-entropy.js';
 import { BufferPool } from './memory.js';
 
 /** The backend's name in tfjs' registry. */
@@ -118,10 +119,14 @@ export function registerNativeBackend(options: NativeOptions = {}): NativeInfo {
     // Every cpu kernel (tfjs-backend-cpu's import above filled its registry, convkit's faster ones where it has
     // them) runs on the same memory wherever the addon does not take the call; the one counted wrapper does both.
     registerCountedKernels({ backendName: NATIVE_BACKEND, kernels: nativeKernels }, counts);
-    // The fused optimizer updates and ReLU gradient have no cpu kernel to fall back on: their callers run
-    // per-variable ops or tfjs' formula instead.
-    for (const config of [...optimizerKernels(NATIVE_BACKEND), reluGradKernel(NATIVE_BACKEND)])
-      if (!getKernel(config.kernelName, NATIVE_BACKEND)) registerKernel(config);
+    // The fused optimizer updates, ReLU gradient and cross-entropy have no cpu kernel to fall back on: their
+    // callers run per-variable ops or tfjs' formula instead.
+    const fused = [
+      ...optimizerKernels(NATIVE_BACKEND),
+      reluGradKernel(NATIVE_BACKEND),
+      ...softmaxCrossEntropyKernels(NATIVE_BACKEND),
+    ];
+    for (const config of fused) if (!getKernel(config.kernelName, NATIVE_BACKEND)) registerKernel(config);
     registered = true;
   }
   const { onednn, isa } = addon.describe();

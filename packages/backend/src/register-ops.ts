@@ -12,8 +12,10 @@ import { registerGradient } from '@tensorflow/tfjs-core';
 import { avgPoolGradConfig } from './gradients/avg-pool.js';
 import { conv2dGradConfig } from './gradients/conv2d.js';
 import { reluGradConfig, reluGradGradConfig } from './gradients/relu.js';
+import { softmaxCrossEntropyGradConfig } from './gradients/softmax-cross-entropy.js';
 
 registerGradient(conv2dGradConfig);
 registerGradient(avgPoolGradConfig);
 registerGradient(reluGradConfig);
 registerGradient(reluGradGradConfig);
+registerGradient(softmaxCrossEntropyGradConfig);

@@ -189,9 +189,29 @@ export function batchFor(net: Network, batch: number, seed = 7): { x: tf.Tensor4
   }));
 }
 
-/** Softmax cross-entropy of a network on a batch. */
+/**
+ * The fused loss's kernel names, as @convkit/backend registers them on native
+ * and wasm with the loss's gradient (its gradients/softmax-cross-entropy.ts has
+ * the contract; this package cannot import it: @convkit/backend's tests import this one).
+ */
+const FUSED_LOSS = 'ConvkitSoftmaxCrossEntropy';
+const FUSED_LOSS_GRAD = 'ConvkitSoftmaxCrossEntropyGrad';
+
+/**
+ * Mean softmax cross-entropy of a network on a batch: one kernel forward and
+ * one backward where the backend has convkit's fused loss, tfjs'
+ * `losses.softmaxCrossEntropy` (about twenty kernels) elsewhere — the same
+ * loss as PyTorch's `cross_entropy`, to float32 rounding.
+ */
 export function loss(net: Network, x: tf.Tensor4D, y: tf.Tensor2D): tf.Scalar {
-  return tf.losses.softmaxCrossEntropy(y, net.forward(x)) as tf.Scalar;
+  const logits = net.forward(x);
+  const backend = tf.getBackend();
+  const fused =
+    tf.getKernel(FUSED_LOSS, backend) !== undefined &&
+    tf.getKernel(FUSED_LOSS_GRAD, backend) !== undefined &&
+    tf.getGradient(FUSED_LOSS) !== undefined;
+  if (fused) return tf.engine().runKernel(FUSED_LOSS, { logits, labels: y }) as tf.Scalar;
+  return tf.losses.softmaxCrossEntropy(y, logits) as tf.Scalar;
 }
 
 /** Gradients of the loss for every variable, by name (the caller disposes them). */

@@ -9,6 +9,13 @@
 
 export { ADAM_UPDATE, SGD_UPDATE } from '../fused-kernels.js';
 export { RELU_GRAD } from '../gradients/relu.js';
+export {
+  crossEntropyGradOfRows,
+  crossEntropyOfRows,
+  crossEntropyShape,
+  SOFTMAX_CROSS_ENTROPY,
+  SOFTMAX_CROSS_ENTROPY_GRAD,
+} from '../gradients/softmax-cross-entropy.js';
 export type { AdapterCudaDevice, CudaAdapter, NativeAdapter } from './contract.js';
 export type { AcceleratedKernel, CountedKernelOptions, KernelArgsLike, KernelCount } from './fallback.js';
 export { countsOf, cpuFallback, fallbackKernels, registerCountedKernels, useFallbackKernels } from './fallback.js';

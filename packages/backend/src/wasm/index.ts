@@ -8,6 +8,7 @@ import { identityConfig } from './identity.js';
 import { maxPoolGradConfig } from './max-pool-grad.js';
 import { reluGradKernelConfig } from './relu-grad.js';
 import { sgdUpdateConfig } from './sgd-update.js';
+import { softmaxCrossEntropyConfigs } from './softmax-cross-entropy.js';
 
 /**
  * convkit's kernels for the tfjs wasm backend: the training kernels it lacks
@@ -15,8 +16,8 @@ import { sgdUpdateConfig } from './sgd-update.js';
  * XNNPACK routes in place of stock kernels that are many times slower than
  * they need be (Conv2DBackpropInput, transposed BatchMatMul), an Add whose
  * bias broadcast is 4× faster, an Identity without a copy, and the fused ReLU
- * gradient and SGD update that convkit's gradient of Relu, @convkit/train
- * and the bench look up by name.
+ * gradient, SGD update and softmax cross-entropy that convkit's gradient of
+ * Relu, its softmaxCrossEntropy, @convkit/train and the bench look up by name.
  */
 export const wasmKernels: KernelConfig[] = [
   addConfig,
@@ -29,4 +30,5 @@ export const wasmKernels: KernelConfig[] = [
   maxPoolGradConfig,
   reluGradKernelConfig,
   sgdUpdateConfig,
+  ...softmaxCrossEntropyConfigs,
 ];
