@@ -81,6 +81,8 @@ def measure(run, policy, sync=None):
     while True:
         if len(samples) >= policy["maxRuns"]:
             break
+        if len(samples) >= policy.get("minRuns", policy["maxRuns"]) and elapsed >= policy.get("sampleMinMs", 0):
+            break
         if samples and elapsed + samples[-1] > policy["budgetMs"]:
             break
         t = time_once(run, sync)

@@ -14,7 +14,7 @@ export interface Job {
     /** `epoch` workloads: the dataset's IDX files (images, labels) and how many examples an epoch takes. */
     data?: { images: string; labels: string; examples: number };
   };
-  policy: Pick<TimingPolicy, 'warmupRuns' | 'warmupMinMs' | 'maxRuns' | 'budgetMs'>;
+  policy: Pick<TimingPolicy, 'warmupRuns' | 'warmupMinMs' | 'minRuns' | 'sampleMinMs' | 'maxRuns' | 'budgetMs'>;
   threads: number;
   /** Expected parameter count (from `@convkit/shape`), checked by workers that build their own network. */
   params: number;

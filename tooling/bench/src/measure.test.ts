@@ -32,6 +32,30 @@ describe('measure', () => {
     expect(s.warmupMs).toHaveLength(2); // 600 ms: past half the budget
   });
 
+  it('takes more timed runs until sampleMinMs has passed, at most maxRuns', async () => {
+    const f = fakeRuns([2]);
+    const t = await measure(
+      f.run,
+      { warmupRuns: 1, minRuns: 10, sampleMinMs: 100, maxRuns: 1_000, budgetMs: 20_000 },
+      f.now,
+    );
+    expect(t.samplesMs).toHaveLength(50); // 50 × 2 ms reach 100 ms
+    const slow = fakeRuns([40]);
+    const s = await measure(
+      slow.run,
+      { warmupRuns: 1, minRuns: 10, sampleMinMs: 100, maxRuns: 1_000, budgetMs: 20_000 },
+      slow.now,
+    );
+    expect(s.samplesMs).toHaveLength(10); // minRuns already span 400 ms
+    const capped = fakeRuns([1]);
+    const c = await measure(
+      capped.run,
+      { warmupRuns: 1, minRuns: 2, sampleMinMs: 100, maxRuns: 30, budgetMs: 20_000 },
+      capped.now,
+    );
+    expect(c.samplesMs).toHaveLength(30);
+  });
+
   it('stops before the next run would go past the budget', async () => {
     const f = fakeRuns([300]);
     const t = await measure(f.run, { warmupRuns: 1, maxRuns: 10, budgetMs: 1_000 }, f.now);

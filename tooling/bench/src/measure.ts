@@ -8,13 +8,15 @@ export interface Timing {
 
 /**
  * Warm-up (at least `warmupRuns` runs and `warmupMinMs`, at most half the
- * budget), then timed runs until `maxRuns` or until the next run would go
- * past the budget (judged by the last run's time). `torch_bench.py` mirrors
+ * budget), then timed runs: at least `minRuns` (default `maxRuns`) and
+ * `sampleMinMs`, at most `maxRuns`, and none that would go past the budget
+ * (judged by the last run's time). `torch_bench.py` mirrors
  * this loop line for line; keep them in step.
  */
 export async function measure(
   run: () => Promise<void> | void,
-  policy: Pick<TimingPolicy, 'warmupRuns' | 'maxRuns' | 'budgetMs'> & Partial<Pick<TimingPolicy, 'warmupMinMs'>>,
+  policy: Pick<TimingPolicy, 'warmupRuns' | 'maxRuns' | 'budgetMs'> &
+    Partial<Pick<TimingPolicy, 'warmupMinMs' | 'minRuns' | 'sampleMinMs'>>,
   now: () => number = () => performance.now(),
 ): Promise<Timing> {
   const warmupMs: number[] = [];
@@ -30,6 +32,7 @@ export async function measure(
   for (;;) {
     const last = samplesMs.at(-1);
     if (samplesMs.length >= policy.maxRuns) break;
+    if (samplesMs.length >= (policy.minRuns ?? policy.maxRuns) && elapsed >= (policy.sampleMinMs ?? 0)) break;
     if (last !== undefined && elapsed + last > policy.budgetMs) break;
     const t = await timeOnce(run, now);
     samplesMs.push(t);

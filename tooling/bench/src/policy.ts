@@ -14,6 +14,14 @@ export interface TimingPolicy {
    * Every engine gets the same warm-up.
    */
   warmupMinMs: number;
+  /** Timed runs at least (the budget permitting)... */
+  minRuns: number;
+  /**
+   * ...and more until this much time has passed: ten runs of a 2 ms step span
+   * 20 ms, so one stall (a page fault storm, another process) moves their
+   * median; two seconds of runs (hundreds of them) do not. Every engine gets the same.
+   */
+  sampleMinMs: number;
   /** Timed runs at most. */
   maxRuns: number;
   /** Timed runs stop before the next one would go past this many ms (there is always at least one). */
@@ -27,7 +35,9 @@ export interface TimingPolicy {
 export const FULL_POLICY: TimingPolicy = {
   warmupRuns: 2,
   warmupMinMs: 1_000,
-  maxRuns: 10,
+  minRuns: 10,
+  sampleMinMs: 2_000,
+  maxRuns: 1_000,
   budgetMs: 20_000,
   skipPredictedOverMs: 90_000,
   childTimeoutMs: 600_000,
@@ -36,6 +46,8 @@ export const FULL_POLICY: TimingPolicy = {
 export const QUICK_POLICY: TimingPolicy = {
   warmupRuns: 1,
   warmupMinMs: 300,
+  minRuns: 3,
+  sampleMinMs: 0,
   maxRuns: 3,
   budgetMs: 3_000,
   skipPredictedOverMs: 40_000,

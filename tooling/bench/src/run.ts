@@ -172,6 +172,8 @@ function runCell(configuration: Configuration, workload: Workload, policy: Timin
     policy: {
       warmupRuns: policy.warmupRuns,
       warmupMinMs: policy.warmupMinMs,
+      minRuns: policy.minRuns,
+      sampleMinMs: policy.sampleMinMs,
       maxRuns: policy.maxRuns,
       budgetMs: policy.budgetMs,
     },
