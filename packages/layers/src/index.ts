@@ -62,6 +62,12 @@ export { Sequential, sequential } from './sequential.js';
 export type { Summary, SummaryOptions } from './summary.js';
 export { summary } from './summary.js';
 
+// Fused ops: act(conv + bias) and act(x·w + bias) as one kernel forward and backward, where the backend fuses
+
+export type { FusedActivation } from './ops.js';
+export { convBiasActivation, fusesHere, matMulBiasActivation } from './ops.js';
+export type { ExplicitPadding } from './window.js';
+
 // Serialization: the layer registry, toJSON / fromJSON
 
 export type { LayerConfigs, LayerType, RegisterOptions } from './registry.js';

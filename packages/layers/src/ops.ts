@@ -130,6 +130,12 @@ export function avgPoolCountingPad(
  * and `webgpu` backends FusedConv2D and _FusedMatMul are tfjs' own kernels, which bypass the faster Conv2D and
  * BatchMatMul kernels @convkit/backend registers there (its WGSL conv wins on few channels); native, wasm and
  * cuda fuse for real.
+ *
+ * @example
+ * ```ts
+ * await initBackend('wasm'); // @convkit/backend
+ * fusesHere(); // true: convBiasActivation and matMulBiasActivation are one kernel here
+ * ```
  */
 export function fusesHere(): boolean {
   const backend = tf.getBackend();
@@ -201,6 +207,14 @@ function fusedConvAttrs(stride: [number, number], padding: ExplicitPadding, acti
 /**
  * `act(conv(x, kernel) + bias)` as one FusedConv2D kernel, forward and (with its registered gradient)
  * backward: a plain convolution (groups 1, dilation 1) with a bias and a linear or ReLU activation.
+ * NHWC `x`, HWIO `kernel`; the gradient of each input is computed only when asked for (the network
+ * input's is not). Use it where {@link fusesHere} says the backend fuses; elsewhere the unfused ops are faster.
+ *
+ * @example
+ * ```ts
+ * const pad: ExplicitPadding = [[0, 0], [2, 2], [2, 2], [0, 0]];
+ * const y = convBiasActivation(x, kernel, bias, [1, 1], pad, 'relu'); // LeNet-5's conv1 at 28×28
+ * ```
  */
 export function convBiasActivation(
   x: tf.Tensor4D,
@@ -215,7 +229,15 @@ export function convBiasActivation(
   return tf.engine().runKernel(tf.FusedConv2D, { x, filter: kernel, bias }, attrs as never) as tf.Tensor4D;
 }
 
-/** `act(x·w + bias)` as one _FusedMatMul kernel (rank 3 inside, as tfjs' kernels take it), with its registered gradient. */
+/**
+ * `act(x·w + bias)` as one _FusedMatMul kernel (rank 3 inside, as tfjs' kernels take it), with its registered
+ * gradient: `x` `[rows, inner]`, `w` `[inner, units]`, `bias` `[units]`.
+ *
+ * @example
+ * ```ts
+ * const hidden = matMulBiasActivation(flat, w, b, 'relu'); // a dense layer 400 → 120 with ReLU
+ * ```
+ */
 export function matMulBiasActivation(
   x: tf.Tensor2D,
   w: tf.Tensor2D,

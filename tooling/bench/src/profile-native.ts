@@ -22,6 +22,7 @@ import { ensureOpenBlas, PYTHON } from './peers/torch.js';
 import { flagReader, profiledStep, type StepFlags, stepFlags } from './profile-step.js';
 import { aggregateKernels, type KernelSample, kernelTable } from './profile-table.js';
 import { summarize } from './stats.js';
+import { layerOps } from './workers/layer-ops.js';
 
 const USAGE = `Usage: pnpm --filter @convkit/bench profile:native [-- options]
 
@@ -111,7 +112,9 @@ async function main(): Promise<void> {
   const o = parse(argv);
   const info = await initBackend(o.backend, { threads: o.threads });
   if (o.cpuTime) timeByCpu();
-  const net: Network = o.model === 'lenet5' ? lenet5() : alexnet(1, o.side);
+  // The ops the bench's native and wasm rows run (workers/layer-ops.ts).
+  const ops = layerOps('convkit');
+  const net: Network = o.model === 'lenet5' ? lenet5(1, ops) : alexnet(1, o.side, ops);
   const { x, y } = batchFor(net, o.batch);
   // The bench's optimizer: one fused update per step where the backend has it.
   const optimizer = sgdMomentum(0.01, 0.9);

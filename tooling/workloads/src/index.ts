@@ -1,6 +1,8 @@
 // The benchmark workloads, written with raw tfjs-core ops so that they run
 // before (and independently of) @convkit/layers: the same networks that the
-// PyTorch and ONNX Runtime peers run. NHWC activations, HWIO weights.
+// PyTorch and ONNX Runtime peers run. NHWC activations, HWIO weights. A caller
+// may pass the layers' fused ops (`LayerOps`): the bench does, on the backends
+// that fuse, to time what @convkit/layers users run.
 import * as tf from '@tensorflow/tfjs-core';
 import type { StepOptimizer } from './momentum.js';
 
@@ -37,23 +39,42 @@ function convParams(c: Conv, inChannels: number, seed: number, name: string) {
   };
 }
 
-function conv(x: tf.Tensor4D, p: { w: tf.Variable; b: tf.Variable }, c: Conv): tf.Tensor4D {
-  const pad = c.pad ?? 0;
-  const padding =
-    pad === 0
-      ? 'valid'
-      : ([
-          [0, 0],
-          [pad, pad],
-          [pad, pad],
-          [0, 0],
-        ] as [[0, 0], [number, number], [number, number], [0, 0]]);
-  return tf.relu(tf.add(tf.conv2d(x, p.w as tf.Tensor4D, c.stride ?? 1, padding), p.b));
+/** NHWC padding as tfjs' explicit form. */
+export type Padding = [[0, 0], [number, number], [number, number], [0, 0]];
+
+/**
+ * How a network computes `relu(conv(x, w) + b)` and `act(x·w + b)`. The default is
+ * tfjs-core's ops one by one; @convkit/layers' `convBiasActivation` and
+ * `matMulBiasActivation` fit this shape (one kernel each, forward and backward).
+ */
+export interface LayerOps {
+  conv(x: tf.Tensor4D, w: tf.Tensor4D, b: tf.Tensor1D, stride: [number, number], pad: Padding): tf.Tensor4D;
+  dense(x: tf.Tensor2D, w: tf.Tensor2D, b: tf.Tensor1D, activation: 'relu' | 'linear'): tf.Tensor2D;
 }
 
-function dense(x: tf.Tensor2D, p: { w: tf.Variable; b: tf.Variable }, relu: boolean): tf.Tensor2D {
-  const y = tf.add(tf.matMul(x, p.w as tf.Tensor2D), p.b) as tf.Tensor2D;
-  return relu ? tf.relu(y) : y;
+/** tfjs-core's ops one by one: a convolution or product, the bias, the ReLU. */
+export const unfusedOps: LayerOps = {
+  conv: (x, w, b, stride, pad) => tf.relu(tf.add(tf.conv2d(x, w, stride, pad), b)),
+  dense: (x, w, b, activation) => {
+    const y = tf.add(tf.matMul(x, w), b) as tf.Tensor2D;
+    return activation === 'relu' ? tf.relu(y) : y;
+  },
+};
+
+function conv(x: tf.Tensor4D, p: { w: tf.Variable; b: tf.Variable }, c: Conv, ops: LayerOps): tf.Tensor4D {
+  const pad = c.pad ?? 0;
+  const stride = c.stride ?? 1;
+  const padding: Padding = [
+    [0, 0],
+    [pad, pad],
+    [pad, pad],
+    [0, 0],
+  ];
+  return ops.conv(x, p.w as tf.Tensor4D, p.b as tf.Tensor1D, [stride, stride], padding);
+}
+
+function dense(x: tf.Tensor2D, p: { w: tf.Variable; b: tf.Variable }, relu: boolean, ops: LayerOps): tf.Tensor2D {
+  return ops.dense(x, p.w as tf.Tensor2D, p.b as tf.Tensor1D, relu ? 'relu' : 'linear');
 }
 
 function denseParams(inFeatures: number, units: number, seed: number, name: string) {
@@ -91,7 +112,7 @@ function network(
  * LeNet-5 as usually trained on MNIST: 28×28×1, conv 6@5×5 (pad 2), max
  * pool, conv 16@5×5, max pool, 120, 84, 10; ReLU.
  */
-export function lenet5(seed = 1): Network {
+export function lenet5(seed = 1, ops: LayerOps = unfusedOps): Network {
   const p = {
     c1: convParams({ kernel: 5, filters: 6 }, 1, seed, 'c1'),
     c3: convParams({ kernel: 5, filters: 16 }, 6, seed + 1, 'c3'),
@@ -100,10 +121,10 @@ export function lenet5(seed = 1): Network {
     out: denseParams(84, 10, seed + 4, 'out'),
   };
   return network('lenet5', [28, 28, 1], p, (x) => {
-    let h = tf.maxPool(conv(x, p.c1, { kernel: 5, filters: 6, pad: 2 }), 2, 2, 'valid');
-    h = tf.maxPool(conv(h, p.c3, { kernel: 5, filters: 16 }), 2, 2, 'valid');
+    let h = tf.maxPool(conv(x, p.c1, { kernel: 5, filters: 6, pad: 2 }, ops), 2, 2, 'valid');
+    h = tf.maxPool(conv(h, p.c3, { kernel: 5, filters: 16 }, ops), 2, 2, 'valid');
     const flat = tf.reshape(h, [h.shape[0], 400]) as tf.Tensor2D;
-    return dense(dense(dense(flat, p.f5, true), p.f6, true), p.out, false);
+    return dense(dense(dense(flat, p.f5, true, ops), p.f6, true, ops), p.out, false, ops);
   });
 }
 
@@ -118,7 +139,7 @@ function alexnetMapSide(side: number): number {
  * A smaller `side` (at least 63) keeps the layers and changes fc6's input width,
  * for profiling a training step where a full-size one is too slow (a software GPU).
  */
-export function alexnet(seed = 1, side = 224): Network {
+export function alexnet(seed = 1, side = 224, ops: LayerOps = unfusedOps): Network {
   const map = alexnetMapSide(side);
   if (map < 1) throw new RangeError(`alexnet: an input side of at least 63 is needed, received ${side}`);
   const convs: Conv[] = [
@@ -139,21 +160,17 @@ export function alexnet(seed = 1, side = 224): Network {
   p.fc8 = denseParams(4096, 1000, seed + 12, 'fc8');
   const at = (k: string) => p[k] as { w: tf.Variable; b: tf.Variable };
   return network('alexnet', [side, side, 3], p, (x) => {
-    let h = tf.maxPool(conv(x, at('conv1'), convs[0] as Conv), 3, 2, 'valid');
-    h = tf.maxPool(conv(h, at('conv2'), convs[1] as Conv), 3, 2, 'valid');
-    h = conv(
-      conv(conv(h, at('conv3'), convs[2] as Conv), at('conv4'), convs[3] as Conv),
-      at('conv5'),
-      convs[4] as Conv,
-    );
-    h = tf.maxPool(h, 3, 2, 'valid');
+    const layer = (input: tf.Tensor4D, i: number) => conv(input, at(`conv${i + 1}`), convs[i] as Conv, ops);
+    let h = tf.maxPool(layer(x, 0), 3, 2, 'valid');
+    h = tf.maxPool(layer(h, 1), 3, 2, 'valid');
+    h = tf.maxPool(layer(layer(layer(h, 2), 3), 4), 3, 2, 'valid');
     const flat = tf.reshape(h, [h.shape[0], map * map * 256]) as tf.Tensor2D;
-    return dense(dense(dense(flat, at('fc6'), true), at('fc7'), true), at('fc8'), false);
+    return dense(dense(dense(flat, at('fc6'), true, ops), at('fc7'), true, ops), at('fc8'), false, ops);
   });
 }
 
 /** VGG-16 (configuration D), 224×224×3. */
-export function vgg16(seed = 1): Network {
+export function vgg16(seed = 1, ops: LayerOps = unfusedOps): Network {
   const config = [64, 64, 'M', 128, 128, 'M', 256, 256, 256, 'M', 512, 512, 512, 'M', 512, 512, 512, 'M'] as const;
   const p: Record<string, { w: tf.Variable; b: tf.Variable }> = {};
   let channels = 3;
@@ -169,10 +186,10 @@ export function vgg16(seed = 1): Network {
   return network('vgg16', [224, 224, 3], p, (x) => {
     let h = x;
     config.forEach((v, i) => {
-      h = v === 'M' ? tf.maxPool(h, 2, 2, 'valid') : conv(h, at(`conv${i}`), { kernel: 3, filters: v, pad: 1 });
+      h = v === 'M' ? tf.maxPool(h, 2, 2, 'valid') : conv(h, at(`conv${i}`), { kernel: 3, filters: v, pad: 1 }, ops);
     });
     const flat = tf.reshape(h, [h.shape[0], 7 * 7 * 512]) as tf.Tensor2D;
-    return dense(dense(dense(flat, at('fc6'), true), at('fc7'), true), at('fc8'), false);
+    return dense(dense(dense(flat, at('fc6'), true, ops), at('fc7'), true, ops), at('fc8'), false, ops);
   });
 }
 

@@ -1,5 +1,5 @@
 import { loadIdxPair, shuffledIndices } from '@convkit/data';
-import { lenet5, sgdMomentum, trainStepAsync } from '@convkit/workloads';
+import { type LayerOps, lenet5, sgdMomentum, trainStepAsync, unfusedOps } from '@convkit/workloads';
 import * as tf from '@tensorflow/tfjs-core';
 import type { Job } from '../job.js';
 import type { TfjsWorkload } from './tfjs-workloads.js';
@@ -11,7 +11,11 @@ import type { TfjsWorkload } from './tfjs-workloads.js';
  * 0.9) whose loss is read back, as a progress display does. torch_bench.py
  * runs the same loop. Reading the IDX files is not timed.
  */
-export function mnistEpoch(files: NonNullable<Job['workload']['data']>, batch: number): TfjsWorkload {
+export function mnistEpoch(
+  files: NonNullable<Job['workload']['data']>,
+  batch: number,
+  ops: LayerOps = unfusedOps,
+): TfjsWorkload {
   const data = loadIdxPair(files.images, files.labels);
   const count = Math.min(files.examples, data.count);
   const pixels = data.height * data.width;
@@ -24,7 +28,7 @@ export function mnistEpoch(files: NonNullable<Job['workload']['data']>, batch: n
   const labels = tf.tidy(() =>
     tf.cast(tf.oneHot(tf.tensor1d(Int32Array.from(data.labels.subarray(0, count)), 'int32'), 10), 'float32'),
   );
-  const net = lenet5(1);
+  const net = lenet5(1, ops);
   const optimizer = sgdMomentum(0.01, 0.9);
   let epoch = 0;
   return {

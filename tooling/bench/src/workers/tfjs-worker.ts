@@ -5,6 +5,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { parseJobArgument } from '../job.js';
 import { measure } from '../measure.js';
 import { type Outcome, reportAndExit } from '../outcome.js';
+import { layerOps } from './layer-ops.js';
 import { missingKernel } from './missing-kernel.js';
 import { tfjsWorkload } from './tfjs-workloads.js';
 
@@ -25,7 +26,7 @@ async function main(): Promise<Outcome> {
       : `${info.threads} thread${info.threads === 1 ? '' : 's'}${onednn ? `, ${onednn}` : ''}`;
   const runtime = `tfjs-core ${tf.version_core} ${info.name}, ${info.kernels} kernels, ${where}`;
 
-  const workload = tfjsWorkload(job.workload);
+  const workload = tfjsWorkload(job.workload, layerOps(info.kernels));
   if (workload.params !== job.params) {
     throw new Error(
       `@convkit/workloads ${job.workload.id} has ${workload.params} parameters but architectures.ts says ${job.params}: the two tables drifted apart`,

@@ -2,10 +2,12 @@ import {
   alexnet,
   batchFor,
   conv3x3,
+  type LayerOps,
   lenet5,
   type Network,
   sgdMomentum,
   trainStepAsync,
+  unfusedOps,
   vgg16,
 } from '@convkit/workloads';
 import * as tf from '@tensorflow/tfjs-core';
@@ -21,11 +23,11 @@ export interface TfjsWorkload {
   dispose(): void;
 }
 
-const NETWORKS: Record<'lenet5' | 'alexnet' | 'alexnet-train' | 'vgg16', () => Network> = {
-  lenet5,
-  alexnet,
-  'alexnet-train': alexnet,
-  vgg16,
+const NETWORKS: Record<'lenet5' | 'alexnet' | 'alexnet-train' | 'vgg16', (ops: LayerOps) => Network> = {
+  lenet5: (ops) => lenet5(1, ops),
+  alexnet: (ops) => alexnet(1, 224, ops),
+  'alexnet-train': (ops) => alexnet(1, 224, ops),
+  vgg16: (ops) => vgg16(1, ops),
 };
 
 /** SGEMM 2048³ as the architecture table writes it: a dense layer 2048 → 2048 on 2048 rows, bias included. */
@@ -49,8 +51,9 @@ function sgemm(batch: number): TfjsWorkload {
  * run ends by reading the result back (`data()`), so asynchronous backends
  * are timed to completion: webgpu, and cuda, whose kernels are queued on one
  * stream that a read waits for (the addon's download synchronizes it).
+ * `ops` computes the networks' conv and dense layers (worker/layer-ops.ts picks them).
  */
-export function tfjsWorkload(workload: Job['workload']): TfjsWorkload {
+export function tfjsWorkload(workload: Job['workload'], ops: LayerOps = unfusedOps): TfjsWorkload {
   const { id, batch, mode } = workload;
   if (id === 'conv3x3') {
     const c = conv3x3(batch);
@@ -67,9 +70,9 @@ export function tfjsWorkload(workload: Job['workload']): TfjsWorkload {
   if (id === 'sgemm') return sgemm(batch);
   if (mode === 'epoch') {
     if (!workload.data) throw new Error(`the ${id} workload needs its dataset files in the job`);
-    return mnistEpoch(workload.data, batch);
+    return mnistEpoch(workload.data, batch, ops);
   }
-  const net = NETWORKS[id as Exclude<WorkloadId, 'conv3x3' | 'sgemm' | 'mnist'>]();
+  const net = NETWORKS[id as Exclude<WorkloadId, 'conv3x3' | 'sgemm' | 'mnist'>](ops);
   const { x, y } = batchFor(net, batch);
   const params = net.variables.reduce((total, v) => total + v.size, 0);
   const dispose = () => {
