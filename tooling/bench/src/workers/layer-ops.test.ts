@@ -4,7 +4,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, describe, expect, it } from 'vitest';
 import { layerOps } from './layer-ops.js';
 
-/** LeNet-5's loss and weight gradients with `fused` or tfjs-core's ops, and the kernels one gradient step ran. */
+/** LeNet-5's loss and weight gradients with the ops `layerOps(kernels)` picks, and the kernels one gradient step ran. */
 async function lenetStep(kernels: 'convkit' | 'stock') {
   const net = lenet5(3, layerOps(kernels));
   const x = tf.randomUniform([4, 28, 28, 1], 0, 1, 'float32', 5) as tf.Tensor4D;
@@ -25,12 +25,12 @@ async function lenetStep(kernels: 'convkit' | 'stock') {
   return { ...(result as NonNullable<typeof result>), names };
 }
 
-describe('layerOps: the networks run the layers fused ops where the backend fuses', () => {
+describe("layerOps: the networks run the layers' fused ops where the backend fuses", () => {
   afterAll(async () => {
     await initBackend('cpu');
   });
 
-  it('wasm, convkit kernels: FusedConv2D and _FusedMatMul, with the unfused ops loss and gradients', async () => {
+  it("wasm, convkit kernels: FusedConv2D and _FusedMatMul, with the unfused ops' loss and gradients", async () => {
     await initBackend('wasm', { threads: 1 });
     const fused = await lenetStep('convkit');
     const plain = await lenetStep('stock'); // the same backend, tfjs-core's ops one by one
