@@ -35,6 +35,13 @@ describe.skipIf(!chromium && !inCI)('the training recipes and filters lessons', 
     const { page, problems } = await watchedPage(session().context);
     await page.goto(`${session().url}/guide/filters?backend=wasm`);
     const lesson = page.locator('.ck-filters-lesson');
+    // The page is server-rendered: a value typed before Vue hydrates it is reset to the default (2 epochs;
+    // CI once trained 2). The lesson's onMounted applies ?backend=wasm to the picker: then it is live.
+    await page.waitForFunction(
+      () => document.querySelector<HTMLSelectElement>('.ck-filters-lesson select')?.value === 'wasm',
+      undefined,
+      { timeout: 60_000 },
+    );
     await lesson.locator('input[type="number"]').fill('1');
     await lesson.locator('button.ck-primary').click();
     await lesson.locator('.ck-zf').nth(1).waitFor({ timeout: 200_000 });
