@@ -1,5 +1,6 @@
 import { initBackend } from '@convkit/backend';
 import { RELU_GRAD } from '@convkit/backend/adapter';
+import { namesThatStart } from '@convkit/vitest-config/started';
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { Conv2d } from './conv.js';
@@ -8,16 +9,7 @@ import { convBiasActivation, type FusedActivation, fusesHere, matMulBiasActivati
 import { runLayerTest } from './testing/index.js';
 
 /** The backends here on which the layers fuse: wasm, and native where its addon is built. */
-async function fusingBackends(): Promise<string[]> {
-  try {
-    await initBackend('native', { threads: 2 });
-    return ['wasm', 'native'];
-  } catch {
-    return ['wasm'];
-  }
-}
-
-const fusing = await fusingBackends();
+const fusing = ['wasm', ...(await namesThatStart(['native'], (name) => initBackend(name, { threads: 2 })))];
 
 beforeAll(async () => {
   await initBackend('cpu');

@@ -1,5 +1,6 @@
 import {
   crossEntropyGradOfRows,
+  crossEntropyGradShape,
   crossEntropyOfRows,
   crossEntropyShape,
   SOFTMAX_CROSS_ENTROPY,
@@ -24,16 +25,11 @@ function loss({ inputs, backend }: KernelArgs<Inputs>): TensorInfo {
 }
 
 function grad({ inputs, backend }: KernelArgs<Inputs>): TensorInfo {
-  const [rows, classes] = crossEntropyShape('native', inputs.logits, inputs.labels);
-  const dy = f32(backend, inputs.dy);
-  if (dy?.length !== 1 || inputs.dy?.shape.length !== 0) {
-    throw new TypeError(
-      `native ${SOFTMAX_CROSS_ENTROPY_GRAD}: dy must be a float32 scalar, received ${inputs.dy?.dtype} [${inputs.dy?.shape}]`,
-    );
-  }
+  const [rows, classes] = crossEntropyGradShape('native', inputs.logits, inputs.labels, inputs.dy);
+  const dy = f32(backend, inputs.dy)?.[0] as number;
   const dx = output(backend, rows * classes);
   const logits = f32(backend, inputs.logits) ?? [];
-  crossEntropyGradOfRows(logits, f32(backend, inputs.labels) ?? [], dy?.[0] as number, rows, classes, dx);
+  crossEntropyGradOfRows(logits, f32(backend, inputs.labels) ?? [], dy, rows, classes, dx);
   return backend.makeTensorInfo([rows, classes], 'float32', dx);
 }
 

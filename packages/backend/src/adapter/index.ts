@@ -11,6 +11,7 @@ export { ADAM_UPDATE, SGD_UPDATE } from '../fused-kernels.js';
 export { RELU_GRAD } from '../gradients/relu.js';
 export {
   crossEntropyGradOfRows,
+  crossEntropyGradShape,
   crossEntropyOfRows,
   crossEntropyShape,
   SOFTMAX_CROSS_ENTROPY,

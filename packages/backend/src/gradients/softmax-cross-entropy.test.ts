@@ -1,3 +1,4 @@
+import { namesThatStart } from '@convkit/vitest-config/started';
 import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, describe, expect, it } from 'vitest';
 import { initBackend } from '../init.js';
@@ -9,16 +10,7 @@ import {
 } from './softmax-cross-entropy.js';
 
 /** The backends here that register the fused loss: wasm, and native where its addon is built. */
-async function fusingBackends(): Promise<string[]> {
-  try {
-    await initBackend('native', { threads: 2 });
-    return ['wasm', 'native'];
-  } catch {
-    return ['wasm'];
-  }
-}
-
-const fusing = await fusingBackends();
+const fusing = ['wasm', ...(await namesThatStart(['native'], (name) => initBackend(name, { threads: 2 })))];
 await initBackend('cpu');
 
 afterAll(async () => {

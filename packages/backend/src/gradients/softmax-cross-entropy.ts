@@ -94,6 +94,22 @@ export function crossEntropyShape(
   return logits.shape as [number, number];
 }
 
+/** {@link crossEntropyShape} for the gradient kernel, whose `dy` must also be a float32 scalar (a TypeError repeats it). */
+export function crossEntropyGradShape(
+  backend: string,
+  logits: tf.TensorInfo | undefined,
+  labels: tf.TensorInfo | undefined,
+  dy: tf.TensorInfo | undefined,
+): [number, number] {
+  const shape = crossEntropyShape(backend, logits, labels);
+  if (dy?.dtype !== 'float32' || dy.shape.length !== 0) {
+    throw new TypeError(
+      `${backend} ${SOFTMAX_CROSS_ENTROPY_GRAD}: dy must be a float32 scalar, received ${dy?.dtype} [${dy?.shape}]`,
+    );
+  }
+  return shape;
+}
+
 /**
  * The fused loss's gradient (registered with convkit's other gradients): the
  * gradient kernel for the logits, −log softmax · dy / batch for the labels.

@@ -5,6 +5,7 @@
 import type { KernelConfig, KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
 import {
   crossEntropyGradOfRows,
+  crossEntropyGradShape,
   crossEntropyOfRows,
   crossEntropyShape,
   SOFTMAX_CROSS_ENTROPY,
@@ -25,17 +26,11 @@ const loss: KernelFunc = ({ inputs, backend }) => {
 
 const grad: KernelFunc = ({ inputs, backend }) => {
   const wasm = asWasm(backend);
-  const [rows, classes] = crossEntropyShape('wasm', inputs.logits, inputs.labels);
-  const dyInfo = inputs.dy;
-  if (dyInfo?.dtype !== 'float32' || dyInfo.shape.length !== 0) {
-    throw new TypeError(
-      `wasm ${SOFTMAX_CROSS_ENTROPY_GRAD}: dy must be a float32 scalar, received ${dyInfo?.dtype} [${dyInfo?.shape}]`,
-    );
-  }
+  const [rows, classes] = crossEntropyGradShape('wasm', inputs.logits, inputs.labels, inputs.dy);
   const out = wasm.makeOutput([rows, classes], 'float32');
   const logits = heapF32(wasm, inputs.logits as TensorInfo);
   const labels = heapF32(wasm, inputs.labels as TensorInfo);
-  const dy = heapF32(wasm, dyInfo)[0] as number;
+  const dy = heapF32(wasm, inputs.dy as TensorInfo)[0] as number;
   crossEntropyGradOfRows(logits, labels, dy, rows, classes, heapF32(wasm, out));
   return out;
 };
