@@ -1,3 +1,4 @@
+import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import * as tf from '@tensorflow/tfjs-core';
 import type { BackendInfo, InitOptions } from './backend-info.js';
 import { cpuKernels } from './cpu/index.js';
@@ -5,6 +6,7 @@ import { BackendError } from './errors.js';
 import { type KernelSet, useKernels } from './kernels.js';
 import type { BackendName } from './names.js';
 import { wasmKernels } from './wasm/index.js';
+import { prepareSimdKernels } from './wasm/simd/module.js';
 import { registerWasm } from './wasm/threaded.js';
 import { planWasmThreads } from './wasm/threaded-count.js';
 import { webgpuKernels } from './webgpu/index.js';
@@ -33,6 +35,7 @@ export async function startWasm(kernels: KernelSet, options: InitOptions): Promi
   registerWasm(wasm, plan.threads, options.wasmPaths);
   useKernels('wasm', wasmKernels, kernels);
   await activate('wasm');
+  if (kernels === 'convkit') await prepareSimdKernels(tf.backend() as BackendWasm);
   const info: BackendInfo = { name: 'wasm', device: await cpuDevice(), threads: wasm.getThreadsCount(), kernels };
   return plan.reason === undefined ? info : { ...info, reason: plan.reason };
 }
