@@ -8,8 +8,7 @@
 // kernel's, one float32 add per element, so the result is bit-identical.
 // Every other Add (same shapes, other broadcasts, other dtypes) is the stock kernel.
 import { Add, type KernelConfig, type KernelFunc, type TensorInfo, util } from '@tensorflow/tfjs-core';
-import { stockKernel } from '../kernels.js';
-import { asWasm, heapF32, release, requireInput, withShape } from './heap.js';
+import { asWasm, boundStockKernel, heapF32, release, requireInput, withShape } from './heap.js';
 
 /** Whether `bias` broadcasts over `x` along the last axis only: its shape is [C] (with leading 1s), x's is [..., C]. */
 export function isLastAxisBias(x: TensorInfo, bias: TensorInfo): boolean {
@@ -22,31 +21,13 @@ export function isLastAxisBias(x: TensorInfo, bias: TensorInfo): boolean {
 const add: KernelFunc = (args) => {
   const a = requireInput(args.inputs, 'a', Add);
   const b = requireInput(args.inputs, 'b', Add);
-  const stock = stockAdd(args.backend);
+  const stock = boundStockKernel(args.backend, Add);
   if (a.dtype === 'float32' && b.dtype === 'float32') {
     if (isLastAxisBias(a, b)) return addBias(stock, args.backend, a, b);
     if (isLastAxisBias(b, a)) return addBias(stock, args.backend, b, a);
   }
   return stock(args);
 };
-
-/** Backends on which the stock Add's setupFunc has run. */
-const setUp = new WeakSet<object>();
-
-/**
- * The stock Add, bound to a backend's wasm module. The stock kernel binds itself in its
- * setupFunc, which a backend runs only for the kernels registered when it starts, and this
- * kernel holds the name by then (`kernels: 'stock'` starts a backend with the stock one).
- */
-function stockAdd(backend: object): KernelFunc {
-  const stock = stockKernel('wasm', Add);
-  if (!stock) throw new Error('convkit wasm Add: the stock wasm Add kernel is not registered');
-  if (!setUp.has(backend)) {
-    stock.setupFunc?.(backend as Parameters<NonNullable<KernelConfig['setupFunc']>>[0]);
-    setUp.add(backend);
-  }
-  return stock.kernelFunc;
-}
 
 /** Elements of a repeated bias row: long enough that the stock kernel's per-row cost vanishes, short to fill. */
 const MAX_ROW = 1 << 14;

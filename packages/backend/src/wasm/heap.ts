@@ -2,7 +2,15 @@
 // (XNNPACK-backed) kernels from inside a kernel, and reading and writing
 // tensors in place on the wasm heap.
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
-import { getKernel, type NamedAttrMap, type NamedTensorInfoMap, type TensorInfo } from '@tensorflow/tfjs-core';
+import {
+  getKernel,
+  type KernelConfig,
+  type KernelFunc,
+  type NamedAttrMap,
+  type NamedTensorInfoMap,
+  type TensorInfo,
+} from '@tensorflow/tfjs-core';
+import { stockKernel } from '../kernels.js';
 
 /**
  * Runs one of the wasm backend's registered kernels directly, at backend level.
@@ -73,4 +81,26 @@ export function requireInput(inputs: NamedTensorInfoMap, name: string, kernelNam
 /** `backend` as the wasm backend that it is when a kernel registered for 'wasm' runs. */
 export function asWasm(backend: unknown): BackendWasm {
   return backend as BackendWasm;
+}
+
+/** Per stock kernel name, the backends on which its setupFunc has run. */
+const setUp = new Map<string, WeakSet<object>>();
+
+/**
+ * The stock wasm kernel that convkit's `kernelName` replaced, bound to this backend's wasm
+ * module, for a replacement that hands the cases it does not cover back. Stock kernels bind
+ * themselves in their setupFunc, which a backend runs only for the kernels registered when it
+ * starts, and convkit's kernel holds the name by then (`kernels: 'stock'` starts a backend with
+ * the stock one).
+ */
+export function boundStockKernel(backend: object, kernelName: string): KernelFunc {
+  const stock = stockKernel('wasm', kernelName);
+  if (!stock) throw new Error(`convkit wasm ${kernelName}: the stock wasm ${kernelName} kernel is not registered`);
+  const backends = setUp.get(kernelName) ?? new WeakSet<object>();
+  setUp.set(kernelName, backends);
+  if (!backends.has(backend)) {
+    stock.setupFunc?.(backend as Parameters<NonNullable<KernelConfig['setupFunc']>>[0]);
+    backends.add(backend);
+  }
+  return stock.kernelFunc;
 }

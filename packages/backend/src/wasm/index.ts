@@ -9,6 +9,7 @@ import { maxPoolGradConfig } from './max-pool-grad.js';
 import { reluGradKernelConfig } from './relu-grad.js';
 import { sgdUpdateConfig } from './sgd-update.js';
 import { softmaxCrossEntropyConfigs } from './softmax-cross-entropy.js';
+import { sumConfig } from './sum.js';
 
 /**
  * convkit's kernels for the tfjs wasm backend: the training kernels it lacks
@@ -30,5 +31,6 @@ export const wasmKernels: KernelConfig[] = [
   maxPoolGradConfig,
   reluGradKernelConfig,
   sgdUpdateConfig,
+  sumConfig,
   ...softmaxCrossEntropyConfigs,
 ];
