@@ -76,6 +76,11 @@ const LENET: Case[] = [
   { x: [64, 14, 14, 6], filter: [5, 5, 6, 16], strides: [1, 1], pad: 'valid' },
 ];
 
+const WIDE: Case[] = [
+  { x: [2, 4, 4, 128], filter: [3, 3, 128, 128], strides: [1, 1], pad: 'same' },
+  { x: [1, 5, 5, 130], filter: [3, 3, 130, 129], strides: [2, 2], pad: 'same' },
+];
+
 async function simdGradient(c: Case, seed: number): Promise<{ values: Float32Array; shape: number[] }> {
   const dy = host(infoOf(c).outShape, seed + 1);
   const attrs = { strides: c.strides, pad: c.pad, dataFormat: 'NHWC', filterShape: c.filter };
@@ -96,8 +101,27 @@ describe('wasm Conv2DBackpropFilter by the SIMD kernel', () => {
     expect(simdKernels(tf.findBackend('wasm') as BackendWasm)).toBeDefined();
     expect(LENET.map((c) => filterGradRoute(infoOf(c), true))).toEqual(['simd', 'simd']);
     expect(LENET.map((c) => filterGradRoute(infoOf(c), false))).toEqual(['convolution', 'convolution']);
-    const wide: Case = { x: [2, 4, 4, 128], filter: [3, 3, 128, 128], strides: [1, 1], pad: 'same' };
-    expect(filterGradRoute(infoOf(wide), true)).toBe('taps');
+    const wide = infoOf(WIDE[0] as Case);
+    expect([1, 2, 3, 8].map((threads) => filterGradRoute(wide, true, threads))).toEqual([
+      'simd',
+      'simd',
+      'taps',
+      'taps',
+    ]);
+    expect(filterGradRoute(wide, false, 2)).toBe('taps');
+  });
+
+  it('computes wide layers (Ci·Co ≥ 128²) on both routes, SIMD and taps, equal to a float64 oracle', async () => {
+    for (const [i, c] of WIDE.entries()) {
+      const [x, dy] = [host(c.x, 600 + 2 * i), host(infoOf(c).outShape, 601 + 2 * i)];
+      const exact = filterGradient(infoOf(c), x.values, dy.values);
+      const attrs = { strides: c.strides, pad: c.pad, dataFormat: 'NHWC', filterShape: c.filter };
+      for (const switched of ['1', '0']) {
+        process.env.CONVKIT_WASM_SIMD = switched;
+        const wasm = await runOn('wasm', 'Conv2DBackpropFilter', { x, dy }, attrs);
+        expect(maxRelativeError(wasm.values, exact), `${describeCase(c)} SIMD ${switched}`).toBeLessThan(1e-4);
+      }
+    }
   });
 
   it('matches a float64 oracle and tfjs-cpu on 60 random geometries (N=1, odd Co, strides 2–3, asymmetric pads)', async () => {

@@ -2,16 +2,20 @@
 // issue 8474), by one of three routes, because none wins everywhere:
 //
 // - convkit's SIMD kernel (wasm-kernels/conv2d-backprop-filter.c), where
-//   simdKernels() has the module (initBackend('wasm') prepares it) and Ci·Co
-//   is small: one pass over x and dy per image, outer products of KW·Ci input
-//   values and Co gradients accumulated in registers, on the calling thread.
-//   It exists because XNNPACK (the two routes below) builds a new operator
-//   for every new dy, i.e. every training step. LeNet-5 at batch 64, same
-//   process, interleaved, 200 calls after 50, min/median ms, kernel on one
-//   thread against XNNPACK on 2 (load 5.2 on this 2-core machine): conv1
-//   (x 64×28×28×1, 5×5 pad 2, Co 6) 0.80/0.86 against 1.84/1.96, conv2
-//   (x 64×14×14×6, 5×5 valid, Co 16) 0.60/1.06 against 0.97/1.49; 3×3 64→64
-//   on 28² at batch 16: 18.8/19.6 against 33.7/44.0.
+//   simdKernels() has the module (initBackend('wasm') prepares it): one pass
+//   over x and dy per image, outer products of KW·Ci input values and Co
+//   gradients accumulated in registers, on the calling thread. It exists
+//   because XNNPACK (the two routes below) builds a new operator for every new
+//   dy, i.e. every training step. Same process, interleaved, min/median ms,
+//   the kernel on one thread against XNNPACK on 2, this 2-core machine at load
+//   5 (others benchmarking; 200 calls after 50, 60 after 10 for AlexNet's):
+//   LeNet-5 b64 conv1 (x 64×28×28×1, 5×5 pad 2, Co 6) 0.80/0.86 against
+//   1.84/1.96 and conv2 (x 64×14×14×6, 5×5 valid, Co 16) 0.60/1.06 against
+//   0.97/1.49; 3×3 64→64 on 28² b16 18.6/19.7 against 41.5/44.0; and wide
+//   layers too, 3×3 128→128 on 14² b16 18.8/21.2 against the taps route's
+//   51.8/65.9, AlexNet's 3×3 256→384 on 13² b8 53.1/65.9 against 89.4/111.8.
+//   Where XNNPACK has more than 2 threads, layers with Ci·Co ≥ 128² stay on
+//   its taps route, whose matrix products use them all (not measured here).
 // - as one XNNPACK convolution: dW[kh,kw,ci,co] = Σ_{n,oh,ow} x[n, oh·s+kh−p, ·, ci]·dy[n,oh,ow,co]
 //   is a convolution of x transposed to [Ci, H, W, N] (batch ↔ channels) with
 //   dy transposed to [OH, OW, N, Co] used as the filter, the forward stride
@@ -20,7 +24,8 @@
 //   grows with Ci·KH·KW·OH·OW and its inner loop runs over only N values.
 // - one matrix product per filter tap: dW[kh,kw] = X_tap[Ci, P] · dy[P, Co],
 //   P = N·OH·OW, where X_tap is the input shifted by the tap (gathered here
-//   in JS, one reused buffer). Better for wide layers (Ci·Co ≥ 128²).
+//   in JS, one reused buffer). Better than one convolution for wide layers
+//   (Ci·Co ≥ 128²).
 //
 // Most of the convolution route's time is XNNPACK building an operator for a
 // "filter" (dy) it has never seen: tfjs caches operators by the filter's data,
@@ -59,8 +64,10 @@ const MAX_INDIRECTION_POINTERS = 2 ** 25;
 
 type ConvInfo = backend_util.Conv2DInfo;
 
-/** Below this Ci·Co the SIMD kernel beats XNNPACK (measured: the comment at the top). */
+/** From this Ci·Co on, the SIMD kernel (one thread) is left to XNNPACK's taps route where that has more than 2 threads. */
 const SIMD_BELOW_CHANNEL_PRODUCT = 128 * 128;
+/** The most XNNPACK threads at which the SIMD kernel was measured to win at every Ci·Co (the comment at the top). */
+const SIMD_WIDE_UP_TO_THREADS = 2;
 /** The SIMD kernel's scratch beyond which it leaves the shape to XNNPACK (a huge padded image). */
 const MAX_SIMD_SCRATCH_BYTES = 2 ** 28;
 /** Floats of dy per tile of output rows: with the image rows it reads, the tile stays in L1/L2. */
@@ -68,11 +75,12 @@ const SIMD_TILE_FLOATS = 8192;
 
 /**
  * Which route computes the filter gradient of a convolution (exported for tests): with `simd`
- * (the SIMD kernels are there), the SIMD kernel where it is faster; XNNPACK's routes otherwise.
+ * (the SIMD kernels are there), the SIMD kernel where it is faster than XNNPACK on `threads`
+ * threads; XNNPACK's routes otherwise.
  */
-export function filterGradRoute(info: ConvInfo, simd = false): 'simd' | 'convolution' | 'taps' {
+export function filterGradRoute(info: ConvInfo, simd = false, threads = 1): 'simd' | 'convolution' | 'taps' {
   const { inChannels, outChannels, filterHeight, filterWidth, outHeight, outWidth } = info;
-  if (simd && simdFits(info)) return 'simd';
+  if (simd && simdFits(info, threads)) return 'simd';
   if (inChannels * outChannels >= TAPS_FROM_CHANNEL_PRODUCT) return 'taps';
   const pointers = inChannels * filterHeight * filterWidth * outHeight * outWidth;
   return pointers > MAX_INDIRECTION_POINTERS ? 'taps' : 'convolution';
@@ -93,7 +101,7 @@ const conv2DBackpropFilter: KernelFunc = ({ inputs, backend, attrs }) => {
     dimRoundingMode,
   );
   const simd = simdKernels(wasm);
-  const route = filterGradRoute(info, simd !== undefined);
+  const route = filterGradRoute(info, simd !== undefined, xnnpackThreads(wasm));
   if (route === 'simd' && simd) return bySimd(wasm, simd, x, dy, info);
   return route === 'taps' ? byTaps(wasm, x, dy, info) : byConvolution(wasm, x, dy, info);
 };
@@ -111,12 +119,18 @@ export function simdPlan(info: ConvInfo): { tileRows: number; scratchBytes: numb
   return { tileRows, scratchBytes: floats * 4 };
 }
 
-function simdFits(info: ConvInfo): boolean {
+function simdFits(info: ConvInfo, threads: number): boolean {
   const { batchSize, inHeight, inWidth, inChannels, outChannels, outHeight, outWidth } = info;
   if (Math.min(batchSize, inHeight, inWidth, inChannels, outChannels, outHeight, outWidth) <= 0) return false;
   if (info.dilationHeight !== 1 || info.dilationWidth !== 1) return false;
-  if (inChannels * outChannels >= SIMD_BELOW_CHANNEL_PRODUCT) return false;
+  if (inChannels * outChannels >= SIMD_BELOW_CHANNEL_PRODUCT && threads > SIMD_WIDE_UP_TO_THREADS) return false;
   return simdPlan(info).scratchBytes <= MAX_SIMD_SCRATCH_BYTES;
+}
+
+/** XNNPACK's thread count on this backend (both tfjs builds bind get_threads_count; 1 if one does not). */
+function xnnpackThreads(backend: BackendWasm): number {
+  const tfjs = backend.wasm.tfjs as { getThreadsCount?: () => number };
+  return tfjs.getThreadsCount?.() ?? 1;
 }
 
 function bySimd(backend: BackendWasm, simd: SimdKernels, x: TensorInfo, dy: TensorInfo, info: ConvInfo): TensorInfo {
