@@ -4,6 +4,7 @@ import { addConfig } from './bias-add.js';
 import { conv2DBackpropFilterConfig } from './conv2d-backprop-filter.js';
 import { conv2DBackpropInputConfig } from './conv2d-backprop-input.js';
 import { depthwiseBackpropFilterConfig, depthwiseBackpropInputConfig } from './depthwise-backprop.js';
+import { fusedConv2DConfig } from './fused-conv2d.js';
 import { identityConfig } from './identity.js';
 import { maxPoolGradConfig } from './max-pool-grad.js';
 import { reluGradKernelConfig } from './relu-grad.js';
@@ -15,7 +16,8 @@ import { sumConfig } from './sum.js';
  * convkit's kernels for the tfjs wasm backend: the training kernels it lacks
  * (Conv2DBackpropFilter, both depthwise gradients), a correct MaxPoolGrad,
  * XNNPACK routes in place of stock kernels that are many times slower than
- * they need be (Conv2DBackpropInput, transposed BatchMatMul), an Add whose
+ * they need be (Conv2DBackpropInput, transposed BatchMatMul), FusedConv2D of
+ * few input channels by a SIMD kernel, an Add whose
  * bias broadcast is 4× faster, an Identity without a copy, and the fused ReLU
  * gradient, SGD update and softmax cross-entropy that convkit's gradient of
  * Relu, its softmaxCrossEntropy, @convkit/train and the bench look up by name.
@@ -27,6 +29,7 @@ export const wasmKernels: KernelConfig[] = [
   conv2DBackpropInputConfig,
   depthwiseBackpropFilterConfig,
   depthwiseBackpropInputConfig,
+  fusedConv2DConfig,
   identityConfig,
   maxPoolGradConfig,
   reluGradKernelConfig,
