@@ -149,3 +149,36 @@ export function geometry(
     depthwise,
   };
 }
+
+/**
+ * Calls `visit(xAt, dyAt, tapAt)` for every (output pixel, filter tap) of an NHWC convolution
+ * (dilation 1) whose tap lands inside x: the offsets of x[n, ih, iw, 0], dy[n, oh, ow, 0] and
+ * w[kh, kw, 0, 0]. The loop nest every direct float64 convolution oracle shares.
+ */
+export function forEachTap(
+  info: tf.backend_util.Conv2DInfo,
+  visit: (xAt: number, dyAt: number, tapAt: number) => void,
+): void {
+  const { batchSize, inHeight, inWidth, inChannels, outHeight, outWidth, outChannels } = info;
+  const { filterHeight, filterWidth, strideHeight, strideWidth, padInfo } = info;
+  for (let n = 0; n < batchSize; n++) {
+    for (let oh = 0; oh < outHeight; oh++) {
+      for (let ow = 0; ow < outWidth; ow++) {
+        const dyAt = ((n * outHeight + oh) * outWidth + ow) * outChannels;
+        for (let kh = 0; kh < filterHeight; kh++) {
+          const ih = oh * strideHeight + kh - padInfo.top;
+          if (ih < 0 || ih >= inHeight) continue;
+          for (let kw = 0; kw < filterWidth; kw++) {
+            const iw = ow * strideWidth + kw - padInfo.left;
+            if (iw < 0 || iw >= inWidth) continue;
+            visit(
+              ((n * inHeight + ih) * inWidth + iw) * inChannels,
+              dyAt,
+              (kh * filterWidth + kw) * inChannels * outChannels,
+            );
+          }
+        }
+      }
+    }
+  }
+}

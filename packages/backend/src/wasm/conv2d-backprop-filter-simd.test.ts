@@ -1,7 +1,7 @@
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import * as tf from '@tensorflow/tfjs-core';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { host, maxRelativeError, runOn, seeded } from '../../test/wasm-oracles.js';
+import { forEachTap, host, maxRelativeError, runOn, seeded } from '../../test/wasm-oracles.js';
 import { initBackend } from '../index.js';
 import { filterGradRoute, simdPlan } from './conv2d-backprop-filter.js';
 import { heapOffset, simdKernels } from './simd/module.js';
@@ -24,29 +24,15 @@ const describeCase = (c: Case) => `x ${c.x} filter ${c.filter} strides ${c.strid
 
 /** dW of a convolution in float64, straight from its definition (no padding, no copies). */
 function filterGradient(info: Info, x: ArrayLike<number>, dy: ArrayLike<number>): Float64Array {
-  const { batchSize, inHeight, inWidth, inChannels: ci, outHeight, outWidth, outChannels: co } = info;
-  const { filterHeight, filterWidth, strideHeight, strideWidth, padInfo } = info;
-  const dw = new Float64Array(filterHeight * filterWidth * ci * co);
-  for (let n = 0; n < batchSize; n++) {
-    for (let oh = 0; oh < outHeight; oh++) {
-      for (let ow = 0; ow < outWidth; ow++) {
-        const dyAt = ((n * outHeight + oh) * outWidth + ow) * co;
-        for (let kh = 0; kh < filterHeight; kh++) {
-          const ih = oh * strideHeight + kh - padInfo.top;
-          if (ih < 0 || ih >= inHeight) continue;
-          for (let kw = 0; kw < filterWidth; kw++) {
-            const iw = ow * strideWidth + kw - padInfo.left;
-            if (iw < 0 || iw >= inWidth) continue;
-            for (let c = 0; c < ci; c++) {
-              const xv = x[((n * inHeight + ih) * inWidth + iw) * ci + c] ?? Number.NaN;
-              const tap = ((kh * filterWidth + kw) * ci + c) * co;
-              for (let o = 0; o < co; o++) dw[tap + o] = (dw[tap + o] ?? 0) + xv * (dy[dyAt + o] ?? Number.NaN);
-            }
-          }
-        }
-      }
+  const { inChannels: ci, outChannels: co } = info;
+  const dw = new Float64Array(info.filterHeight * info.filterWidth * ci * co);
+  forEachTap(info, (xAt, dyAt, tapAt) => {
+    for (let c = 0; c < ci; c++) {
+      const xv = x[xAt + c] ?? Number.NaN;
+      const tap = tapAt + c * co;
+      for (let o = 0; o < co; o++) dw[tap + o] = (dw[tap + o] ?? 0) + xv * (dy[dyAt + o] ?? Number.NaN);
     }
-  }
+  });
   return dw;
 }
 
