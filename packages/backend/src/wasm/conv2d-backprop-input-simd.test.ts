@@ -1,20 +1,23 @@
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import * as tf from '@tensorflow/tfjs-core';
-import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { host, maxRelativeError, runOn, seeded } from '../../test/wasm-oracles.js';
+import { describe, expect, it } from 'vitest';
+import {
+  type Explicit,
+  forEachTap,
+  guardedRun,
+  randomWindows,
+  simdRoutesUnderTest,
+  type Window,
+} from '../../test/simd-conv.js';
+import { host, maxRelativeError, runOn } from '../../test/wasm-oracles.js';
 import { initBackend } from '../index.js';
-import { inputGradRoute, inputGradScratchBytes } from './conv2d-backprop-input.js';
+import { inputGradRoute, inputGradScratchBytes, runInputGradKernel } from './conv2d-backprop-input.js';
 import { heapOffset, simdKernels } from './simd/module.js';
 
 type Info = tf.backend_util.Conv2DInfo;
-type Shape4 = [number, number, number, number];
-type Explicit = [[0, 0], [number, number], [number, number], [0, 0]];
 
 /** A forward convolution x ⊛ filter whose input gradient is under test. */
-interface Geometry {
-  x: Shape4;
-  filter: Shape4;
-  strides: [number, number];
+interface Geometry extends Omit<Window, 'pad'> {
   pad: 'same' | 'valid' | Explicit;
 }
 
@@ -24,53 +27,22 @@ const attrsOf = (g: Geometry) => ({ strides: g.strides, pad: g.pad, dataFormat: 
 
 /** dx straight from the definition, in float64: every (dy pixel, tap) that lands inside x adds Wᵀ·dy. */
 function inputGradient(info: Info, dy: ArrayLike<number>, w: ArrayLike<number>): Float64Array {
-  const { batchSize, inHeight, inWidth, inChannels: ci, outHeight, outWidth, outChannels: co } = info;
-  const { filterHeight, filterWidth, strideHeight, strideWidth, padInfo } = info;
-  const dx = new Float64Array(batchSize * inHeight * inWidth * ci);
-  for (let n = 0; n < batchSize; n++) {
-    for (let oh = 0; oh < outHeight; oh++) {
-      for (let ow = 0; ow < outWidth; ow++) {
-        const dyAt = ((n * outHeight + oh) * outWidth + ow) * co;
-        for (let kh = 0; kh < filterHeight; kh++) {
-          const ih = oh * strideHeight + kh - padInfo.top;
-          if (ih < 0 || ih >= inHeight) continue;
-          for (let kw = 0; kw < filterWidth; kw++) {
-            const iw = ow * strideWidth + kw - padInfo.left;
-            if (iw < 0 || iw >= inWidth) continue;
-            const dxAt = ((n * inHeight + ih) * inWidth + iw) * ci;
-            for (let c = 0; c < ci; c++) {
-              const tap = ((kh * filterWidth + kw) * ci + c) * co;
-              let sum = 0;
-              for (let o = 0; o < co; o++) sum += (dy[dyAt + o] ?? Number.NaN) * (w[tap + o] ?? Number.NaN);
-              dx[dxAt + c] = (dx[dxAt + c] ?? 0) + sum;
-            }
-          }
-        }
-      }
+  const { inChannels: ci, outChannels: co } = info;
+  const dx = new Float64Array(info.batchSize * info.inHeight * info.inWidth * ci);
+  forEachTap(info, (outPixel, inPixel, tap) => {
+    for (let c = 0; c < ci; c++) {
+      let sum = 0;
+      for (let o = 0; o < co; o++)
+        sum += (dy[outPixel * co + o] ?? Number.NaN) * (w[(tap * ci + c) * co + o] ?? Number.NaN);
+      dx[inPixel * ci + c] = (dx[inPixel * ci + c] ?? 0) + sum;
     }
-  }
+  });
   return dx;
 }
 
-/** Geometries from a seed: batch 1–3, kernels 1–6, strides 1–3, asymmetric pads below the kernel, Ci 1–11, Co 1–19. */
-function geometries(count: number, seed: number): Geometry[] {
-  const r = seeded(count * 13, seed);
-  const out: Geometry[] = [];
-  for (let i = 0; i < count; i++) {
-    const pick = (k: number, lo: number, hi: number) =>
-      lo + Math.floor(((r[i * 13 + k] ?? 0) + 1) * 0.5 * (hi - lo + 1));
-    const [kh, kw, ci] = [pick(0, 1, 6), pick(1, 1, 6), pick(2, 1, 11)];
-    const pad: Explicit = [
-      [0, 0],
-      [pick(3, 0, kh - 1), pick(4, 0, kh - 1)],
-      [pick(5, 0, kw - 1), pick(6, 0, kw - 1)],
-      [0, 0],
-    ];
-    const x: Shape4 = [pick(7, 1, 3), kh + pick(8, 0, 11), kw + pick(9, 0, 11), ci];
-    out.push({ x, filter: [kh, kw, ci, pick(10, 1, 19)], strides: [pick(11, 1, 3), pick(12, 1, 3)], pad });
-  }
-  return out;
-}
+/** Ci 1–11 (mostly not a multiple of 4), Co 1–19. */
+const geometries = (count: number, seed: number): Geometry[] =>
+  randomWindows(count, seed, (pick) => [pick(1, 11), pick(1, 19)]);
 
 const LENET_C3: Geometry = { x: [64, 14, 14, 6], filter: [5, 5, 6, 16], strides: [1, 1], pad: 'valid' };
 const NAMED: Geometry[] = [
@@ -86,15 +58,8 @@ async function viaKernel(g: Geometry, dy: { values: Float32Array; shape: number[
   return runOn('wasm', 'Conv2DBackpropInput', { dy, filter: host(g.filter, seed) }, attrsOf(g));
 }
 
-afterEach(() => {
-  delete process.env.CONVKIT_WASM_SIMD;
-});
-
 describe('wasm Conv2DBackpropInput by the SIMD kernel', () => {
-  beforeAll(async () => {
-    await initBackend('cpu', { kernels: 'stock' });
-    await initBackend('wasm');
-  });
+  simdRoutesUnderTest();
 
   it("is LeNet-5's route where the kernels run, and XNNPACK's without them", () => {
     expect(simdKernels(tf.findBackend('wasm') as BackendWasm)).toBeDefined();
@@ -163,56 +128,31 @@ describe('wasm Conv2DBackpropInput by the SIMD kernel', () => {
     const backend = tf.backend() as BackendWasm;
     const simd = simdKernels(backend);
     if (!simd) throw new Error('the SIMD kernels are not prepared');
-    const guard = 64;
-    const canary = 12345.5;
     const cases = [...geometries(16, 43), ...NAMED].filter((g) => Math.min(...infoOf(g).outShape) > 0);
     for (const [i, g] of cases.entries()) {
       const info = infoOf(g);
       const dy = tf.tensor(host(info.outShape, 5000 + i).values, info.outShape);
       const w = tf.tensor(host(g.filter, 5100 + i).values, g.filter);
-      const size = tf.util.sizeFromShape(g.x);
-      const dx = tf.fill([size + 2 * guard], canary);
-      const bytes = inputGradScratchBytes(info);
-      const scratch = simd.scratch(bytes + 4 * guard);
-      const heap = new Float32Array(backend.typedArrayFromHeap(dx).buffer);
-      heap.fill(canary, (scratch + bytes) / 4, (scratch + bytes) / 4 + guard);
       const [dyBefore, wBefore] = [await dy.data(), await w.data()];
-      const { batchSize, outHeight, outWidth, outChannels, inHeight, inWidth, inChannels, padInfo } = info;
-      simd.fn('conv2d_backprop_input')(
-        heapOffset(backend, dy),
-        heapOffset(backend, w),
-        heapOffset(backend, dx) + 4 * guard,
-        scratch,
-        batchSize,
-        outHeight,
-        outWidth,
-        outChannels,
-        inHeight,
-        inWidth,
-        inChannels,
-        info.filterHeight,
-        info.filterWidth,
-        info.strideHeight,
-        info.strideWidth,
-        padInfo.top,
-        padInfo.left,
-      );
-      const all = await dx.data();
-      const outside = [...all.subarray(0, guard), ...all.subarray(guard + size)];
-      expect(
-        outside.every((v) => v === canary),
-        `around dx: ${label(g)}`,
-      ).toBe(true);
-      const after = new Float32Array(backend.typedArrayFromHeap(dx).buffer, scratch + bytes, guard);
-      expect(
-        after.every((v) => v === canary),
-        `after the scratch: ${label(g)}`,
-      ).toBe(true);
+      const at = { dy: heapOffset(backend, dy), filter: heapOffset(backend, w) };
+      const size = tf.util.sizeFromShape(g.x);
+      const run = (dx: number, scratch: number) => runInputGradKernel(simd, info, { ...at, dx, scratch });
+      const got = await guardedRun(backend, simd, size, inputGradScratchBytes(info), run, label(g));
       const exact = inputGradient(info, dyBefore, wBefore);
-      expect(maxRelativeError(all.subarray(guard, guard + size), exact), label(g)).toBeLessThan(1e-5);
+      expect(maxRelativeError(got, exact), label(g)).toBeLessThan(1e-5);
       expect(await dy.data()).toEqual(dyBefore);
       expect(await w.data()).toEqual(wBefore);
-      tf.dispose([dy, w, dx]);
+      tf.dispose([dy, w]);
+    }
+  });
+
+  it('runs on the single-threaded build too (the plain-memory module), as the last test here', async () => {
+    expect((await initBackend('wasm', { threads: 1 })).threads).toBe(1);
+    expect(simdKernels(tf.backend() as BackendWasm)).toBeDefined();
+    for (const [i, g] of NAMED.entries()) {
+      const dy = host(infoOf(g).outShape, 6000 + i);
+      const exact = inputGradient(infoOf(g), dy.values, host(g.filter, 6100 + i).values);
+      expect(maxRelativeError((await viaKernel(g, dy, 6100 + i)).values, exact), label(g)).toBeLessThan(1e-5);
     }
   });
 });

@@ -25,6 +25,7 @@ import {
 } from '@tensorflow/tfjs-core';
 import { assertChannelsLast, asWasm, explicitPad, heapF32, release, requireInput, runWasmKernel } from './heap.js';
 import { heapOffset, type SimdKernels, simdKernels } from './simd/module.js';
+import { paddedExtent, up4, windowArgs } from './simd-conv.js';
 
 /** One phase of a strided transposed convolution along one axis. */
 export interface AxisPhase {
@@ -126,15 +127,25 @@ export function inputGradRoute(info: backend_util.Conv2DInfo, hasSimd: boolean):
  */
 const SIMD_MAX_CHANNEL_PRODUCT = 64 * 64;
 
-/** Floats of scratch the C kernel uses: the packed filter and one zero-padded dx image (layout in the .c file). */
+/** Bytes of scratch the C kernel uses: the packed filter and one zero-padded dx image (layout in the .c file). */
 export function inputGradScratchBytes(info: backend_util.Conv2DInfo): number {
-  const { outHeight, outWidth, inChannels, outChannels, filterHeight, filterWidth, strideHeight, strideWidth } = info;
-  const up4 = (n: number) => Math.ceil(n / 4) * 4;
-  const paddedHeight = (outHeight - 1) * strideHeight + filterHeight;
-  const paddedWidth = (outWidth - 1) * strideWidth + filterWidth;
-  const floats =
-    filterHeight * up4(filterWidth * inChannels) * outChannels + up4(paddedHeight * paddedWidth * inChannels) + 4;
-  return 4 * floats;
+  const { inChannels, outChannels, filterHeight, filterWidth } = info;
+  const [height, width] = paddedExtent(info);
+  return 4 * (filterHeight * up4(filterWidth * inChannels) * outChannels + up4(height * width * inChannels) + 4);
+}
+
+/**
+ * Runs the C kernel on heap offsets (exported for tests, which place dx between canaries):
+ * dy [N, OH, OW, Co] and the filter [KH, KW, Ci, Co] in, dx [N, IH, IW, Ci] out.
+ */
+export function runInputGradKernel(
+  simd: SimdKernels,
+  info: backend_util.Conv2DInfo,
+  at: { dy: number; filter: number; dx: number; scratch: number },
+): void {
+  const { batchSize, outHeight, outWidth, outChannels, inHeight, inWidth, inChannels } = info;
+  const sizes = [batchSize, outHeight, outWidth, outChannels, inHeight, inWidth, inChannels];
+  simd.fn('conv2d_backprop_input')(at.dy, at.filter, at.dx, at.scratch, ...sizes, ...windowArgs(info));
 }
 
 /** dx by convkit's SIMD kernel, in one call over the batch. */
@@ -147,26 +158,8 @@ function simdInputGrad(
 ): TensorInfo {
   const dx = backend.makeOutput(info.inShape, 'float32');
   const scratch = simd.scratch(inputGradScratchBytes(info));
-  const { batchSize, outHeight, outWidth, outChannels, inHeight, inWidth, inChannels } = info;
-  simd.fn('conv2d_backprop_input')(
-    heapOffset(backend, dy),
-    heapOffset(backend, filter),
-    heapOffset(backend, dx),
-    scratch,
-    batchSize,
-    outHeight,
-    outWidth,
-    outChannels,
-    inHeight,
-    inWidth,
-    inChannels,
-    info.filterHeight,
-    info.filterWidth,
-    info.strideHeight,
-    info.strideWidth,
-    info.padInfo.top,
-    info.padInfo.left,
-  );
+  const at = { dy: heapOffset(backend, dy), filter: heapOffset(backend, filter), dx: heapOffset(backend, dx), scratch };
+  runInputGradKernel(simd, info, at);
   return dx;
 }
 

@@ -1,20 +1,22 @@
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import * as tf from '@tensorflow/tfjs-core';
-import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import {
+  type Explicit,
+  forEachTap,
+  guardedRun,
+  randomWindows,
+  simdRoutesUnderTest,
+  type Window,
+} from '../../test/simd-conv.js';
 import { type HostTensor, host, maxRelativeError, runOn, seeded } from '../../test/wasm-oracles.js';
-import { initBackend } from '../index.js';
-import { forwardRoute, forwardScratchBytes } from './fused-conv2d.js';
+import { forwardRoute, forwardScratchBytes, runForwardKernel } from './fused-conv2d.js';
 import { heapOffset, simdKernels } from './simd/module.js';
 
 type Info = tf.backend_util.Conv2DInfo;
-type Shape4 = [number, number, number, number];
-type Explicit = [[0, 0], [number, number], [number, number], [0, 0]];
 
 /** A fused convolution: x ⊛ filter (+ bias), then the activation. */
-interface Layer {
-  x: Shape4;
-  filter: Shape4;
-  strides: [number, number];
+interface Layer extends Omit<Window, 'pad'> {
   pad: 'same' | 'valid' | number | Explicit;
   bias: boolean;
   activation: 'linear' | 'relu' | 'elu' | 'leakyrelu' | 'prelu';
@@ -45,54 +47,30 @@ function forward(
   bias: ArrayLike<number> | undefined,
   relu: boolean,
 ) {
-  const { batchSize, inHeight, inWidth, inChannels: ci, outHeight, outWidth, outChannels: co, padInfo } = info;
-  const { filterHeight, filterWidth, strideHeight, strideWidth } = info;
-  const y = new Float64Array(batchSize * outHeight * outWidth * co);
-  for (let n = 0; n < batchSize; n++) {
-    for (let oh = 0; oh < outHeight; oh++) {
-      for (let ow = 0; ow < outWidth; ow++) {
-        for (let o = 0; o < co; o++) {
-          let sum = bias ? (bias[o] ?? Number.NaN) : 0;
-          for (let kh = 0; kh < filterHeight; kh++) {
-            const ih = oh * strideHeight + kh - padInfo.top;
-            if (ih < 0 || ih >= inHeight) continue;
-            for (let kw = 0; kw < filterWidth; kw++) {
-              const iw = ow * strideWidth + kw - padInfo.left;
-              if (iw < 0 || iw >= inWidth) continue;
-              for (let c = 0; c < ci; c++) {
-                const xv = x[((n * inHeight + ih) * inWidth + iw) * ci + c] ?? Number.NaN;
-                sum += xv * (w[((kh * filterWidth + kw) * ci + c) * co + o] ?? Number.NaN);
-              }
-            }
-          }
-          y[((n * outHeight + oh) * outWidth + ow) * co + o] = relu && sum < 0 ? 0 : sum;
-        }
-      }
+  const { inChannels: ci, outChannels: co } = info;
+  const y = new Float64Array(info.batchSize * info.outHeight * info.outWidth * co);
+  for (let i = 0; i < y.length; i++) y[i] = bias ? (bias[i % co] ?? Number.NaN) : 0;
+  forEachTap(info, (outPixel, inPixel, tap) => {
+    for (let c = 0; c < ci; c++) {
+      const xv = x[inPixel * ci + c] ?? Number.NaN;
+      for (let o = 0; o < co; o++)
+        y[outPixel * co + o] = (y[outPixel * co + o] ?? 0) + xv * (w[(tap * ci + c) * co + o] ?? Number.NaN);
     }
-  }
-  return y;
+  });
+  return relu ? y.map((v) => Math.max(v, 0)) : y;
 }
 
-/** Layers from a seed that the SIMD kernel takes: Ci 1–2 with Co 1–19, or Ci 3–4 with Co 1–8; batch 1–3, strides 1–3, asymmetric pads. */
+/** Layers the SIMD kernel takes: Ci 1–2 with Co 1–19, or Ci 3–4 with Co 1–8; linear or ReLU, with or without a bias. */
 function layers(count: number, seed: number): Layer[] {
-  const r = seeded(count * 14, seed);
-  const out: Layer[] = [];
-  for (let i = 0; i < count; i++) {
-    const pick = (k: number, lo: number, hi: number) =>
-      lo + Math.floor(((r[i * 14 + k] ?? 0) + 1) * 0.5 * (hi - lo + 1));
-    const [kh, kw, ci] = [pick(0, 1, 6), pick(1, 1, 6), pick(2, 1, 4)];
-    const pad: Explicit = [
-      [0, 0],
-      [pick(3, 0, kh - 1), pick(4, 0, kh - 1)],
-      [pick(5, 0, kw - 1), pick(6, 0, kw - 1)],
-      [0, 0],
-    ];
-    const x: Shape4 = [pick(7, 1, 3), kh + pick(8, 0, 11), kw + pick(9, 0, 11), ci];
-    const filter: Shape4 = [kh, kw, ci, ci <= 2 ? pick(10, 1, 19) : pick(10, 1, 8)];
-    const activation = pick(13, 0, 1) ? 'relu' : 'linear';
-    out.push({ x, filter, strides: [pick(11, 1, 3), pick(12, 1, 3)], pad, bias: pick(12, 0, 1) === 1, activation });
-  }
-  return out;
+  const kinds = seeded(count, seed + 1);
+  const windows = randomWindows(count, seed, (pick) => {
+    const ci = pick(1, 4);
+    return [ci, ci <= 2 ? pick(1, 19) : pick(1, 8)];
+  });
+  return windows.map((w, i) => {
+    const kind = Math.floor(((kinds[i] ?? 0) + 1) * 2);
+    return { ...w, bias: kind % 2 === 1, activation: kind >= 2 ? 'relu' : 'linear' };
+  });
 }
 
 const LENET_C1: Layer = {
@@ -124,15 +102,8 @@ async function fused(backend: string, l: Layer, d: Data) {
   return runOn(backend, 'FusedConv2D', inputs, { ...attrs, leakyreluAlpha: 0.2 });
 }
 
-afterEach(() => {
-  delete process.env.CONVKIT_WASM_SIMD;
-});
-
 describe('wasm FusedConv2D by the SIMD kernel', () => {
-  beforeAll(async () => {
-    await initBackend('cpu', { kernels: 'stock' });
-    await initBackend('wasm');
-  });
+  simdRoutesUnderTest();
 
   it("is LeNet-5's first layer's route; wider inputs, other activations and no module keep the stock kernel", () => {
     expect(simdKernels(tf.findBackend('wasm') as BackendWasm)).toBeDefined();
@@ -216,43 +187,21 @@ describe('wasm FusedConv2D by the SIMD kernel', () => {
     const backend = tf.backend() as BackendWasm;
     const simd = simdKernels(backend);
     if (!simd) throw new Error('the SIMD kernels are not prepared');
-    const [guard, canary] = [64, 12345.5];
     for (const [i, l] of [...layers(16, 63), LENET_C1].filter((c) => Math.min(...infoOf(c).outShape) > 0).entries()) {
       const info = infoOf(l);
       const d = dataOf(l, 9000 + 3 * i);
       const [x, w, b] = [d.x, d.filter, d.bias ?? host([l.filter[3]], 1)].map((h) => tf.tensor(h.values, h.shape));
       if (!x || !w || !b) throw new Error('three tensors expected');
-      const size = tf.util.sizeFromShape(info.outShape);
-      const y = tf.fill([size + 2 * guard], canary);
-      const bytes = forwardScratchBytes(info);
-      const scratch = simd.scratch(bytes + 4 * guard);
-      new Float32Array(backend.typedArrayFromHeap(y).buffer).fill(
-        canary,
-        (scratch + bytes) / 4,
-        (scratch + bytes) / 4 + guard,
-      );
       const before = await Promise.all([x.data(), w.data(), b.data()]);
-      simd.fn('conv2d_forward')(
-        ...[heapOffset(backend, x), heapOffset(backend, w), heapOffset(backend, b), heapOffset(backend, y) + 4 * guard],
-        ...[scratch, info.batchSize, info.inHeight, info.inWidth, info.inChannels, info.outHeight, info.outWidth],
-        ...[info.outChannels, info.filterHeight, info.filterWidth, info.strideHeight, info.strideWidth],
-        ...[info.padInfo.top, info.padInfo.left, 1, l.activation === 'relu' ? 1 : 0],
-      );
-      const all = await y.data();
-      const outside = [...all.subarray(0, guard), ...all.subarray(guard + size)];
-      expect(
-        outside.every((v) => v === canary),
-        `around y: ${label(l)}`,
-      ).toBe(true);
-      const tail = new Float32Array(backend.typedArrayFromHeap(y).buffer, scratch + bytes, guard);
-      expect(
-        tail.every((v) => v === canary),
-        `after the scratch: ${label(l)}`,
-      ).toBe(true);
+      const at = { x: heapOffset(backend, x), filter: heapOffset(backend, w), bias: heapOffset(backend, b) };
+      const run = (y: number, scratch: number) =>
+        runForwardKernel(simd, info, { ...at, y, scratch }, l.activation === 'relu');
+      const size = tf.util.sizeFromShape(info.outShape);
+      const got = await guardedRun(backend, simd, size, forwardScratchBytes(info), run, label(l));
       const exact = forward(info, before[0], before[1], before[2], l.activation === 'relu');
-      expect(maxRelativeError(all.subarray(guard, guard + size), exact), label(l)).toBeLessThan(1e-5);
+      expect(maxRelativeError(got, exact), label(l)).toBeLessThan(1e-5);
       expect(await Promise.all([x.data(), w.data(), b.data()])).toEqual(before);
-      tf.dispose([x, w, b, y]);
+      tf.dispose([x, w, b]);
     }
   });
 });

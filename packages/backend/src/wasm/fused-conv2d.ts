@@ -14,7 +14,8 @@ import {
   type TensorInfo,
 } from '@tensorflow/tfjs-core';
 import { asWasm, boundStockKernel, requireInput } from './heap.js';
-import { heapOffset, simdKernels } from './simd/module.js';
+import { heapOffset, type SimdKernels, simdKernels } from './simd/module.js';
+import { paddedExtent, up4, windowArgs } from './simd-conv.js';
 
 /**
  * Whether the SIMD kernel beat the stock kernel at these channel counts. Measured at batch 16–64
@@ -57,12 +58,26 @@ export function forwardRoute(
 
 /** Bytes of scratch the C kernel uses: the packed filter, the bias and one zero-bordered image (layout in the .c file). */
 export function forwardScratchBytes(info: backend_util.Conv2DInfo): number {
-  const { outHeight, outWidth, inChannels, outChannels, filterHeight, filterWidth, strideHeight, strideWidth } = info;
-  const up4 = (n: number) => Math.ceil(n / 4) * 4;
-  const paddedHeight = (outHeight - 1) * strideHeight + filterHeight;
-  const paddedWidth = (outWidth - 1) * strideWidth + filterWidth;
+  const { inChannels, outChannels, filterHeight, filterWidth } = info;
+  const [height, width] = paddedExtent(info);
   const filter = filterHeight * filterWidth * inChannels * up4(outChannels);
-  return 4 * (filter + up4(outChannels) + up4(paddedHeight * paddedWidth * inChannels));
+  return 4 * (filter + up4(outChannels) + up4(height * width * inChannels));
+}
+
+/**
+ * Runs the C kernel on heap offsets (exported for tests, which place y between canaries):
+ * x [N, IH, IW, Ci], the filter [KH, KW, Ci, Co] and the bias [Co] (offset ignored without one) in, y out.
+ */
+export function runForwardKernel(
+  simd: SimdKernels,
+  info: backend_util.Conv2DInfo,
+  at: { x: number; filter: number; bias: number | undefined; y: number; scratch: number },
+  relu: boolean,
+): void {
+  const { batchSize, inHeight, inWidth, inChannels, outHeight, outWidth, outChannels } = info;
+  const sizes = [batchSize, inHeight, inWidth, inChannels, outHeight, outWidth, outChannels];
+  const flags = [at.bias === undefined ? 0 : 1, relu ? 1 : 0];
+  simd.fn('conv2d_forward')(at.x, at.filter, at.bias ?? 0, at.y, at.scratch, ...sizes, ...windowArgs(info), ...flags);
 }
 
 const fusedConv2D: KernelFunc = (args) => {
@@ -86,28 +101,14 @@ const fusedConv2D: KernelFunc = (args) => {
   }
   const y = wasm.makeOutput(info.outShape, 'float32');
   const scratch = simd.scratch(forwardScratchBytes(info));
-  simd.fn('conv2d_forward')(
-    heapOffset(wasm, x),
-    heapOffset(wasm, filter),
-    bias ? heapOffset(wasm, bias) : 0,
-    heapOffset(wasm, y),
+  const at = {
+    x: heapOffset(wasm, x),
+    filter: heapOffset(wasm, filter),
+    bias: bias ? heapOffset(wasm, bias) : undefined,
+    y: heapOffset(wasm, y),
     scratch,
-    info.batchSize,
-    info.inHeight,
-    info.inWidth,
-    info.inChannels,
-    info.outHeight,
-    info.outWidth,
-    info.outChannels,
-    info.filterHeight,
-    info.filterWidth,
-    info.strideHeight,
-    info.strideWidth,
-    info.padInfo.top,
-    info.padInfo.left,
-    bias ? 1 : 0,
-    attrs.activation === 'relu' ? 1 : 0,
-  );
+  };
+  runForwardKernel(simd, info, at, attrs.activation === 'relu');
   return y;
 };
 
