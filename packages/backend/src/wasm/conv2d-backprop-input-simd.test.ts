@@ -65,8 +65,17 @@ describe('wasm Conv2DBackpropInput by the SIMD kernel', () => {
     expect(simdKernels(tf.findBackend('wasm') as BackendWasm)).toBeDefined();
     expect(inputGradRoute(infoOf(LENET_C3), true)).toBe('simd');
     expect(inputGradRoute(infoOf(LENET_C3), false)).toBe('xnnpack');
-    const wide: Geometry = { x: [2, 4, 4, 128], filter: [3, 3, 128, 128], strides: [1, 1], pad: 'same' };
-    expect(inputGradRoute(infoOf(wide), true)).toBe('xnnpack');
+    const layer = (ci: number, co: number): Geometry => ({
+      x: [2, 6, 6, ci],
+      filter: [3, 3, ci, co],
+      strides: [1, 1],
+      pad: 'same',
+    });
+    expect([layer(32, 32), layer(16, 64), layer(64, 64)].map((g) => inputGradRoute(infoOf(g), true))).toEqual([
+      'simd',
+      'simd',
+      'xnnpack',
+    ]);
   });
 
   it('matches a float64 oracle and tfjs-cpu on 80 random geometries and named ones, and so does XNNPACK', async () => {

@@ -121,11 +121,13 @@ export function inputGradRoute(info: backend_util.Conv2DInfo, hasSimd: boolean):
 }
 
 /**
- * Ci·Co up to which the SIMD kernel takes dx (64→64 layers): on one thread it beat XNNPACK on
- * two at every such shape measured, LeNet-5's conv2 by 3× and a 3×3 64→64 56² layer by 1.2–1.8×;
- * wider layers keep XNNPACK, whose thread pool scales where this kernel stays on one thread.
+ * Ci·Co up to which the SIMD kernel takes dx (32→32 layers). Measured on one thread against
+ * XNNPACK's two, same process (min of 60–300 calls, a loaded 2-core machine): LeNet-5's conv2
+ * 0.74 against 1.27 ms, 16→16 and 16→32 (stride 2) layers 2–3× faster, 32→32 at 16² 4.4
+ * against 5.7 ms; at 64→64 (28², batch 8) XNNPACK's best call was faster (12.5 against 13.9 ms),
+ * and its thread pool scales with cores where this kernel stays on one thread.
  */
-const SIMD_MAX_CHANNEL_PRODUCT = 64 * 64;
+const SIMD_MAX_CHANNEL_PRODUCT = 32 * 32;
 
 /** Bytes of scratch the C kernel uses: the packed filter and one zero-padded dx image (layout in the .c file). */
 export function inputGradScratchBytes(info: backend_util.Conv2DInfo): number {
