@@ -8,8 +8,12 @@
 //
 // It computes through the stock `_FusedMatMul` (same kernels, no bias, linear
 // activation): the stock BatchMatMul is not set up while this one replaces it.
+// Small unbatched products (a small dense layer's gradients at batch 64) go to
+// convkit's SIMD GEMM instead (wasm-kernels/mat-mul.c, one thread): XNNPACK
+// packs the weights on every call, and they are new every training step.
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import {
+  _FusedMatMul,
   BatchMatMul,
   type BatchMatMulAttrs,
   broadcast_util,
@@ -18,7 +22,64 @@ import {
   type TensorInfo,
   util,
 } from '@tensorflow/tfjs-core';
-import { asWasm, release, requireInput, runWasmKernel, withShape } from './heap.js';
+import { asWasm, boundStockKernel, release, requireInput, runWasmKernel, withShape } from './heap.js';
+import { heapOffset, simdKernels } from './simd/module.js';
+
+/**
+ * The largest M·N·K that convkit's SIMD GEMM (wasm-kernels/mat-mul.c, one thread) takes;
+ * larger products stay on XNNPACK, whose packing is worth it and which runs on every thread
+ * (AlexNet's 9216×4096 layers). Set from the measurement in the commit that added it.
+ */
+export const SIMD_MAT_MUL_MAX_WORK = 1 << 24;
+
+/** A single product `op(A)·op(B)` with an optional bias [N] and ReLU, by convkit's SIMD GEMM when it runs and is small. */
+export interface SimdProduct {
+  a: TensorInfo;
+  b: TensorInfo;
+  transposeA: boolean;
+  transposeB: boolean;
+  bias?: TensorInfo | undefined;
+  relu?: boolean;
+}
+
+/**
+ * `op(A)·op(B)` (+ bias, then ReLU) as a fresh [M, N] tensor (callers give it their batch shape) by wasm-kernels/mat-mul.c, or
+ * undefined where that kernel does not take it (no SIMD module, not float32, batched operands, a
+ * product above {@link SIMD_MAT_MUL_MAX_WORK}, or an empty one): the caller keeps its route.
+ */
+export function simdMatMul(backend: BackendWasm, p: SimdProduct): TensorInfo | undefined {
+  const simd = simdKernels(backend);
+  const { a, b, transposeA, transposeB, bias } = p;
+  if (!simd || a.dtype !== 'float32' || b.dtype !== 'float32' || a.shape.length < 2 || b.shape.length < 2) {
+    return undefined;
+  }
+  if (util.sizeFromShape(a.shape.slice(0, -2)) !== 1 || util.sizeFromShape(b.shape.slice(0, -2)) !== 1)
+    return undefined;
+  const [aRows = 0, aCols = 0] = a.shape.slice(-2);
+  const [bRows = 0, bCols = 0] = b.shape.slice(-2);
+  const [m, k] = transposeA ? [aCols, aRows] : [aRows, aCols];
+  const n = transposeB ? bRows : bCols;
+  const work = m * n * k;
+  if (work === 0 || work > SIMD_MAT_MUL_MAX_WORK || (transposeB ? bCols : bRows) !== k) return undefined;
+  if (bias && (bias.dtype !== 'float32' || bias.shape.length !== 1 || bias.shape[0] !== n)) return undefined;
+  const panels = Math.ceil(n / 8);
+  const scratch = simd.scratch(64 + (k + 1) * panels * 8 * 4);
+  const out = backend.makeOutput([m, n], 'float32');
+  simd.fn('mat_mul')(
+    heapOffset(backend, a),
+    heapOffset(backend, b),
+    heapOffset(backend, out),
+    bias ? heapOffset(backend, bias) : 0,
+    m,
+    n,
+    k,
+    ...(transposeA ? [1, m] : [k, 1]),
+    ...(transposeB ? [1, k] : [n, 1]),
+    p.relu ? 1 : 0,
+    scratch,
+  );
+  return out;
+}
 
 /** A batched product of rank-3 operands through XNNPACK's fused matmul, transposes as given. */
 function fusedMatMul(
@@ -28,12 +89,14 @@ function fusedMatMul(
   transposeA: boolean,
   transposeB: boolean,
 ): TensorInfo {
-  return runWasmKernel(
+  return boundStockKernel(
     backend,
-    '_FusedMatMul',
-    { a, b },
-    { transposeA, transposeB, activation: 'linear', leakyreluAlpha: 0 },
-  );
+    _FusedMatMul,
+  )({
+    inputs: { a, b },
+    backend,
+    attrs: { transposeA, transposeB, activation: 'linear', leakyreluAlpha: 0 },
+  }) as TensorInfo;
 }
 
 /** `a [M, K] · b [K, N]` as a fresh [M, N] tensor (exported for the other kernels here). */
@@ -70,6 +133,8 @@ const batchMatMul: KernelFunc = ({ inputs, backend, attrs }) => {
   );
   const batchDims = broadcast_util.assertAndGetBroadcastShape(a.shape.slice(0, -2), b.shape.slice(0, -2));
   const outShape = [...batchDims, m, n];
+  const small = simdMatMul(wasm, { a, b, transposeA, transposeB });
+  if (small) return withShape(small, outShape);
   const batchA = util.sizeFromShape(a.shape.slice(0, -2));
   const batchB = util.sizeFromShape(b.shape.slice(0, -2));
   if (batchA !== 1 || batchB !== 1 || (!transposeA && !transposeB)) {

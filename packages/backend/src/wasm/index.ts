@@ -5,6 +5,7 @@ import { conv2DBackpropFilterConfig } from './conv2d-backprop-filter.js';
 import { conv2DBackpropInputConfig } from './conv2d-backprop-input.js';
 import { depthwiseBackpropFilterConfig, depthwiseBackpropInputConfig } from './depthwise-backprop.js';
 import { fusedConv2DConfig } from './fused-conv2d.js';
+import { fusedMatMulConfig } from './fused-mat-mul.js';
 import { identityConfig } from './identity.js';
 import { maxPoolConfig } from './max-pool.js';
 import { maxPoolGradConfig } from './max-pool-grad.js';
@@ -18,7 +19,8 @@ import { sumConfig } from './sum.js';
  * (Conv2DBackpropFilter, both depthwise gradients), a correct MaxPoolGrad,
  * XNNPACK routes in place of stock kernels that are many times slower than
  * they need be (Conv2DBackpropInput, transposed BatchMatMul), FusedConv2D of
- * few input channels and 2×2 MaxPool by SIMD kernels, an Add whose
+ * few input channels, 2×2 MaxPool and small dense products (BatchMatMul,
+ * _FusedMatMul) by SIMD kernels, an Add whose
  * bias broadcast is 4× faster, an Identity without a copy, and the fused ReLU
  * gradient, SGD update and softmax cross-entropy that convkit's gradient of
  * Relu, its softmaxCrossEntropy, @convkit/train and the bench look up by name.
@@ -31,6 +33,7 @@ export const wasmKernels: KernelConfig[] = [
   depthwiseBackpropFilterConfig,
   depthwiseBackpropInputConfig,
   fusedConv2DConfig,
+  fusedMatMulConfig,
   identityConfig,
   maxPoolConfig,
   maxPoolGradConfig,
