@@ -85,33 +85,30 @@ describe('wasm SIMD GEMM (BatchMatMul and _FusedMatMul)', () => {
     }
   });
 
-  // The stock _FusedMatMul is not tfjs-cpu's: its ReLU turns NaN into 0, and with transposeB and a
-  // bias it gave 0.78 relative error at 23×22×36 (seen with CONVKIT_WASM_SIMD=0). These two tests
-  // are the SIMD route's.
-  it.skipIf(runWithoutSimd)(
-    '_FusedMatMul with and without bias, linear and ReLU, matches the oracle and tfjs-cpu',
-    async () => {
-      for (const [i, p] of [...products(32, 12), ...LENET].entries()) {
-        const { a, b, bias } = operands(p, 200 + i);
-        const activation = i % 3 === 0 ? 'linear' : 'relu';
-        const withBias = i % 4 !== 1;
-        // The op hands the kernel rank-3 operands (the stock kernel needs them).
-        const [a3, b3] = [
-          { ...a, shape: [1, ...a.shape] },
-          { ...b, shape: [1, ...b.shape] },
-        ];
-        const inputs = withBias ? { a: a3, b: b3, bias } : { a: a3, b: b3 };
-        const attrs = { transposeA: p.transposeA, transposeB: p.transposeB, activation, leakyreluAlpha: 0 };
-        const wasm = await runOn('wasm', '_FusedMatMul', inputs, attrs);
-        const cpu = await runOn('cpu', '_FusedMatMul', inputs, attrs);
-        const expected = oracle(p, a, b, withBias ? bias : undefined, activation === 'relu');
-        const label = `${JSON.stringify(p)} ${activation} bias=${withBias}`;
-        expect(maxRelativeError(wasm.values, expected), label).toBeLessThan(1e-5);
-        expect(maxRelativeError(wasm.values, cpu.values), label).toBeLessThan(1e-5);
-      }
-    },
-  );
+  // On every route: with CONVKIT_WASM_SIMD=0 the stock kernel takes these, given B untransposed
+  // when there is a bias (it adds the bias wrongly to a transposed B).
+  it('_FusedMatMul with and without bias, linear and ReLU, matches the oracle and tfjs-cpu', async () => {
+    for (const [i, p] of [...products(32, 12), ...LENET].entries()) {
+      const { a, b, bias } = operands(p, 200 + i);
+      const activation = i % 3 === 0 ? 'linear' : 'relu';
+      const withBias = i % 4 !== 1;
+      // The op hands the kernel rank-3 operands (the stock kernel needs them).
+      const [a3, b3] = [
+        { ...a, shape: [1, ...a.shape] },
+        { ...b, shape: [1, ...b.shape] },
+      ];
+      const inputs = withBias ? { a: a3, b: b3, bias } : { a: a3, b: b3 };
+      const attrs = { transposeA: p.transposeA, transposeB: p.transposeB, activation, leakyreluAlpha: 0 };
+      const wasm = await runOn('wasm', '_FusedMatMul', inputs, attrs);
+      const cpu = await runOn('cpu', '_FusedMatMul', inputs, attrs);
+      const expected = oracle(p, a, b, withBias ? bias : undefined, activation === 'relu');
+      const label = `${JSON.stringify(p)} ${activation} bias=${withBias}`;
+      expect(maxRelativeError(wasm.values, expected), label).toBeLessThan(1e-5);
+      expect(maxRelativeError(wasm.values, cpu.values), label).toBeLessThan(1e-5);
+    }
+  });
 
+  // The stock kernel's ReLU turns NaN into 0: this is the SIMD route's.
   it.skipIf(runWithoutSimd)(
     'ReLU keeps NaN and gives +0 for −0, as tfjs-cpu does; other activations go to the stock kernel',
     async () => {
@@ -128,6 +125,28 @@ describe('wasm SIMD GEMM (BatchMatMul and _FusedMatMul)', () => {
       }
     },
   );
+
+  it('hands the stock kernel a transposed B with a bias as product, bias and activation (elu, leakyrelu, prelu, relu6, batched)', async () => {
+    const cases = [
+      [1, 'elu'],
+      [1, 'leakyrelu'],
+      [2, 'relu'],
+      [3, 'linear'],
+      [2, 'prelu'],
+      [1, 'relu6'],
+    ] as const;
+    for (const [i, [batch, activation]] of cases.entries()) {
+      const a = host([batch, 5, 7], 400 + i);
+      const b = host([1, 6, 7], 410 + i);
+      const bias = host([6], 420 + i);
+      const attrs = { transposeA: false, transposeB: true, activation, leakyreluAlpha: 0.25 };
+      const inputs = activation === 'prelu' ? { a, b, bias, preluActivationWeights: host([6], 430) } : { a, b, bias };
+      const wasm = await runOn('wasm', '_FusedMatMul', inputs, attrs);
+      const cpu = await runOn('cpu', '_FusedMatMul', inputs, attrs);
+      expect(wasm.shape, activation).toEqual([batch, 5, 6]);
+      expect(maxRelativeError(wasm.values, cpu.values), activation).toBeLessThan(1e-5);
+    }
+  });
 
   it('leaves batched and large products to XNNPACK', () => {
     const backend = tf.engine().findBackend('wasm') as BackendWasm;
