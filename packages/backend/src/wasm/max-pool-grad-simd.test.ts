@@ -1,6 +1,7 @@
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import * as tf from '@tensorflow/tfjs-core';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { differingBits, tieValues } from '../../test/float-classes.js';
 import { seeded } from '../../test/wasm-oracles.js';
 import { initBackend } from '../index.js';
 import { heapOffset, simdKernels } from './simd/module.js';
@@ -12,17 +13,6 @@ afterEach(() => {
   if (runWithoutSimd) process.env.CONVKIT_WASM_SIMD = '0';
   else delete process.env.CONVKIT_WASM_SIMD;
 });
-
-/** Every class of float32 the ordering must get right, ties and ±0 included. */
-const SPECIALS = [0, -0, 1, -1, 0.5, 1, Infinity, -Infinity, NaN, 1e-45, -1e-45, 3.4028235e38, -3.4028235e38, 2 ** -20];
-
-/** x values of one of three kinds: ReLU output (ties at 0), a coarse grid (ties), or special values. */
-function values(kind: 'relu' | 'grid' | 'special', size: number, seed: number): Float32Array {
-  const random = seeded(size, seed);
-  if (kind === 'relu') return random.map((v) => Math.max(0, v));
-  if (kind === 'grid') return random.map((v) => Math.round(v * 2) - 1);
-  return Float32Array.from(random, (v) => SPECIALS[Math.floor(Math.abs(v) * 1e4) % SPECIALS.length] ?? 0);
-}
 
 /** dy with −0 and NaN among random values: dx must hold +0 for −0 (dy + 0) and NaN for NaN. */
 function gradient(size: number, seed: number): Float32Array {
@@ -52,12 +42,6 @@ async function poolGrad(backend: string, x: Float32Array, shape: number[], seed:
   return result;
 }
 
-/** Elements that differ as bits (Object.is: +0 ≠ −0, NaN = NaN). */
-function differing(a: Float32Array, b: Float32Array): number {
-  if (a.length !== b.length) return Number.POSITIVE_INFINITY;
-  return a.filter((v, i) => !Object.is(v, b[i])).length;
-}
-
 const SHAPES = [
   [2, 9, 7, 1], // C = 1, a row and a column left over
   [3, 8, 6, 3],
@@ -85,12 +69,12 @@ describe('wasm MaxPoolGrad, SIMD kernel (2×2 stride 2)', () => {
     const before = tf.memory().numTensors;
     for (const [i, shape] of SHAPES.entries()) {
       for (const kind of ['relu', 'grid', 'special'] as const) {
-        const x = values(kind, tf.util.sizeFromShape(shape), 200 + i);
+        const x = tieValues(kind, tf.util.sizeFromShape(shape), 200 + i);
         const simd = await poolGrad('wasm', x, shape, 300 + i);
         const js = await poolGrad('wasm', x, shape, 300 + i, false);
         const cpu = await poolGrad('cpu', x, shape, 300 + i);
-        expect(differing(simd, js), `${shape} ${kind} vs JS`).toBe(0);
-        expect(differing(simd, cpu), `${shape} ${kind} vs cpu`).toBe(0);
+        expect(differingBits(simd, js), `${shape} ${kind} vs JS`).toBe(0);
+        expect(differingBits(simd, cpu), `${shape} ${kind} vs cpu`).toBe(0);
       }
     }
     await tf.setBackend('wasm');
@@ -110,7 +94,7 @@ describe('wasm MaxPoolGrad, SIMD kernel (2×2 stride 2)', () => {
       const [n, h, w, c] = shape as [number, number, number, number];
       const [oh, ow] = [Math.floor(h / 2), Math.floor(w / 2)];
       const size = n * h * w * c;
-      const xValues = values('special', size, 400 + i);
+      const xValues = tieValues('special', size, 400 + i);
       const dyValues = gradient(n * oh * ow * c, 410 + i);
       const x = tf.tensor(xValues);
       const dy = tf.tensor(dyValues);
@@ -122,9 +106,9 @@ describe('wasm MaxPoolGrad, SIMD kernel (2×2 stride 2)', () => {
       const canaries = [...written.subarray(0, guard), ...written.subarray(guard + size)];
       expect(canaries, `${shape} canaries`).toEqual(new Array(2 * guard).fill(7.5));
       const js = await poolGrad('wasm', xValues, shape, 410 + i, false);
-      expect(differing(written.subarray(guard, guard + size), js), `${shape} dx`).toBe(0);
-      expect(differing((await x.data()) as Float32Array, xValues), `${shape} x`).toBe(0);
-      expect(differing((await dy.data()) as Float32Array, dyValues), `${shape} dy`).toBe(0);
+      expect(differingBits(written.subarray(guard, guard + size), js), `${shape} dx`).toBe(0);
+      expect(differingBits((await x.data()) as Float32Array, xValues), `${shape} x`).toBe(0);
+      expect(differingBits((await dy.data()) as Float32Array, dyValues), `${shape} dy`).toBe(0);
       tf.dispose([x, dy, arena]);
     }
   });

@@ -1,6 +1,7 @@
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import * as tf from '@tensorflow/tfjs-core';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { differingBits, tieValues } from '../../test/float-classes.js';
 import { seeded } from '../../test/wasm-oracles.js';
 import { initBackend } from '../index.js';
 import { heapOffset, simdKernels } from './simd/module.js';
@@ -12,17 +13,6 @@ afterEach(() => {
   if (runWithoutSimd) process.env.CONVKIT_WASM_SIMD = '0';
   else delete process.env.CONVKIT_WASM_SIMD;
 });
-
-/** Every class of float32 the maximum must get right, ties and ±0 included. */
-const SPECIALS = [0, -0, 1, -1, 0.5, 1, Infinity, -Infinity, NaN, 1e-45, -1e-45, 3.4028235e38, -3.4028235e38, 2 ** -20];
-
-/** x values of one of three kinds: ReLU output (ties at 0), a coarse grid (ties), or special values. */
-function values(kind: 'relu' | 'grid' | 'special', size: number, seed: number): Float32Array {
-  const random = seeded(size, seed);
-  if (kind === 'relu') return random.map((v) => Math.max(0, v));
-  if (kind === 'grid') return random.map((v) => Math.round(v * 2) - 1);
-  return Float32Array.from(random, (v) => SPECIALS[Math.floor(Math.abs(v) * 1e4) % SPECIALS.length] ?? 0);
-}
 
 type Pool = { size: number | [number, number]; strides: number | [number, number]; pad: 'valid' | 'same' };
 const TILED: Pool = { size: 2, strides: 2, pad: 'valid' };
@@ -37,12 +27,6 @@ async function pool(backend: string, x: Float32Array, shape: number[], p = TILED
   const result = { shape: y.shape, values: (await y.data()) as Float32Array };
   tf.dispose([input, y]);
   return result;
-}
-
-/** Elements that differ as bits (Object.is: +0 ≠ −0, NaN = NaN). */
-function differing(a: Float32Array, b: Float32Array): number {
-  if (a.length !== b.length) return Number.POSITIVE_INFINITY;
-  return a.filter((v, i) => !Object.is(v, b[i])).length;
 }
 
 const SHAPES = [
@@ -73,11 +57,11 @@ describe('wasm MaxPool, SIMD kernel (2×2 stride 2)', () => {
     const before = tf.memory().numTensors;
     for (const [i, shape] of SHAPES.entries()) {
       for (const kind of ['relu', 'grid', 'special'] as const) {
-        const x = values(kind, tf.util.sizeFromShape(shape), 500 + i);
+        const x = tieValues(kind, tf.util.sizeFromShape(shape), 500 + i);
         const wasm = await pool('wasm', x, shape);
         const cpu = await pool('cpu', x, shape);
         expect(wasm.shape, `${shape}`).toEqual(cpu.shape);
-        expect(differing(wasm.values, cpu.values), `${shape} ${kind} vs cpu`).toBe(0);
+        expect(differingBits(wasm.values, cpu.values), `${shape} ${kind} vs cpu`).toBe(0);
       }
     }
     await tf.setBackend('wasm');
@@ -89,7 +73,7 @@ describe('wasm MaxPool, SIMD kernel (2×2 stride 2)', () => {
       const x = seeded(tf.util.sizeFromShape(shape), 600 + i);
       const simd = await pool('wasm', x, shape);
       const stock = await pool('wasm', x, shape, TILED, false);
-      expect(differing(simd.values, stock.values), `${shape}`).toBe(0);
+      expect(differingBits(simd.values, stock.values), `${shape}`).toBe(0);
     }
   });
 
@@ -105,7 +89,7 @@ describe('wasm MaxPool, SIMD kernel (2×2 stride 2)', () => {
       const x = seeded(tf.util.sizeFromShape(shape), 700 + i);
       const wasm = await pool('wasm', x, shape, p);
       const cpu = await pool('cpu', x, shape, p);
-      expect(differing(wasm.values, cpu.values), JSON.stringify(p)).toBe(0);
+      expect(differingBits(wasm.values, cpu.values), JSON.stringify(p)).toBe(0);
     }
   });
 
@@ -121,7 +105,7 @@ describe('wasm MaxPool, SIMD kernel (2×2 stride 2)', () => {
     ].entries()) {
       const [n, h, w, c] = shape as [number, number, number, number];
       const [oh, ow] = [Math.floor(h / 2), Math.floor(w / 2)];
-      const xValues = values('special', n * h * w * c, 800 + i);
+      const xValues = tieValues('special', n * h * w * c, 800 + i);
       const x = tf.tensor(xValues);
       const size = n * oh * ow * c;
       const guard = 16;
@@ -131,8 +115,8 @@ describe('wasm MaxPool, SIMD kernel (2×2 stride 2)', () => {
       const canaries = [...written.subarray(0, guard), ...written.subarray(guard + size)];
       expect(canaries, `${shape} canaries`).toEqual(new Array(2 * guard).fill(7.5));
       const cpu = await pool('cpu', xValues, shape);
-      expect(differing(written.subarray(guard, guard + size), cpu.values), `${shape} y`).toBe(0);
-      expect(differing((await x.data()) as Float32Array, xValues), `${shape} x`).toBe(0);
+      expect(differingBits(written.subarray(guard, guard + size), cpu.values), `${shape} y`).toBe(0);
+      expect(differingBits((await x.data()) as Float32Array, xValues), `${shape} x`).toBe(0);
       await tf.setBackend('wasm');
       tf.dispose([x, arena]);
     }
@@ -140,7 +124,7 @@ describe('wasm MaxPool, SIMD kernel (2×2 stride 2)', () => {
 
   it('the stock kernel differs from tfjs-cpu only in windows holding a NaN or a ±0 tie (why this kernel follows cpu)', async () => {
     const [n, h, w, c] = [2, 10, 10, 16];
-    const x = values('special', n * h * w * c, 900);
+    const x = tieValues('special', n * h * w * c, 900);
     const stock = await pool('wasm', x, [n, h, w, c], TILED, false);
     const cpu = await pool('cpu', x, [n, h, w, c]);
     let nanWindows = 0;
