@@ -186,21 +186,23 @@ export function registerWasm(wasm: WasmPackage, threads: number, wasmPaths?: str
   const current = tf.findBackendFactory('wasm') as MarkedFactory | null;
   const holder = globalThis as StockHolder;
   if (current && current.convkitThreads === undefined) holder[STOCK] = current;
-  const registeredThreads = current?.convkitThreads ?? 1;
-  if (current && registeredThreads === threads) return;
-  if (current) tf.removeBackend('wasm');
   if (threads === 1) {
     // A thread count left over from a threaded start would reach the stock build's constructor.
     wasm.setThreadsCount(1);
     // tfjs' own init() picks its threaded build wherever SharedArrayBuffer
     // exists (a cross-origin isolated page), whatever the count: one thread
-    // asked for means the single-threaded build.
+    // asked for means the single-threaded build. Set before the first start
+    // too, when tfjs' own registration is still the current one.
     tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', false);
+    if (current && current.convkitThreads === undefined) return;
+    if (current) tf.removeBackend('wasm');
     const stock = holder[STOCK];
     if (!stock) throw new Error('tfjs-backend-wasm registered no wasm backend to put back');
     tf.registerBackend('wasm', stock, 2);
     return;
   }
+  if (current && current.convkitThreads === threads) return;
+  if (current) tf.removeBackend('wasm');
   const factory: MarkedFactory = async () => {
     const module = await loadThreadedModule(threads, wasmPaths);
     // BackendWasm's constructor starts XNNPACK's pool with this count.
