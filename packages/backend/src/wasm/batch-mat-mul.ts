@@ -32,6 +32,13 @@ import { heapOffset, simdKernels } from './simd/module.js';
  */
 export const SIMD_MAT_MUL_MAX_WORK = 1 << 24;
 
+/**
+ * The largest op(B) (K·N floats) it takes: it packs B on every call, which only pays where the
+ * product is tall enough to reuse it or B is small (inference at batch 1–8 on 1024×1024 weights
+ * measured faster on XNNPACK); it also bounds the scratch at 1 MB.
+ */
+export const SIMD_MAT_MUL_MAX_PACKED = 1 << 18;
+
 /** A single product `op(A)·op(B)` with an optional bias [N] and ReLU, by convkit's SIMD GEMM when it runs and is small. */
 export interface SimdProduct {
   a: TensorInfo;
@@ -45,7 +52,7 @@ export interface SimdProduct {
 /**
  * `op(A)·op(B)` (+ bias, then ReLU) as a fresh [M, N] tensor (callers give it their batch shape) by wasm-kernels/mat-mul.c, or
  * undefined where that kernel does not take it (no SIMD module, not float32, batched operands, a
- * product above {@link SIMD_MAT_MUL_MAX_WORK}, or an empty one): the caller keeps its route.
+ * product above {@link SIMD_MAT_MUL_MAX_WORK} or B above {@link SIMD_MAT_MUL_MAX_PACKED}, or an empty one): the caller keeps its route.
  */
 export function simdMatMul(backend: BackendWasm, p: SimdProduct): TensorInfo | undefined {
   const simd = simdKernels(backend);
@@ -60,7 +67,8 @@ export function simdMatMul(backend: BackendWasm, p: SimdProduct): TensorInfo | u
   const [m, k] = transposeA ? [aCols, aRows] : [aRows, aCols];
   const n = transposeB ? bRows : bCols;
   const work = m * n * k;
-  if (work === 0 || work > SIMD_MAT_MUL_MAX_WORK || (transposeB ? bCols : bRows) !== k) return undefined;
+  if (work === 0 || work > SIMD_MAT_MUL_MAX_WORK || k * n > SIMD_MAT_MUL_MAX_PACKED) return undefined;
+  if ((transposeB ? bCols : bRows) !== k) return undefined;
   if (bias && (bias.dtype !== 'float32' || bias.shape.length !== 1 || bias.shape[0] !== n)) return undefined;
   const panels = Math.ceil(n / 8);
   const scratch = simd.scratch(64 + (k + 1) * panels * 8 * 4);

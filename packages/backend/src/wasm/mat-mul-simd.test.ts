@@ -3,7 +3,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { type HostTensor, host, maxRelativeError, runOn, seeded } from '../../test/wasm-oracles.js';
 import { initBackend } from '../index.js';
-import { SIMD_MAT_MUL_MAX_WORK, simdMatMul } from './batch-mat-mul.js';
+import { SIMD_MAT_MUL_MAX_PACKED, SIMD_MAT_MUL_MAX_WORK, simdMatMul } from './batch-mat-mul.js';
 import { heapOffset, simdKernels } from './simd/module.js';
 
 /** Set when the whole run turned the SIMD kernels off: then only the XNNPACK routes are there to test. */
@@ -148,12 +148,15 @@ describe('wasm SIMD GEMM (BatchMatMul and _FusedMatMul)', () => {
     }
   });
 
-  it('leaves batched and large products to XNNPACK', () => {
+  it('leaves batched and large products, and large weights, to XNNPACK', () => {
     const backend = tf.engine().findBackend('wasm') as BackendWasm;
     const info = (shape: number[]) => ({ dataId: {}, shape, dtype: 'float32' as const });
     const big = { a: info([32, 9216]), b: info([4096, 9216]), transposeA: false, transposeB: true };
     expect(32 * 9216 * 4096).toBeGreaterThan(SIMD_MAT_MUL_MAX_WORK);
     expect(simdMatMul(backend, big)).toBeUndefined();
+    const wide = { a: info([1, 1024]), b: info([1024, 1024]), transposeA: false, transposeB: false };
+    expect(1024 * 1024).toBeGreaterThan(SIMD_MAT_MUL_MAX_PACKED);
+    expect(simdMatMul(backend, wide)).toBeUndefined();
     const batched = { a: info([2, 4, 5]), b: info([2, 5, 3]), transposeA: false, transposeB: false };
     expect(simdMatMul(backend, batched)).toBeUndefined();
   });
