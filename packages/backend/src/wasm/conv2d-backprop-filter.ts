@@ -128,7 +128,7 @@ function simdFits(info: ConvInfo, threads: number): boolean {
 }
 
 /** XNNPACK's thread count on this backend (both tfjs builds bind get_threads_count; 1 if one does not). */
-function xnnpackThreads(backend: BackendWasm): number {
+export function xnnpackThreads(backend: BackendWasm): number {
   const tfjs = backend.wasm.tfjs as { getThreadsCount?: () => number };
   return tfjs.getThreadsCount?.() ?? 1;
 }

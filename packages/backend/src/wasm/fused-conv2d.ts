@@ -1,10 +1,13 @@
-// FusedConv2D on the wasm backend: convolutions with few input channels
-// (LeNet-5's first layer, x[N,28,28,1] ⊛ w[5,5,1,6] with bias and ReLU) run
-// convkit's SIMD kernel (wasm-kernels/conv2d-forward.c) where the module is
-// prepared. The stock kernel's XNNPACK builds a new operator for every new
-// filter, i.e. every training step, and its GEMM has nothing to gain from one
-// input channel. Everything else (other activations, PReLU or leaky ReLU
-// weights, dilation, NCHW, many input channels) is the stock kernel.
+// FusedConv2D on the wasm backend: linear or ReLU convolutions run one of
+// convkit's SIMD kernels (wasm-kernels/conv2d-forward.c) where the module is
+// prepared: conv2d_forward for few input channels (LeNet-5's first layer,
+// x[N,28,28,1] ⊛ w[5,5,1,6]), conv2d_forward_wide, blocked over 16 output
+// channels, for the rest up to Ci·Co = 64² (LeNet-5's second layer,
+// x[N,14,14,6] ⊛ w[5,5,6,16]) where XNNPACK has at most 2 threads. The stock
+// kernel's XNNPACK builds a new operator for every new filter, i.e. every
+// training step, and has a thread barrier per call; the SIMD kernels run on
+// one thread. Everything else (other activations, PReLU or leaky ReLU
+// weights, dilation, NCHW, wider layers, more threads) is the stock kernel.
 import {
   backend_util,
   FusedConv2D,
@@ -13,19 +16,44 @@ import {
   type KernelFunc,
   type TensorInfo,
 } from '@tensorflow/tfjs-core';
+import { xnnpackThreads } from './conv2d-backprop-filter.js';
 import { asWasm, boundStockKernel, requireInput } from './heap.js';
 import { heapOffset, type SimdKernels, simdKernels } from './simd/module.js';
 import { paddedExtent, up4, windowArgs } from './simd-conv.js';
 
 /**
- * Whether the SIMD kernel beat the stock kernel at these channel counts. Measured at batch 16–64
+ * Whether conv2d_forward (4 pixels × 8 channels per tile) takes the layer. Measured at batch 16–64
  * (one thread against XNNPACK's two, min of 100 calls): Ci 1–2 won at Co 6–32 (LeNet-5's conv1
- * 0.63 against 1.40 ms), Ci 3–4 only up to Co 8; Ci 3 with Co 16–32 and Ci 6 (LeNet-5's conv2)
- * were XNNPACK's, whose GEMM has enough input channels to use.
+ * 0.63 against 1.40 ms), Ci 3–4 up to Co 8. Beyond, conv2d_forward_wide is faster than it
+ * (Ci 3 → Co 16 at 14², b64: 0.32 against 0.40 ms; LeNet-5's conv2 0.62 against 0.79).
  */
 function fewChannels(info: backend_util.Conv2DInfo): boolean {
   return info.inChannels <= 2 || (info.inChannels <= 4 && info.outChannels <= 8);
 }
+
+/** The widest layer (Ci·Co) at which the kernel blocked over output channels was measured against XNNPACK. */
+const WIDE_UP_TO_CHANNEL_PRODUCT = 64 * 64;
+/** The most XNNPACK threads it was measured against (this machine's 2; more threads would outrun one). */
+const WIDE_UP_TO_THREADS = 2;
+
+/**
+ * Whether conv2d_forward_wide runs this layer. Same process, interleaved, a new filter every call,
+ * 300 calls after 50, min/median ms, one thread against XNNPACK's 2 on this 2-core machine shared
+ * with another benchmark (load 4–10): LeNet-5's conv2 (b64, 14²×6 → 5×5×16 valid, ReLU) 0.63/0.76
+ * against 0.46/1.96 with a max pool and a ReLU before each call as in a training step, 0.67/1.03
+ * against 0.57/7.3 back to back; 3×3 32→32 28² b8 2.34/2.63 against 1.84/4.40; 3×3 16→32 14² b16
+ * 0.56/0.63 against 0.55/1.72; 3×3 64→64 14² b8 2.25/2.34 against 1.72/1.81 at a quiet moment,
+ * 2.26/4.53 against 2.01/9.11 under load. XNNPACK's best call is 10–30 % faster when both cores
+ * are free (this kernel is at the machine's one-thread multiply + add peak: wasm SIMD has no FMA),
+ * its typical call 1.5–4× slower, because every call waits for both threads; hence this kernel at
+ * up to 2 XNNPACK threads, XNNPACK's with more, whose pool then outruns one thread.
+ */
+function wideWins(info: backend_util.Conv2DInfo, threads: number): boolean {
+  return threads <= WIDE_UP_TO_THREADS && info.inChannels * info.outChannels <= WIDE_UP_TO_CHANNEL_PRODUCT;
+}
+
+/** 'simd': the few-channel kernel (conv2d_forward); 'wide': the one blocked over 16 output channels (conv2d_forward_wide). */
+export type ForwardRoute = 'simd' | 'wide' | 'stock';
 
 /**
  * Which kernel computes this fused convolution (exported for tests): convkit's
@@ -42,7 +70,8 @@ export function forwardRoute(
     preluActivationWeights: TensorInfo | undefined;
   },
   hasSimd: boolean,
-): 'simd' | 'stock' {
+  threads = 1,
+): ForwardRoute {
   const { x, filter, bias, preluActivationWeights } = inputs;
   if (!hasSimd || preluActivationWeights || (attrs.activation !== 'linear' && attrs.activation !== 'relu'))
     return 'stock';
@@ -53,7 +82,8 @@ export function forwardRoute(
   if (info.dilationHeight !== 1 || info.dilationWidth !== 1 || info.padInfo.top < 0 || info.padInfo.left < 0)
     return 'stock';
   if (info.batchSize < 1 || info.outHeight < 1 || info.outWidth < 1 || info.outChannels < 1) return 'stock';
-  return fewChannels(info) ? 'simd' : 'stock';
+  if (fewChannels(info)) return 'simd';
+  return wideWins(info, threads) ? 'wide' : 'stock';
 }
 
 /** Bytes of scratch the C kernel uses: the packed filter, the bias and one zero-bordered image (layout in the .c file). */
@@ -73,11 +103,13 @@ export function runForwardKernel(
   info: backend_util.Conv2DInfo,
   at: { x: number; filter: number; bias: number | undefined; y: number; scratch: number },
   relu: boolean,
+  route: 'simd' | 'wide' = 'simd',
 ): void {
   const { batchSize, inHeight, inWidth, inChannels, outHeight, outWidth, outChannels } = info;
   const sizes = [batchSize, inHeight, inWidth, inChannels, outHeight, outWidth, outChannels];
   const flags = [at.bias === undefined ? 0 : 1, relu ? 1 : 0];
-  simd.fn('conv2d_forward')(at.x, at.filter, at.bias ?? 0, at.y, at.scratch, ...sizes, ...windowArgs(info), ...flags);
+  const kernel = route === 'wide' ? 'conv2d_forward_wide' : 'conv2d_forward';
+  simd.fn(kernel)(at.x, at.filter, at.bias ?? 0, at.y, at.scratch, ...sizes, ...windowArgs(info), ...flags);
 }
 
 const fusedConv2D: KernelFunc = (args) => {
@@ -96,7 +128,9 @@ const fusedConv2D: KernelFunc = (args) => {
     attrs.pad,
     attrs.dimRoundingMode,
   );
-  if (!simd || forwardRoute(info, attrs, { x, filter, bias, preluActivationWeights }, true) !== 'simd') {
+  const operands = { x, filter, bias, preluActivationWeights };
+  const route = simd ? forwardRoute(info, attrs, operands, true, xnnpackThreads(wasm)) : 'stock';
+  if (!simd || route === 'stock') {
     return boundStockKernel(args.backend, FusedConv2D)(args);
   }
   const y = wasm.makeOutput(info.outShape, 'float32');
@@ -108,7 +142,7 @@ const fusedConv2D: KernelFunc = (args) => {
     y: heapOffset(wasm, y),
     scratch,
   };
-  runForwardKernel(simd, info, at, attrs.activation === 'relu');
+  runForwardKernel(simd, info, at, attrs.activation === 'relu', route);
   return y;
 };
 
