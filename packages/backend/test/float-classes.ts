@@ -33,3 +33,18 @@ export function differingBits(a: Float32Array, b: Float32Array): number {
   if (a.length !== b.length) return Number.POSITIVE_INFINITY;
   return a.filter((v, i) => !Object.is(v, b[i])).length;
 }
+
+/** NHWC inputs of the 2×2 stride-2 pools: odd sizes, C = 1…16 (vectors, an overlapping last one, scalars). */
+export const POOL_2X2_SHAPES = [
+  [2, 9, 7, 1], // C = 1, a row and a column left over
+  [3, 8, 6, 3],
+  [2, 12, 12, 6],
+  [2, 28, 28, 6], // LeNet-5's first pool, smaller batch: a vector and an overlapping one
+  [2, 10, 10, 16], // LeNet-5's second pool
+  [2, 5, 5, 2],
+  [1, 6, 9, 5],
+  [1, 4, 4, 7],
+  [2, 3, 3, 4],
+  [1, 3, 2, 3], // one window, its row and column both left over on one side
+  [1, 2, 2, 13],
+];

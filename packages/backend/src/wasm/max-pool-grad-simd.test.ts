@@ -1,7 +1,7 @@
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import * as tf from '@tensorflow/tfjs-core';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { differingBits, tieValues } from '../../test/float-classes.js';
+import { differingBits, POOL_2X2_SHAPES, tieValues } from '../../test/float-classes.js';
 import { seeded } from '../../test/wasm-oracles.js';
 import { initBackend } from '../index.js';
 import { heapOffset, simdKernels } from './simd/module.js';
@@ -42,18 +42,6 @@ async function poolGrad(backend: string, x: Float32Array, shape: number[], seed:
   return result;
 }
 
-const SHAPES = [
-  [2, 9, 7, 1], // C = 1, a row and a column left over
-  [3, 8, 6, 3],
-  [2, 12, 12, 6], // LeNet-5's first pool, smaller batch: a vector and an overlapping one
-  [2, 10, 10, 16], // LeNet-5's second pool
-  [2, 5, 5, 2],
-  [1, 6, 9, 5],
-  [1, 4, 4, 7],
-  [2, 3, 3, 4],
-  [1, 3, 2, 3], // one window, its row and column both left over on one side
-];
-
 describe('wasm MaxPoolGrad, SIMD kernel (2×2 stride 2)', () => {
   beforeAll(async () => {
     await initBackend('cpu', { kernels: 'stock' });
@@ -67,7 +55,7 @@ describe('wasm MaxPoolGrad, SIMD kernel (2×2 stride 2)', () => {
   it('gives the JS loop’s and tfjs-cpu’s bits: ties, ±0, NaN, −Infinity, odd sizes, C = 1…16', async () => {
     await tf.setBackend('wasm');
     const before = tf.memory().numTensors;
-    for (const [i, shape] of SHAPES.entries()) {
+    for (const [i, shape] of POOL_2X2_SHAPES.entries()) {
       for (const kind of ['relu', 'grid', 'special'] as const) {
         const x = tieValues(kind, tf.util.sizeFromShape(shape), 200 + i);
         const simd = await poolGrad('wasm', x, shape, 300 + i);

@@ -1,7 +1,7 @@
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import * as tf from '@tensorflow/tfjs-core';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { differingBits, tieValues } from '../../test/float-classes.js';
+import { differingBits, POOL_2X2_SHAPES, tieValues } from '../../test/float-classes.js';
 import { seeded } from '../../test/wasm-oracles.js';
 import { initBackend } from '../index.js';
 import { heapOffset, simdKernels } from './simd/module.js';
@@ -29,19 +29,6 @@ async function pool(backend: string, x: Float32Array, shape: number[], p = TILED
   return result;
 }
 
-const SHAPES = [
-  [2, 9, 7, 1], // C = 1, a row and a column left over
-  [3, 8, 6, 3],
-  [2, 28, 28, 6], // LeNet-5's first pool, smaller batch: a vector and an overlapping one
-  [2, 10, 10, 16], // LeNet-5's second pool
-  [2, 5, 5, 2],
-  [1, 6, 9, 5],
-  [1, 4, 4, 7],
-  [2, 3, 3, 4],
-  [1, 3, 2, 3], // one window, its row and column both left over on one side
-  [1, 2, 2, 13],
-];
-
 describe('wasm MaxPool, SIMD kernel (2×2 stride 2)', () => {
   beforeAll(async () => {
     await initBackend('cpu', { kernels: 'stock' });
@@ -55,7 +42,7 @@ describe('wasm MaxPool, SIMD kernel (2×2 stride 2)', () => {
   it.skipIf(runWithoutSimd)('gives tfjs-cpu’s bits: ties, ±0, NaN, ±Infinity, odd sizes, C = 1…16', async () => {
     await tf.setBackend('wasm');
     const before = tf.memory().numTensors;
-    for (const [i, shape] of SHAPES.entries()) {
+    for (const [i, shape] of POOL_2X2_SHAPES.entries()) {
       for (const kind of ['relu', 'grid', 'special'] as const) {
         const x = tieValues(kind, tf.util.sizeFromShape(shape), 500 + i);
         const wasm = await pool('wasm', x, shape);
@@ -69,7 +56,7 @@ describe('wasm MaxPool, SIMD kernel (2×2 stride 2)', () => {
   });
 
   it('equals the stock kernel on ordinary values, on every route', async () => {
-    for (const [i, shape] of SHAPES.entries()) {
+    for (const [i, shape] of POOL_2X2_SHAPES.entries()) {
       const x = seeded(tf.util.sizeFromShape(shape), 600 + i);
       const simd = await pool('wasm', x, shape);
       const stock = await pool('wasm', x, shape, TILED, false);
