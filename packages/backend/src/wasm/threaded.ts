@@ -9,6 +9,7 @@
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import * as tf from '@tensorflow/tfjs-core';
 import { assetUrl, THREADED_FILES } from './threaded-files.js';
+import { wasmApi } from './wasm-api.js';
 
 type WasmPackage = typeof import('@tensorflow/tfjs-backend-wasm');
 type Factory = (config: Record<string, unknown>) => Promise<unknown>;
@@ -102,13 +103,6 @@ async function browserLoadable(wasmPaths: string | Record<string, string>): Prom
     config: { locateFile: locator(workerUrl, wasmUrl), mainScriptUrlOrBlob: factoryUrl },
     readWasm: async () => (await fetchOk(wasmUrl)).arrayBuffer(),
   };
-}
-
-/** The WebAssembly API, typed here because the test build's libs declare no DOM. */
-function wasmApi(): {
-  instantiate(bytes: ArrayBuffer | Uint8Array, imports: object): Promise<{ instance: unknown; module: unknown }>;
-} {
-  return (globalThis as unknown as { WebAssembly: ReturnType<typeof wasmApi> }).WebAssembly;
 }
 
 /**

@@ -11,6 +11,7 @@
 // from tfjs' heap. Kernels run on the calling thread.
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import type { TensorInfo } from '@tensorflow/tfjs-core';
+import { type WasmMemory, wasmApi } from '../wasm-api.js';
 import { PLAIN_MEMORY_MODULE, SHARED_MEMORY_MODULE } from './module-bytes.js';
 
 /** An exported C function; every pointer argument is a byte offset into the wasm heap. */
@@ -30,8 +31,8 @@ export interface SimdKernels {
 
 /** The parts of the emscripten module used here (both tfjs builds). */
 interface EmscriptenParts {
-  wasmMemory?: WebAssembly.Memory;
-  asm?: { memory?: WebAssembly.Memory };
+  wasmMemory?: WasmMemory;
+  asm?: { memory?: WasmMemory };
   _malloc(bytes: number): number;
   _free(offset: number): void;
 }
@@ -60,10 +61,11 @@ export async function prepareSimdKernels(backend: BackendWasm): Promise<boolean>
   if (prepared.has(backend)) return true;
   const module = backend.wasm as unknown as EmscriptenParts;
   const memory = module.wasmMemory ?? module.asm?.memory;
-  if (!(memory instanceof WebAssembly.Memory)) return false;
+  const api = wasmApi();
+  if (!(memory instanceof api.Memory)) return false;
   const shared = typeof SharedArrayBuffer !== 'undefined' && memory.buffer instanceof SharedArrayBuffer;
-  const compiled = await WebAssembly.compile(decodeBase64(shared ? SHARED_MEMORY_MODULE : PLAIN_MEMORY_MODULE));
-  const instance = await WebAssembly.instantiate(compiled, { env: { memory } });
+  const compiled = await api.compile(decodeBase64(shared ? SHARED_MEMORY_MODULE : PLAIN_MEMORY_MODULE));
+  const instance = await api.instantiate(compiled, { env: { memory } });
   prepared.set(backend, bind(instance.exports, module));
   return true;
 }
@@ -75,7 +77,7 @@ export function heapOffset(backend: BackendWasm, info: TensorInfo): number {
   return data.memoryOffset;
 }
 
-function bind(exports: WebAssembly.Exports, module: EmscriptenParts): SimdKernels {
+function bind(exports: Record<string, unknown>, module: EmscriptenParts): SimdKernels {
   let area = 0;
   let size = 0;
   return {
