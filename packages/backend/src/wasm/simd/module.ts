@@ -46,7 +46,7 @@ const prepared = new WeakMap<BackendWasm, SimdKernels>();
  *
  * @example
  * const simd = simdKernels(backend);
- * if (simd) simd.fn('column_sum')(heapOffset(backend, x), heapOffset(backend, out), rows, columns);
+ * if (simd) simd.fn('column_sum')(heapOffset(backend, x), heapOffset(backend, out), rows, columns, simd.scratch(8448));
  */
 export function simdKernels(backend: BackendWasm): SimdKernels | undefined {
   return switchedOff() ? undefined : prepared.get(backend);
