@@ -32,8 +32,8 @@ void setThreads(int count);
 
 /**
  * Work (in elements touched) below which a loop runs on one thread: waking the team costs more.
- * With the passive wait policy (omp_wait_policy.cc) a parallel region spends ~20 µs waking a
- * sleeping thread (2-core EPYC), about what a vectorized loop over 128K elements takes.
+ * A parallel region spends ~20 µs or more waking a thread that has slept (omp_wait_policy.cc: after a
+ * 0.2 ms spin), about what a vectorized loop over 128K elements takes.
  */
 constexpr int64_t kParallelGrain = 1 << 17;
 
@@ -115,8 +115,8 @@ dnnl::primitive_attr activationAttr(int activation, float alpha);
 void onThreadsChanged(std::function<void()> clear);
 
 /**
- * Removes the OMP_WAIT_POLICY that omp_wait_policy.cc put in the environment
- * for libgomp's start-up (nothing when the user had set one).
+ * Removes the GOMP_SPINCOUNT that omp_wait_policy.cc put in the environment
+ * for libgomp's start-up (nothing when the user had set it or OMP_WAIT_POLICY).
  */
 void restoreOmpEnvironment();
 
