@@ -22,6 +22,7 @@ import { ensureOpenBlas, PYTHON } from './peers/torch.js';
 import { flagReader, profiledStep, type StepFlags, stepFlags } from './profile-step.js';
 import { aggregateKernels, type KernelSample, kernelTable } from './profile-table.js';
 import { summarize } from './stats.js';
+import { formatMs } from './table.js';
 import { layerOps } from './workers/layer-ops.js';
 
 const USAGE = `Usage: pnpm --filter @convkit/bench profile:native [-- options]
@@ -148,13 +149,13 @@ async function main(): Promise<void> {
       : `AlexNet train step, batch ${o.batch}, ${o.side}×${o.side}×3`;
   console.log(`\n## ${title}, ${o.backend} (${info.device.description}), ${info.threads ?? o.threads} threads`);
   console.log(
-    `step ${stepMs.toFixed(0)} ms (median of ${o.steps}, unprofiled), kernels ${kernelsMs.toFixed(0)} ms, ` +
-      `tfjs outside kernels ≈ ${(stepMs - kernelsMs).toFixed(0)} ms; loss ${loss.toFixed(4)}`,
+    `step ${formatMs(stepMs)} ms (median of ${o.steps}, unprofiled), kernels ${formatMs(kernelsMs)} ms, ` +
+      `tfjs outside kernels ≈ ${formatMs(Math.max(0, stepMs - kernelsMs))} ms; loss ${loss.toFixed(4)}`,
   );
   // CPU time and page faults change little with the machine's load, unlike wall time: a fresh
   // array's first touch faults every 4 KiB page in, which is slow in a virtual machine.
   console.log(
-    `CPU time ${summarize(cpu).medianMs.toFixed(0)} ms per step (all threads), ` +
+    `CPU time ${formatMs(summarize(cpu).medianMs)} ms per step (all threads), ` +
       `${Math.round(summarize(faults).medianMs)} minor page faults per step; load average ${os.loadavg()[0]?.toFixed(1)}\n`,
   );
   console.log(kernelTable(rows, o.top, o.cpuTime ? 'CPU ms/step' : 'ms/step'));
