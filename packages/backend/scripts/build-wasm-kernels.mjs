@@ -40,7 +40,9 @@ function compile(sources, flags, work, name) {
   const out = join(work, `${name}.wasm`);
   execFileSync('clang', [...COMMON, ...flags, '-o', out, ...sources], { cwd: sourceDir, stdio: 'inherit' });
   const bytes = readFileSync(out);
-  assertOwnsNoMemory(bytes, execFileSync('llvm-objdump', ['-d', out], { encoding: 'utf8' }), name);
+  // The disassembly outgrew execFileSync's default 1 MiB buffer: allow 64 MiB.
+  const disassembly = execFileSync('llvm-objdump', ['-d', out], { encoding: 'utf8', maxBuffer: 64 << 20 });
+  assertOwnsNoMemory(bytes, disassembly, name);
   return bytes;
 }
 

@@ -3,6 +3,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { seeded } from '../../test/wasm-oracles.js';
 import { RELU_GRAD } from '../gradients/relu.js';
 import { initBackend } from '../index.js';
+import { simdKernels } from './simd/module.js';
 
 /** x with the values where the two routes could part: zeros of both signs, NaN, infinities. */
 const SPECIAL_X = [0, -0, Number.NaN, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY, 1e-40, -1e-40, 3, -3];
@@ -77,6 +78,30 @@ describe('wasm ReLU gradient (ConvkitReluGrad)', () => {
     expect(Array.from(await (gDy as tf.Tensor).data())).toEqual([0, 1, 1, 0]);
     expect(Array.from(await (gX as tf.Tensor).data())).toEqual([0, 0, 0, 0]);
     tf.dispose([x, dy, gDy as tf.Tensor, gX as tf.Tensor]);
+  });
+
+  it('gives the same bits by the SIMD kernel as by Step then Multiply, specials and a tail of 3 included', async () => {
+    const x = Float32Array.from({ length: 4 * 9 + 3 }, (_, i) => SPECIAL_X[i % SPECIAL_X.length] as number);
+    const dy = Float32Array.from({ length: x.length }, (_, i) => SPECIAL_DY[(i * 5) % SPECIAL_DY.length] as number);
+    await tf.setBackend('wasm');
+    const route = async (simd: boolean) => {
+      const saved = process.env.CONVKIT_WASM_SIMD;
+      if (!simd) process.env.CONVKIT_WASM_SIMD = '0';
+      try {
+        expect(simdKernels(tf.backend() as never) !== undefined).toBe(simd);
+        const out = tf.engine().runKernel(RELU_GRAD, { dy: tf.tensor(dy), x: tf.tensor(x) }) as tf.Tensor;
+        const values = (await out.data()) as Float32Array;
+        out.dispose();
+        return values;
+      } finally {
+        if (saved === undefined) delete process.env.CONVKIT_WASM_SIMD;
+        else process.env.CONVKIT_WASM_SIMD = saved;
+      }
+    };
+    const expected = await tfjsFormula(dy, x, [x.length]);
+    await tf.setBackend('wasm');
+    expect(canonical(await route(false))).toEqual(canonical(expected));
+    if (process.env.CONVKIT_WASM_SIMD !== '0') expect(canonical(await route(true))).toEqual(canonical(expected));
   });
 
   it('refuses dy and x of different shapes, saying what it received', async () => {

@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { SGD_UPDATE } from '../fused-kernels.js';
 import { initBackend } from '../index.js';
+import { simdKernels } from './simd/module.js';
 
 const f = Math.fround;
 const SHAPES = [[5, 5, 1, 6], [6], [300, 120], [120]];
@@ -112,6 +113,31 @@ describe('wasm fused SGD update', () => {
       expect(Array.from(out[t] as Float32Array)).toEqual(Array.from(expectedW));
       if (o.mu > 0) expect(Array.from(out[4 + t] as Float32Array)).toEqual(Array.from(expectedV));
     });
+  });
+
+  it.each([
+    { mu: 0.9, lambda: 5e-4, nesterov: false },
+    { mu: 0.5, lambda: 1e-2, nesterov: true },
+    { mu: 0, lambda: 0, nesterov: false },
+  ])('%j: the SIMD kernel and the stock route (Multiply, Add, Sub) agree to the bit', async (o) => {
+    const ws = await Promise.all(SHAPES.map((s, i) => values(s, 70 + i)));
+    const gs = await Promise.all(SHAPES.map((s, i) => values(s, 80 + i)));
+    const vs = o.mu > 0 ? await Promise.all(SHAPES.map((s, i) => values(s, 90 + i))) : [];
+    const attrs = { lr: 0.01, momentum: o.mu, nesterov: o.nesterov, weightDecay: o.lambda, decay: [1, 0, 1, 0] };
+    const route = async (simd: boolean) => {
+      const saved = process.env.CONVKIT_WASM_SIMD;
+      if (!simd) process.env.CONVKIT_WASM_SIMD = '0';
+      try {
+        expect(simdKernels(tf.backend() as never) !== undefined).toBe(simd);
+        return await fused(ws, gs, vs, attrs);
+      } finally {
+        if (saved === undefined) delete process.env.CONVKIT_WASM_SIMD;
+        else process.env.CONVKIT_WASM_SIMD = saved;
+      }
+    };
+    if (process.env.CONVKIT_WASM_SIMD === '0') return; // the run turned the SIMD kernels off
+    const [bySimd, byStock] = [await route(true), await route(false)];
+    expect(bySimd.map((a) => Array.from(a))).toEqual(byStock.map((a) => Array.from(a)));
   });
 
   it('names the input that is missing or not float32', () => {
