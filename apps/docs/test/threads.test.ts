@@ -8,7 +8,9 @@
  * loss down and nothing on the console, and the images/s of each are printed
  * — not compared: the machine is shared and the run is short. Served without
  * the headers, the page is not isolated and the line says wasm has 1 thread
- * and why. DOCS_THREADS_EXAMPLES=N trains on N digits instead (a steadier
+ * and why. On threads, convkit's SIMD kernels have cores − 1 helper workers
+ * (one run without them, by its switch, has that many workers fewer).
+ * DOCS_THREADS_EXAMPLES=N trains on N digits instead (a steadier
  * images/s). Checks the test run's one build or DOCS_SITE_DIST.
  */
 import { existsSync, readFileSync } from 'node:fs';
@@ -44,11 +46,21 @@ interface ThreadRun {
   /** Requests to another origin (COEP would block them). */
   foreign: string[];
   problems: string[];
+  /** The page's dedicated workers at the end: tfjs' pthreads and convkit's SIMD helpers. */
+  workers: number;
 }
 
 /** The playground's short run on wasm, `query` added to the address (`&threads=1`). */
-async function trainOnWasm(context: BrowserContext, site: string, query = '', run = SHORT_RUN): Promise<ThreadRun> {
+async function trainOnWasm(
+  context: BrowserContext,
+  site: string,
+  query = '',
+  run = SHORT_RUN,
+  helpers = true,
+): Promise<ThreadRun> {
   const { page, problems } = await watchedPage(context);
+  // @convkit/backend's switch for its SIMD kernels' helper workers, read when the backend starts.
+  if (!helpers) await page.addInitScript(() => Object.assign(globalThis, { __convkitWasmHelpers: false }));
   const foreign: string[] = [];
   page.on('request', (request) => {
     const url = new URL(request.url());
@@ -75,6 +87,7 @@ async function trainOnWasm(context: BrowserContext, site: string, query = '', ru
       headers: response?.headers() ?? {},
       foreign,
       problems,
+      workers: page.workers().length,
     };
   } finally {
     await page.close();
@@ -100,17 +113,22 @@ describe.skipIf(!chromium && !inCI)('wasm threads in the built site', () => {
     expect(threaded.isolated).toBe(true);
     expect(threaded.foreign).toEqual([]);
     expect(threaded.running).toContain(`wasm (${threaded.cores}-core CPU, ${threadsOf(threaded.cores)})`);
+    // The same run with convkit's SIMD kernels on the calling thread alone: one worker fewer.
+    const unhelped = await trainOnWasm(context, url, '', SHORT_RUN, false);
+    expect(unhelped.running).toBe(threaded.running);
+    expect(threaded.workers - unhelped.workers).toBe(threaded.cores - 1);
     const single = await trainOnWasm(context, url, '&threads=1');
     expect(single.isolated).toBe(true);
     expect(single.running).toContain(`wasm (${single.cores}-core CPU, 1 thread)`);
-    for (const run of [threaded, single]) {
+    for (const run of [threaded, unhelped, single]) {
       expect(run.lastLoss, run.running).toBeLessThan(run.firstLoss);
       expect(run.imagesPerSecond, run.running).toBeGreaterThan(0);
       expect(run.problems, run.running).toEqual([]);
     }
     process.stdout.write(
       `docs threads: LeNet-5, ${EXAMPLES} digits, batch 32, one epoch in chromium (${threaded.cores} cores): ` +
-        `${threaded.imagesPerSecond} images/s on ${threaded.running}, ${single.imagesPerSecond} images/s on ${single.running}\n`,
+        `${threaded.imagesPerSecond} images/s on ${threaded.running} (${unhelped.imagesPerSecond} with convkit's ` +
+        `SIMD kernels on one of them), ${single.imagesPerSecond} images/s on ${single.running}\n`,
     );
   });
 

@@ -55,7 +55,8 @@ import {
   runWasmKernel,
   withShape,
 } from './heap.js';
-import { heapOffset, type SimdKernels, simdKernels } from './simd/module.js';
+import { heapOffset, type SimdKernels, simdKernels, tfjsThreads } from './simd/module.js';
+import { batchParts, partScratchBytes } from './simd-conv.js';
 
 /** Above this Ci·Co the per-tap matrix products beat the single convolution. */
 const TAPS_FROM_CHANNEL_PRODUCT = 128 * 128;
@@ -127,38 +128,47 @@ function simdFits(info: ConvInfo, threads: number): boolean {
   return simdPlan(info).scratchBytes <= MAX_SIMD_SCRATCH_BYTES;
 }
 
-/** XNNPACK's thread count on this backend (both tfjs builds bind get_threads_count; 1 if one does not). */
-export function xnnpackThreads(backend: BackendWasm): number {
-  const tfjs = backend.wasm.tfjs as { getThreadsCount?: () => number };
-  return tfjs.getThreadsCount?.() ?? 1;
-}
+/** XNNPACK's thread count on this backend (tfjs' thread count). */
+export const xnnpackThreads = tfjsThreads;
 
+/** Scratch bytes column_sum needs to add the parts' gradients (sum.ts: its sum and 32 pairwise levels of 64 floats). */
+const COLUMN_SUM_SCRATCH_BYTES = 64 * 33 * 4;
+
+/**
+ * dW by the SIMD kernel. Split over threads, each part sums its own images' gradient into its own
+ * buffer with its own scratch, and column_sum adds the parts in order: the same sums as one call,
+ * grouped by part, so float32 rounding may differ in the last bits.
+ */
 function bySimd(backend: BackendWasm, simd: SimdKernels, x: TensorInfo, dy: TensorInfo, info: ConvInfo): TensorInfo {
   const { batchSize, inHeight, inWidth, inChannels, outHeight, outWidth, outChannels } = info;
   const { filterHeight, filterWidth, strideHeight, strideWidth, padInfo } = info;
   const out = backend.makeOutput([filterHeight, filterWidth, inChannels, outChannels], 'float32');
   const { tileRows, scratchBytes } = simdPlan(info);
-  const scratch = simd.scratch(scratchBytes);
-  simd.fn('conv2d_backprop_filter')(
-    heapOffset(backend, x),
-    heapOffset(backend, dy),
-    heapOffset(backend, out),
-    scratch,
-    batchSize,
-    inHeight,
-    inWidth,
-    inChannels,
-    outHeight,
-    outWidth,
-    outChannels,
-    filterHeight,
-    filterWidth,
-    strideHeight,
-    strideWidth,
-    padInfo.top,
-    padInfo.left,
-    tileRows,
-  );
+  const parts = batchParts(batchSize, simd.threads);
+  const filterFloats = filterHeight * filterWidth * inChannels * outChannels;
+  const [each, partials] = [partScratchBytes(scratchBytes), 4 * filterFloats];
+  const split = parts.length > 1;
+  const scratch = simd.scratch(parts.length * each + (split ? parts.length * partials + COLUMN_SUM_SCRATCH_BYTES : 0));
+  const gradients = scratch + parts.length * each;
+  const [xAt, dyAt] = [heapOffset(backend, x), heapOffset(backend, dy)];
+  const [image, outImage] = [4 * inHeight * inWidth * inChannels, 4 * outHeight * outWidth * outChannels];
+  const sizes = [inHeight, inWidth, inChannels, outHeight, outWidth, outChannels, filterHeight, filterWidth];
+  const window = [strideHeight, strideWidth, padInfo.top, padInfo.left, tileRows];
+  const calls = parts.map(([first, count], part) => [
+    xAt + first * image,
+    dyAt + first * outImage,
+    split ? gradients + part * partials : heapOffset(backend, out),
+    scratch + part * each,
+    count,
+    ...sizes,
+    ...window,
+  ]);
+  simd.split('conv2d_backprop_filter', calls);
+  if (split) {
+    // The parts' gradients, back to back, are a [parts, dW size] matrix: its column sums are dW.
+    const sumScratch = gradients + parts.length * partials;
+    simd.fn('column_sum')(gradients, heapOffset(backend, out), parts.length, filterFloats, sumScratch);
+  }
   return out;
 }
 

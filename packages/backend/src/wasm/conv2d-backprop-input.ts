@@ -25,7 +25,7 @@ import {
 } from '@tensorflow/tfjs-core';
 import { assertChannelsLast, asWasm, explicitPad, heapF32, release, requireInput, runWasmKernel } from './heap.js';
 import { heapOffset, type SimdKernels, simdKernels } from './simd/module.js';
-import { paddedExtent, up4, windowArgs } from './simd-conv.js';
+import { batchParts, paddedExtent, partScratchBytes, up4, windowArgs } from './simd-conv.js';
 
 /** One phase of a strided transposed convolution along one axis. */
 export interface AxisPhase {
@@ -144,10 +144,23 @@ export function runInputGradKernel(
   simd: SimdKernels,
   info: backend_util.Conv2DInfo,
   at: { dy: number; filter: number; dx: number; scratch: number },
+  threads = 1,
 ): void {
   const { batchSize, outHeight, outWidth, outChannels, inHeight, inWidth, inChannels } = info;
-  const sizes = [batchSize, outHeight, outWidth, outChannels, inHeight, inWidth, inChannels];
-  simd.fn('conv2d_backprop_input')(at.dy, at.filter, at.dx, at.scratch, ...sizes, ...windowArgs(info));
+  const sizes = [outHeight, outWidth, outChannels, inHeight, inWidth, inChannels];
+  // Images are independent: each part is the same kernel on its own images, with its own scratch.
+  const [outImage, image] = [4 * outHeight * outWidth * outChannels, 4 * inHeight * inWidth * inChannels];
+  const scratch = partScratchBytes(inputGradScratchBytes(info));
+  const calls = batchParts(batchSize, threads).map(([first, count], part) => [
+    at.dy + first * outImage,
+    at.filter,
+    at.dx + first * image,
+    at.scratch + part * scratch,
+    count,
+    ...sizes,
+    ...windowArgs(info),
+  ]);
+  simd.split('conv2d_backprop_input', calls);
 }
 
 /** dx by convkit's SIMD kernel, in one call over the batch. */
@@ -159,9 +172,10 @@ function simdInputGrad(
   info: backend_util.Conv2DInfo,
 ): TensorInfo {
   const dx = backend.makeOutput(info.inShape, 'float32');
-  const scratch = simd.scratch(inputGradScratchBytes(info));
+  const parts = batchParts(info.batchSize, simd.threads).length;
+  const scratch = simd.scratch(parts * partScratchBytes(inputGradScratchBytes(info)));
   const at = { dy: heapOffset(backend, dy), filter: heapOffset(backend, filter), dx: heapOffset(backend, dx), scratch };
-  runInputGradKernel(simd, info, at);
+  runInputGradKernel(simd, info, at, parts);
   return dx;
 }
 

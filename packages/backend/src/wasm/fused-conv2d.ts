@@ -19,7 +19,7 @@ import {
 import { xnnpackThreads } from './conv2d-backprop-filter.js';
 import { asWasm, boundStockKernel, requireInput } from './heap.js';
 import { heapOffset, type SimdKernels, simdKernels } from './simd/module.js';
-import { paddedExtent, up4, windowArgs } from './simd-conv.js';
+import { batchParts, paddedExtent, partScratchBytes, up4, windowArgs } from './simd-conv.js';
 
 /**
  * Whether conv2d_forward (4 pixels × 8 channels per tile) takes the layer. Measured at batch 16–64
@@ -104,12 +104,30 @@ export function runForwardKernel(
   at: { x: number; filter: number; bias: number | undefined; y: number; scratch: number },
   relu: boolean,
   route: 'simd' | 'wide' = 'simd',
+  threads = 1,
 ): void {
   const { batchSize, inHeight, inWidth, inChannels, outHeight, outWidth, outChannels } = info;
-  const sizes = [batchSize, inHeight, inWidth, inChannels, outHeight, outWidth, outChannels];
+  const sizes = [inHeight, inWidth, inChannels, outHeight, outWidth, outChannels];
   const flags = [at.bias === undefined ? 0 : 1, relu ? 1 : 0];
   const kernel = route === 'wide' ? 'conv2d_forward_wide' : 'conv2d_forward';
-  simd.fn(kernel)(at.x, at.filter, at.bias ?? 0, at.y, at.scratch, ...sizes, ...windowArgs(info), ...flags);
+  // Images are independent: each part is the same kernel on its own images, with its own scratch.
+  const [image, outImage, scratch] = [
+    4 * inHeight * inWidth * inChannels,
+    4 * outHeight * outWidth * outChannels,
+    partScratchBytes(forwardScratchBytes(info)),
+  ];
+  const calls = batchParts(batchSize, threads).map(([first, count], part) => [
+    at.x + first * image,
+    at.filter,
+    at.bias ?? 0,
+    at.y + first * outImage,
+    at.scratch + part * scratch,
+    count,
+    ...sizes,
+    ...windowArgs(info),
+    ...flags,
+  ]);
+  simd.split(kernel, calls);
 }
 
 const fusedConv2D: KernelFunc = (args) => {
@@ -134,7 +152,8 @@ const fusedConv2D: KernelFunc = (args) => {
     return boundStockKernel(args.backend, FusedConv2D)(args);
   }
   const y = wasm.makeOutput(info.outShape, 'float32');
-  const scratch = simd.scratch(forwardScratchBytes(info));
+  const parts = batchParts(info.batchSize, simd.threads).length;
+  const scratch = simd.scratch(parts * partScratchBytes(forwardScratchBytes(info)));
   const at = {
     x: heapOffset(wasm, x),
     filter: heapOffset(wasm, filter),
@@ -142,7 +161,7 @@ const fusedConv2D: KernelFunc = (args) => {
     y: heapOffset(wasm, y),
     scratch,
   };
-  runForwardKernel(simd, info, at, attrs.activation === 'relu', route);
+  runForwardKernel(simd, info, at, attrs.activation === 'relu', route, parts);
   return y;
 };
 

@@ -21,3 +21,20 @@ export function windowArgs(info: backend_util.Conv2DInfo): number[] {
   const { filterHeight, filterWidth, strideHeight, strideWidth, padInfo } = info;
   return [filterHeight, filterWidth, strideHeight, strideWidth, padInfo.top, padInfo.left];
 }
+
+/**
+ * The parts a batch of `n` images splits into over `threads` threads (never more parts than
+ * images): [first image, image count] each, in order, sizes differing by one at most.
+ */
+export function batchParts(n: number, threads: number): [number, number][] {
+  const parts = Math.max(1, Math.min(threads, n));
+  return Array.from({ length: parts }, (_, i) => {
+    const first = Math.floor((i * n) / parts);
+    return [first, Math.floor(((i + 1) * n) / parts) - first];
+  });
+}
+
+/** Bytes of one part's scratch in a split call: a kernel's `bytes` rounded up to a cache line. */
+export function partScratchBytes(bytes: number): number {
+  return Math.ceil(bytes / 64) * 64;
+}
