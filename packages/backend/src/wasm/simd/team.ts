@@ -194,12 +194,18 @@ function team(
       if (broken) throw broken;
       const id = index.get(name);
       if (id === undefined) throw new Error(`convkit wasm kernels: the helpers have no kernel '${name}'`);
-      sequence = (sequence + 1) | 0 || 1;
       const helpers = calls.length - 1;
+      if (helpers > workers.length) {
+        throw new RangeError(
+          `convkit wasm kernels: ${calls.length} calls of ${name} for ${workers.length + 1} threads`,
+        );
+      }
+      if (calls.some((call) => call.length > MAX_ARGS)) {
+        throw new RangeError(`convkit wasm kernels: ${name} takes more than ${MAX_ARGS} arguments`);
+      }
+      sequence = (sequence + 1) | 0 || 1;
       for (let h = 0; h < helpers; h++) {
         const call = calls[h + 1] as readonly number[];
-        if (call.length > MAX_ARGS)
-          throw new RangeError(`convkit wasm kernels: ${name} takes ${call.length} arguments`);
         const a = args[h] as Float64Array;
         a[0] = id;
         a[1] = call.length;
