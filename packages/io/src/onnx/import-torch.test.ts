@@ -5,15 +5,16 @@ import { fromJSON } from '@convkit/layers';
 import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fromNhwc, toNhwc } from '../../test/nchw.js';
-import { findTorch, runPython, tempFolder } from '../../test/python.js';
+import { runPython, tempFolder } from '../../test/python.js';
 import { maxAbsDiff } from '../../test/random.js';
+import { findTorchvision } from '../../test/torchvision-compare.js';
 import { importOnnx } from './import.js';
 
 // Residual graphs as PyTorch writes them (torch.onnx.export of torchvision's ResNet-18 and MobileNet v2:
 // Add joins with identity and projection shortcuts, Clip(0, 6) as relu6), imported and run against
-// PyTorch's own forward on the same input. Skips without torch.
+// PyTorch's own forward on the same input. Skips without torch and torchvision.
 
-const found = findTorch();
+const found = findTorchvision();
 console.log(`ONNX import of torch exports: ${found.python ? 'running with' : 'skipped:'} ${found.why}`);
 
 const SCRIPT = `
