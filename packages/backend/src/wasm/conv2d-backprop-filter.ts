@@ -57,6 +57,7 @@ import {
 } from './heap.js';
 import { heapOffset, type SimdKernels, simdKernels, tfjsThreads } from './simd/module.js';
 import { batchParts, partScratchBytes } from './simd-conv.js';
+import { COLUMN_SUM_SCRATCH_BYTES } from './sum.js';
 
 /** Above this Ci·Co the per-tap matrix products beat the single convolution. */
 const TAPS_FROM_CHANNEL_PRODUCT = 128 * 128;
@@ -102,7 +103,7 @@ const conv2DBackpropFilter: KernelFunc = ({ inputs, backend, attrs }) => {
     dimRoundingMode,
   );
   const simd = simdKernels(wasm);
-  const route = filterGradRoute(info, simd !== undefined, xnnpackThreads(wasm));
+  const route = filterGradRoute(info, simd !== undefined, tfjsThreads(wasm));
   if (route === 'simd' && simd) return bySimd(wasm, simd, x, dy, info);
   return route === 'taps' ? byTaps(wasm, x, dy, info) : byConvolution(wasm, x, dy, info);
 };
@@ -127,12 +128,6 @@ function simdFits(info: ConvInfo, threads: number): boolean {
   if (inChannels * outChannels >= SIMD_BELOW_CHANNEL_PRODUCT && threads > SIMD_WIDE_UP_TO_THREADS) return false;
   return simdPlan(info).scratchBytes <= MAX_SIMD_SCRATCH_BYTES;
 }
-
-/** XNNPACK's thread count on this backend (tfjs' thread count). */
-export const xnnpackThreads = tfjsThreads;
-
-/** Scratch bytes column_sum needs to add the parts' gradients (sum.ts: its sum and 32 pairwise levels of 64 floats). */
-const COLUMN_SUM_SCRATCH_BYTES = 64 * 33 * 4;
 
 /**
  * dW by the SIMD kernel. Split over threads, each part sums its own images' gradient into its own

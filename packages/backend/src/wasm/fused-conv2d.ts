@@ -16,9 +16,8 @@ import {
   type KernelFunc,
   type TensorInfo,
 } from '@tensorflow/tfjs-core';
-import { xnnpackThreads } from './conv2d-backprop-filter.js';
 import { asWasm, boundStockKernel, requireInput } from './heap.js';
-import { heapOffset, type SimdKernels, simdKernels } from './simd/module.js';
+import { heapOffset, type SimdKernels, simdKernels, tfjsThreads } from './simd/module.js';
 import { batchParts, paddedExtent, partScratchBytes, up4, windowArgs } from './simd-conv.js';
 
 /**
@@ -147,7 +146,7 @@ const fusedConv2D: KernelFunc = (args) => {
     attrs.dimRoundingMode,
   );
   const operands = { x, filter, bias, preluActivationWeights };
-  const route = simd ? forwardRoute(info, attrs, operands, true, xnnpackThreads(wasm)) : 'stock';
+  const route = simd ? forwardRoute(info, attrs, operands, true, tfjsThreads(wasm)) : 'stock';
   if (!simd || route === 'stock') {
     return boundStockKernel(args.backend, FusedConv2D)(args);
   }

@@ -6,7 +6,7 @@
 // the bit either way, with one dispatch and no copy. (LeNet-5's four: 0.39 ms
 // by Step and Multiply, 0.20 ms by the SIMD pass; a JS loop on the heap is
 // 3× slower than XNNPACK's threaded Multiply, measured.)
-import type { KernelConfig, KernelFunc } from '@tensorflow/tfjs-core';
+import { type KernelConfig, type KernelFunc, util } from '@tensorflow/tfjs-core';
 import { RELU_GRAD } from '../gradients/relu.js';
 import { asWasm, release, requireInput, runWasmKernel } from './heap.js';
 import { heapOffset, simdKernels } from './simd/module.js';
@@ -26,7 +26,7 @@ const reluGrad: KernelFunc = ({ inputs, backend }) => {
   if (simd) {
     // One pass (wasm-kernels/relu-grad.c), the same bits as Step then Multiply below.
     const dx = wasm.makeOutput(dy.shape, 'float32');
-    const size = dy.shape.reduce((p, d) => p * d, 1);
+    const size = util.sizeFromShape(dy.shape);
     if (size > 0) simd.fn('relu_grad')(heapOffset(wasm, dy), heapOffset(wasm, x), heapOffset(wasm, dx), size);
     return dx;
   }

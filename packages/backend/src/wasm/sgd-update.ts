@@ -13,7 +13,13 @@
 // kernels, 0.13 ms by the SIMD pass (profile-native --backend wasm, one busy
 // run each); a JS loop on the heap took 0.23 ms.
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
-import type { KernelConfig, KernelFunc, NamedTensorInfoMap, TensorInfo } from '@tensorflow/tfjs-core';
+import {
+  type KernelConfig,
+  type KernelFunc,
+  type NamedTensorInfoMap,
+  type TensorInfo,
+  util,
+} from '@tensorflow/tfjs-core';
 import { SGD_UPDATE } from '../fused-kernels.js';
 import { asWasm, heapF32, release, runWasmKernel } from './heap.js';
 import { heapOffset, type SimdKernels, simdKernels } from './simd/module.js';
@@ -93,7 +99,7 @@ function updateBySimd(
 ): { w: TensorInfo; v: TensorInfo | null } {
   const w = backend.makeOutput(t.w.shape, 'float32');
   const v = t.v ? backend.makeOutput(t.w.shape, 'float32') : null;
-  const size = t.w.shape.reduce((p, d) => p * d, 1);
+  const size = util.sizeFromShape(t.w.shape);
   if (size > 0) {
     const at = (info: TensorInfo | null) => (info ? heapOffset(backend, info) : 0);
     simd.fn('sgd_update')(

@@ -12,7 +12,7 @@ import { asWasm, boundStockKernel, requireInput } from './heap.js';
 import { heapOffset, simdKernels } from './simd/module.js';
 
 /** Scratch bytes column_sum needs: its sum and 32 pairwise levels of 64 floats (COLUMN_SUM_SCRATCH). */
-const SCRATCH_BYTES = 64 * 33 * 4;
+export const COLUMN_SUM_SCRATCH_BYTES = 64 * 33 * 4;
 
 /** A Sum that is a column sum: x seen as row-major [rows, columns], the first `reduced` axes summed. */
 export interface ColumnSplit {
@@ -43,7 +43,7 @@ const sum: KernelFunc = (args) => {
   if (!simd || !split) return boundStockKernel(wasm, Sum)(args);
   const kept = x.shape.slice(split.reduced);
   const out = wasm.makeOutput(keepDims ? [...new Array(split.reduced).fill(1), ...kept] : kept, 'float32');
-  const scratch = simd.scratch(SCRATCH_BYTES);
+  const scratch = simd.scratch(COLUMN_SUM_SCRATCH_BYTES);
   simd.fn('column_sum')(heapOffset(wasm, x), heapOffset(wasm, out), split.rows, split.columns, scratch);
   return out;
 };

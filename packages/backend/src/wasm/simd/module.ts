@@ -13,7 +13,7 @@
 // one kernel's parts on all of them at once.
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import type { TensorInfo } from '@tensorflow/tfjs-core';
-import { type WasmMemory, wasmApi } from '../wasm-api.js';
+import { type WasmMemory, type WasmModule, wasmApi } from '../wasm-api.js';
 import { PLAIN_MEMORY_MODULE, SHARED_MEMORY_MODULE } from './module-bytes.js';
 import { CONTROL_BYTES, type SimdTeam, startTeam } from './team.js';
 
@@ -95,7 +95,7 @@ export function tfjsThreads(backend: BackendWasm): number {
 
 /** `count` helper workers with a control block each on the heap; undefined if they could not start. */
 async function helpers(
-  compiled: object,
+  compiled: WasmModule,
   memory: WasmMemory,
   exports: Record<string, unknown>,
   module: EmscriptenParts,
@@ -148,10 +148,10 @@ function switchedOff(): boolean {
   return flagOff('__convkitWasmSimd', 'CONVKIT_WASM_SIMD');
 }
 
-/** Whether `globalThis[global]` is false, or else the environment variable `variable` is '0'. */
+/** Whether `globalThis[global]` is set and falsy, or else the environment variable `variable` is '0'. */
 function flagOff(global: string, variable: string): boolean {
   const flag = (globalThis as Record<string, unknown>)[global];
-  if (flag !== undefined) return flag === false;
+  if (flag !== undefined) return !flag;
   return typeof process !== 'undefined' && process.env?.[variable] === '0';
 }
 
